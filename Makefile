@@ -1,0 +1,42 @@
+# Every target sets itself up: a fresh machine needs nothing installed by hand.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup system-deps test lint run bench soak diagrams clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Debian packages the tests use: Graphviz `dot` for SVG/PNG diagrams, Chromium for the playground browser test.
+system-deps:
+	@if ! command -v dot >/dev/null || ! command -v chromium >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz chromium >/dev/null; \
+	fi
+
+test: $(STAMP) system-deps
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check flowfsm examples tests bench
+	$(VENV)/bin/mypy
+
+run: $(STAMP)
+	$(PY) -m flowfsm run
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+soak: $(STAMP)
+	$(PY) bench/soak.py
+
+diagrams: $(STAMP) system-deps
+	$(PY) -m flowfsm diagrams examples --out docs/diagrams
+
+clean:
+	rm -rf $(VENV) build *.egg-info
