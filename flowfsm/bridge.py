@@ -1,0 +1,227 @@
+"""The miru side: routing interactions into flowfsm and answering them exactly once.
+
+flowfsm does not start a ``miru.View`` per session (that would cost a View and an asyncio
+timeout task per idle menu). Instead it installs itself as the miru client's
+unhandled-component and unhandled-modal hook: every click miru cannot route reaches
+:meth:`FlowManager.handle_component`, custom ids that are not ours go on to the hook the bot
+author had set before (if any).
+
+:class:`Responder` hides the three ways an interaction gets its initial response: a REST call
+(gateway bots), the builder returned to hikari's interaction server (REST bots), or an arc
+context. It also defers in time when a step is slow, so Discord's 3-second deadline holds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+from typing import Any, Protocol
+
+import hikari
+from hikari.impl import InteractionDeferredBuilder, InteractionMessageBuilder
+
+from flowfsm.render import Rendered
+
+__all__ = ["ArcContextLike", "Responder", "ResponseMode"]
+
+_LOG = logging.getLogger("flowfsm.bridge")
+
+ResponseBuilder = InteractionMessageBuilder | InteractionDeferredBuilder | hikari.api.InteractionModalBuilder
+
+
+class ArcContextLike(Protocol):
+    """The part of a hikari-arc context flowfsm uses."""
+
+    @property
+    def interaction(self) -> hikari.CommandInteraction: ...
+
+    async def respond_with_builder(self, builder: Any) -> Any: ...
+
+
+class ResponseMode(enum.Enum):
+    """How the initial response reaches Discord."""
+
+    REST = "rest"
+    """``interaction.create_initial_response`` (gateway bots)."""
+    BUILDER = "builder"
+    """Returned to hikari's interaction server as the HTTP reply (REST bots)."""
+    ARC = "arc"
+    """``arc.Context.respond_with_builder`` (arc handles either kind of bot)."""
+
+
+class _Phase(enum.Enum):
+    PENDING = 0
+    DEFERRED = 1
+    RESPONDED = 2
+
+
+class Responder:
+    """Answers one interaction: the initial response once, then edits and follow-ups.
+
+    Args:
+        interaction: the command, component or modal interaction.
+        mode: how the initial response is sent.
+        creates: ``True`` for a command (the menu is a new message), ``False`` for a click
+            on the menu (the menu message is updated in place).
+        ephemeral: whether a new menu message is ephemeral.
+        arc_ctx: the arc context, in ``ARC`` mode.
+    """
+
+    __slots__ = (
+        "_defer_task",
+        "_phase",
+        "_timer",
+        "arc_ctx",
+        "creates",
+        "ephemeral",
+        "future",
+        "interaction",
+        "message_id",
+        "mode",
+    )
+
+    def __init__(
+        self,
+        interaction: hikari.CommandInteraction | hikari.ComponentInteraction | hikari.ModalInteraction,
+        mode: ResponseMode,
+        *,
+        creates: bool,
+        ephemeral: bool = False,
+        arc_ctx: ArcContextLike | None = None,
+    ) -> None:
+        self.interaction = interaction
+        self.mode = mode
+        self.creates = creates
+        self.ephemeral = ephemeral
+        self.arc_ctx = arc_ctx
+        self.future: asyncio.Future[ResponseBuilder] | None = (
+            asyncio.get_running_loop().create_future() if mode is ResponseMode.BUILDER else None
+        )
+        self.message_id: int | None = None
+        self._phase = _Phase.PENDING
+        self._timer: asyncio.TimerHandle | None = None
+        self._defer_task: asyncio.Task[None] | None = None
+
+    @property
+    def responded(self) -> bool:
+        """Whether the initial response (or a defer) has been issued."""
+        return self._phase is not _Phase.PENDING
+
+    @property
+    def deferred(self) -> bool:
+        """Whether the interaction was deferred (later output goes through edits)."""
+        return self._phase is _Phase.DEFERRED
+
+    # -- deferring in time -------------------------------------------------------------------------------
+
+    def defer_after(self, seconds: float) -> None:
+        """Defer automatically if nothing has been sent ``seconds`` from now."""
+        self._timer = asyncio.get_running_loop().call_later(seconds, self._defer_now)
+
+    def cancel_timer(self) -> None:
+        """Stop the automatic defer (the step is over)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _defer_now(self) -> None:
+        self._timer = None
+        if self._phase is not _Phase.PENDING:
+            return
+        self._phase = _Phase.DEFERRED
+        kind = (
+            hikari.ResponseType.DEFERRED_MESSAGE_CREATE
+            if self.creates
+            else hikari.ResponseType.DEFERRED_MESSAGE_UPDATE
+        )
+        flags = hikari.MessageFlag.EPHEMERAL if self.creates and self.ephemeral else hikari.UNDEFINED
+        builder = InteractionDeferredBuilder(kind, flags=flags)
+        if self.future is not None:
+            if not self.future.done():
+                self.future.set_result(builder)
+            return
+        self._defer_task = asyncio.get_running_loop().create_task(self._send_initial(builder))
+
+    async def _settle_defer(self) -> None:
+        if self._defer_task is not None:
+            task, self._defer_task = self._defer_task, None
+            await task
+
+    # -- sending -----------------------------------------------------------------------------------------
+
+    async def _send_initial(self, builder: ResponseBuilder) -> None:
+        if self.mode is ResponseMode.BUILDER:
+            assert self.future is not None
+            if not self.future.done():
+                self.future.set_result(builder)
+            return
+        if self.mode is ResponseMode.ARC:
+            assert self.arc_ctx is not None
+            await self.arc_ctx.respond_with_builder(builder)
+            return
+        if isinstance(builder, InteractionDeferredBuilder):
+            await self.interaction.create_initial_response(builder.type, flags=builder.flags)  # type: ignore[call-overload]
+            return
+        assert isinstance(builder, InteractionMessageBuilder)
+        response = await self.interaction.create_initial_response(  # type: ignore[call-overload]
+            builder.type,
+            content=builder.content,
+            embeds=builder.embeds,
+            components=builder.components,
+            flags=builder.flags,
+        )
+        resource = getattr(response, "resource", hikari.UNDEFINED)
+        message = getattr(resource, "message", hikari.UNDEFINED) if resource else hikari.UNDEFINED
+        if message:
+            self.message_id = int(message.id)
+
+    async def update(self, rendered: Rendered) -> None:
+        """Show the menu: create it (command) or update it in place (click), or edit after a defer."""
+        await self._settle_defer()
+        if self._phase is _Phase.PENDING:
+            self._phase = _Phase.RESPONDED
+            kind = hikari.ResponseType.MESSAGE_CREATE if self.creates else hikari.ResponseType.MESSAGE_UPDATE
+            flags = rendered.flags if self.creates else hikari.UNDEFINED
+            await self._send_initial(
+                InteractionMessageBuilder(
+                    kind,  # type: ignore[arg-type]
+                    content=rendered.content,
+                    flags=flags,
+                    embeds=list(rendered.embeds),
+                    components=list(rendered.components),
+                )
+            )
+            return
+        message = await self.interaction.edit_initial_response(
+            content=rendered.content, embeds=rendered.embeds, components=rendered.components
+        )
+        self.message_id = int(message.id)
+
+    async def ephemeral_text(self, text: str) -> None:
+        """Tell the user something only they see (errors, refusals)."""
+        await self._settle_defer()
+        if self._phase is _Phase.PENDING:
+            self._phase = _Phase.RESPONDED
+            await self._send_initial(
+                InteractionMessageBuilder(
+                    hikari.ResponseType.MESSAGE_CREATE, content=text, flags=hikari.MessageFlag.EPHEMERAL
+                )
+            )
+            return
+        if self.creates and self._phase is _Phase.DEFERRED:
+            # The deferred "thinking…" placeholder is the only message there is: it becomes the text.
+            await self.interaction.edit_initial_response(content=text, embeds=[], components=[])
+            return
+        await self.interaction.execute(content=text, flags=hikari.MessageFlag.EPHEMERAL)
+
+    def fail_safe(self) -> None:
+        """Make sure a REST bot's HTTP reply is never left hanging (after an internal error)."""
+        if self.future is not None and not self.future.done():
+            self.future.set_result(
+                InteractionMessageBuilder(
+                    hikari.ResponseType.MESSAGE_CREATE,
+                    content="Something went wrong.",
+                    flags=hikari.MessageFlag.EPHEMERAL,
+                )
+            )

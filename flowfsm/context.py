@@ -1,0 +1,100 @@
+"""The object every render function, action, condition and hook receives."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import hikari
+
+if TYPE_CHECKING:
+    from flowfsm.flow import Flow
+    from flowfsm.manager import FlowManager
+    from flowfsm.session import Session
+
+__all__ = ["Context"]
+
+
+class Context:
+    """What a callback sees of its session, and how it navigates.
+
+    Attributes:
+        session: the :class:`~flowfsm.session.Session` (its id, flow, user id, state).
+        interaction: the interaction being handled; ``None`` in hooks run without one
+            (timeout hooks).
+        trigger_options: keyword options of the trigger being fired (``{}`` otherwise).
+    """
+
+    __slots__ = ("interaction", "manager", "session", "trigger_options")
+
+    def __init__(
+        self,
+        manager: FlowManager,
+        session: Session,
+        interaction: hikari.PartialInteraction | None,
+    ) -> None:
+        self.manager = manager
+        self.session = session
+        self.interaction = interaction
+        self.trigger_options: Mapping[str, Any] = {}
+
+    def __repr__(self) -> str:
+        return f"<Context session={self.session.id} state={self.state_name!r}>"
+
+    @property
+    def flow(self) -> Flow:
+        """The flow this session runs."""
+        return self.session.flow
+
+    @property
+    def state_name(self) -> str:
+        """The machine's current state."""
+        return self.session.state
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """Per-state data: starts empty on every entry into the state."""
+        if self.session.local is None:
+            self.session.local = {}
+        return self.session.local
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """Session data shared by all states of the session; lives until the session ends."""
+        if self.session.data is None:
+            self.session.data = {}
+        return self.session.data
+
+    @property
+    def options(self) -> Mapping[str, Any]:
+        """The options the session was started with."""
+        return self.session.options
+
+    @property
+    def user_id(self) -> int:
+        """Id of the user who owns the session."""
+        return self.session.user_id
+
+    @property
+    def user(self) -> hikari.User | None:
+        """The user of the interaction being handled (the session's owner)."""
+        user = getattr(self.interaction, "user", None)
+        return user if isinstance(user, hikari.User) else None
+
+    @property
+    def rest(self) -> hikari.api.RESTClient:
+        """hikari's REST client, for your own calls."""
+        return self.manager.rest
+
+    async def fire(self, trigger: str, **options: Any) -> bool:
+        """Fire a trigger of the flow's machine; ``False`` when a condition refused it.
+
+        Raises :class:`~flowfsm.errors.FlowError` if the trigger cannot fire in this state.
+        """
+        return await self.manager.fire(self, trigger, options)
+
+    def close(self, text: str | None = None) -> None:
+        """End the session after this step. The message keeps its content without components,
+        or becomes ``text`` when given."""
+        self.session.ended = True
+        self.session.end_text = text

@@ -1,0 +1,74 @@
+"""Session/state/item <-> custom id.
+
+Format: ``ff:<flow>:<session>:<state>:<item>``, at most 100 characters (Discord's limit).
+``<state>`` is the state's index in its flow (base 36), so a click made on an older screen
+of the menu is recognised; ``<item>`` is the item's id or position. Anything not starting
+with ``ff:`` is not ours and is left to other handlers.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+
+__all__ = ["MAX_CUSTOM_ID", "PREFIX", "ParsedId", "encode", "new_session_id", "parse"]
+
+PREFIX = "ff:"
+MAX_CUSTOM_ID = 100
+_ITEM = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
+_PARTS = re.compile(
+    r"^ff:(?P<flow>[A-Za-z0-9_\-]{1,32}):(?P<sid>[A-Za-z0-9_\-]{6,16}):(?P<state>[0-9a-z]{1,4})"
+    r":(?P<item>[A-Za-z0-9_.\-]{1,40})$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedId:
+    """A decoded custom id."""
+
+    flow: str
+    session_id: str
+    state_index: int
+    item: str
+
+
+def new_session_id() -> str:
+    """A short, unguessable session id (8 url-safe characters, 48 random bits)."""
+    return secrets.token_urlsafe(6)
+
+
+def valid_item_key(key: str) -> bool:
+    """Whether ``key`` can be an item id in a custom id."""
+    return bool(_ITEM.match(key))
+
+
+def encode(flow: str, session_id: str, state_index: int, item: str) -> str:
+    """Build the custom id of one item."""
+    return f"{PREFIX}{flow}:{session_id}:{_base36(state_index)}:{item}"
+
+
+def is_ours(custom_id: str) -> bool:
+    """Whether a custom id belongs to flowfsm (even if malformed)."""
+    return custom_id.startswith(PREFIX)
+
+
+def parse(custom_id: str) -> ParsedId | None:
+    """Decode a custom id, or ``None`` if it is malformed (forged, truncated, oversized)."""
+    if len(custom_id) > MAX_CUSTOM_ID:
+        return None
+    m = _PARTS.match(custom_id)
+    if m is None:
+        return None
+    return ParsedId(m["flow"], m["sid"], int(m["state"], 36), m["item"])
+
+
+def _base36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    if n == 0:
+        return "0"
+    out = []
+    while n:
+        n, r = divmod(n, 36)
+        out.append(digits[r])
+    return "".join(reversed(out))

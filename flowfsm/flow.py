@@ -1,0 +1,379 @@
+"""The flow definition: states, triggers, conditions and hooks, compiled once into a transitions machine.
+
+A :class:`Flow` is declared once at import time. :meth:`Flow.compile` validates it and builds
+one :class:`transitions.extensions.asyncio.AsyncMachine` for the whole flow (``model=None``):
+sessions are not added to it as models; the engine fires the machine's events with a session
+as the model, so a session costs only its own small object.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from transitions.core import EventData
+from transitions.extensions.asyncio import AsyncMachine
+
+from flowfsm.errors import FlowDefinitionError
+
+if TYPE_CHECKING:
+    from flowfsm.context import Context
+    from flowfsm.screen import ScreenLike
+
+__all__ = ["DEFAULT_TIMEOUT", "Flow", "Hook", "RenderFn", "StateSpec", "TransitionSpec"]
+
+DEFAULT_TIMEOUT = 300.0
+"""Seconds of inactivity after which a session expires (five minutes)."""
+
+RenderFn: TypeAlias = "Callable[[Context], Awaitable[ScreenLike] | ScreenLike]"
+"""A state's render function: receives the context, returns the message (sync or async)."""
+
+Hook: TypeAlias = "Callable[[Context], Awaitable[Any] | Any]"
+"""A callback receiving the context; sync or async."""
+
+_NAME = re.compile(r"^[A-Za-z0-9_\-]{1,32}$")
+_STATE_NAME = re.compile(r"^[^:\s][^:]{0,63}$")
+
+
+async def call_hook(fn: Callable[..., Any], *args: Any) -> Any:
+    """Call a sync or async callback and return its (awaited) result."""
+    result = fn(*args)
+    if inspect.isawaitable(result):
+        result = await result
+    return result
+
+
+def _as_list(value: Hook | Sequence[Hook] | None) -> list[Hook]:
+    if value is None:
+        return []
+    if callable(value):
+        return [value]
+    return list(value)
+
+
+@dataclass(slots=True)
+class StateSpec:
+    """One state of a flow: its render function, whether it is final, and its hooks."""
+
+    name: str
+    render: RenderFn | None = None
+    final: bool = False
+    on_enter: list[Hook] = field(default_factory=list)
+    on_leave: list[Hook] = field(default_factory=list)
+    on_timeout: list[Hook] = field(default_factory=list)
+    description: str = ""
+
+
+@dataclass(slots=True)
+class TransitionSpec:
+    """A trigger moving the machine from ``source`` to ``dest`` when its conditions hold.
+
+    ``dest=None`` is an internal transition: callbacks run, the state is not left.
+    """
+
+    trigger: str
+    source: str | tuple[str, ...]
+    dest: str | None
+    conditions: list[Hook] = field(default_factory=list)
+    unless: list[Hook] = field(default_factory=list)
+    before: list[Hook] = field(default_factory=list)
+    after: list[Hook] = field(default_factory=list)
+
+    def sources(self, all_states: Iterable[str]) -> tuple[str, ...]:
+        """The concrete source states (``"*"`` means every state)."""
+        if self.source == "*":
+            return tuple(all_states)
+        return (self.source,) if isinstance(self.source, str) else self.source
+
+
+class Flow:
+    """A menu flow: named states with render functions and the triggers between them.
+
+    Args:
+        name: unique name (letters, digits, ``_`` and ``-``, at most 32 characters); it is part
+            of every custom id so that stale clicks can be answered after a restart.
+        timeout: seconds of inactivity before a session expires (default five minutes).
+        command: the slash command that opens this flow, named in the "expired" reply
+            (default: the flow's name).
+        ephemeral: whether the flow's messages are visible only to the user.
+        description: one line shown by diagrams and the playground.
+
+    Example::
+
+        flow = Flow("weather")
+
+        @flow.state(initial=True)
+        def report(ctx):
+            return Screen("Sunny", items=[Button("Details", trigger="details")])
+
+        @flow.state()
+        def details(ctx):
+            return Screen("22 °C", items=[Button("Back", trigger="back")])
+
+        flow.transition("details", "report", "details")
+        flow.transition("back", "details", "report")
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        command: str | None = None,
+        ephemeral: bool = False,
+        description: str = "",
+    ) -> None:
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise FlowDefinitionError(
+                str(name), "a flow name is 1-32 letters, digits, '_' or '-' (it goes into custom ids)"
+            )
+        self.name = name
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+            raise FlowDefinitionError(name, f"timeout must be a positive number of seconds, got {timeout!r}")
+        self.timeout = float(timeout)
+        self.command = command or name
+        self.ephemeral = ephemeral
+        self.description = description
+        self.states: dict[str, StateSpec] = {}
+        self.transitions: list[TransitionSpec] = []
+        self.initial: str | None = None
+        self._machine: AsyncMachine | None = None
+        self._state_index: dict[str, int] = {}
+        self._state_names: list[str] = []
+        self._triggers: dict[str, frozenset[str]] = {}
+
+    def __repr__(self) -> str:
+        return f"Flow({self.name!r}, states={list(self.states)!r})"
+
+    # -- definition -------------------------------------------------------------------------------------
+
+    def add_state(
+        self,
+        name: str,
+        render: RenderFn | None = None,
+        *,
+        initial: bool = False,
+        final: bool = False,
+        on_enter: Hook | Sequence[Hook] | None = None,
+        on_leave: Hook | Sequence[Hook] | None = None,
+        on_timeout: Hook | Sequence[Hook] | None = None,
+        description: str = "",
+    ) -> StateSpec:
+        """Declare a state. Its render function may be attached later with :meth:`render`."""
+        self._check_open()
+        if not isinstance(name, str) or not _STATE_NAME.match(name):
+            raise FlowDefinitionError(
+                self.name, "a state name is 1-64 characters without ':' or leading space", state=str(name)
+            )
+        if name in self.states:
+            raise FlowDefinitionError(self.name, "duplicate state name", state=name)
+        if initial:
+            if self.initial is not None:
+                raise FlowDefinitionError(
+                    self.name, f"two initial states: {self.initial!r} is already initial", state=name
+                )
+            self.initial = name
+        spec = StateSpec(
+            name,
+            render,
+            final,
+            _as_list(on_enter),
+            _as_list(on_leave),
+            _as_list(on_timeout),
+            description or (inspect.getdoc(render) or "").split("\n")[0] if render else description,
+        )
+        self.states[name] = spec
+        return spec
+
+    def state(
+        self,
+        name: str | None = None,
+        *,
+        initial: bool = False,
+        final: bool = False,
+        on_enter: Hook | Sequence[Hook] | None = None,
+        on_leave: Hook | Sequence[Hook] | None = None,
+        on_timeout: Hook | Sequence[Hook] | None = None,
+    ) -> Callable[[RenderFn], RenderFn]:
+        """Decorator declaring a state whose render function is the decorated function.
+
+        The state is named after the function unless ``name`` is given.
+        """
+
+        def decorator(fn: RenderFn) -> RenderFn:
+            self.add_state(
+                name or fn.__name__,
+                fn,
+                initial=initial,
+                final=final,
+                on_enter=on_enter,
+                on_leave=on_leave,
+                on_timeout=on_timeout,
+            )
+            return fn
+
+        return decorator
+
+    def render(self, name: str) -> Callable[[RenderFn], RenderFn]:
+        """Decorator attaching a render function to an already declared state."""
+
+        def decorator(fn: RenderFn) -> RenderFn:
+            spec = self.states.get(name)
+            if spec is None:
+                raise FlowDefinitionError(self.name, "render function for an undeclared state", state=name)
+            if spec.render is not None:
+                raise FlowDefinitionError(self.name, "state already has a render function", state=name)
+            spec.render = fn
+            return fn
+
+        return decorator
+
+    def transition(
+        self,
+        trigger: str,
+        source: str | Sequence[str],
+        dest: str | None,
+        *,
+        conditions: Hook | Sequence[Hook] | None = None,
+        unless: Hook | Sequence[Hook] | None = None,
+        before: Hook | Sequence[Hook] | None = None,
+        after: Hook | Sequence[Hook] | None = None,
+    ) -> TransitionSpec:
+        """Declare a trigger from ``source`` (a state, several, or ``"*"``) to ``dest``.
+
+        ``conditions`` must all return truthy (and ``unless`` all falsy) for the transition to
+        happen; ``before``/``after`` run around the state change. All receive the context.
+        """
+        self._check_open()
+        if not isinstance(trigger, str) or not _NAME.match(trigger):
+            raise FlowDefinitionError(
+                self.name, f"trigger {trigger!r} must be 1-32 letters, digits, '_' or '-'"
+            )
+        src: str | tuple[str, ...] = source if isinstance(source, str) else tuple(source)
+        spec = TransitionSpec(
+            trigger, src, dest, _as_list(conditions), _as_list(unless), _as_list(before), _as_list(after)
+        )
+        self.transitions.append(spec)
+        return spec
+
+    def _check_open(self) -> None:
+        if self._machine is not None:
+            raise FlowDefinitionError(self.name, "the flow is already compiled; define it before first use")
+
+    # -- compilation ------------------------------------------------------------------------------------
+
+    def validate(self) -> None:
+        """Raise :class:`FlowDefinitionError` for the first definition mistake found."""
+        if not self.states:
+            raise FlowDefinitionError(self.name, "the flow has no states")
+        if self.initial is None:
+            raise FlowDefinitionError(self.name, "no initial state (use initial=True on one state)")
+        for spec in self.states.values():
+            if spec.render is None:
+                raise FlowDefinitionError(self.name, "state has no render function", state=spec.name)
+            if not callable(spec.render):
+                raise FlowDefinitionError(self.name, "render function is not callable", state=spec.name)
+        for tr in self.transitions:
+            for src in tr.sources(self.states):
+                if src not in self.states:
+                    raise FlowDefinitionError(
+                        self.name, f"transition {tr.trigger!r} starts from an unknown state", state=src
+                    )
+            if tr.dest is not None and tr.dest not in self.states:
+                raise FlowDefinitionError(
+                    self.name, f"transition {tr.trigger!r} goes to an unknown state", state=tr.dest
+                )
+            for hook in (*tr.conditions, *tr.unless, *tr.before, *tr.after):
+                if not callable(hook):
+                    raise FlowDefinitionError(
+                        self.name, f"transition {tr.trigger!r} has a callback that is not callable: {hook!r}"
+                    )
+
+    def compile(self) -> AsyncMachine:
+        """Validate the flow and build its transitions machine (once; later calls return it)."""
+        if self._machine is not None:
+            return self._machine
+        self.validate()
+        names = list(self.states)
+        machine = AsyncMachine(
+            model=None,
+            states=[self._machine_state(spec) for spec in self.states.values()],
+            initial=self.initial,
+            send_event=True,
+            auto_transitions=False,
+            ignore_invalid_triggers=False,
+            name=self.name,
+        )
+        for tr in self.transitions:
+            machine.add_transition(
+                tr.trigger,
+                list(tr.sources(names)),
+                tr.dest if tr.dest is not None else None,
+                conditions=[_event_adapter(fn) for fn in tr.conditions],
+                unless=[_event_adapter(fn) for fn in tr.unless],
+                before=[_event_adapter(fn) for fn in tr.before],
+                after=[_event_adapter(fn) for fn in tr.after],
+            )
+        self._state_names = names
+        self._state_index = {n: i for i, n in enumerate(names)}
+        self._machine = machine
+        return machine
+
+    def _machine_state(self, spec: StateSpec) -> dict[str, Any]:
+        return {
+            "name": spec.name,
+            "final": spec.final,
+            # The engine's own bookkeeping runs first so hooks see fresh per-state state.
+            "on_enter": [_entered, *(_event_adapter(fn) for fn in spec.on_enter)],
+            "on_exit": [_event_adapter(fn) for fn in spec.on_leave],
+        }
+
+    @property
+    def machine(self) -> AsyncMachine:
+        """The flow's transitions machine (compiles the flow on first access)."""
+        return self.compile()
+
+    def state_index(self, name: str) -> int:
+        """Small integer naming a state in custom ids."""
+        self.compile()
+        return self._state_index[name]
+
+    def state_at(self, index: int) -> str | None:
+        """The state named by :meth:`state_index`, or ``None``."""
+        self.compile()
+        return self._state_names[index] if 0 <= index < len(self._state_names) else None
+
+    def triggers_from(self, state: str) -> frozenset[str]:
+        """The triggers that can fire in ``state``."""
+        found = self._triggers.get(state)
+        if found is None:
+            found = self._triggers[state] = frozenset(self.machine.get_triggers(state))
+        return found
+
+    def is_final(self, state: str) -> bool:
+        """Whether ``state`` is a final state."""
+        return self.states[state].final
+
+
+def _context_of(event: EventData) -> Context:
+    return event.kwargs["ctx"]  # type: ignore[no-any-return]
+
+
+def _event_adapter(fn: Hook) -> Callable[[EventData], Awaitable[Any]]:
+    """Adapt a ``fn(ctx)`` callback to transitions' ``callback(event_data)`` calling convention."""
+
+    async def adapted(event: EventData) -> Any:
+        return await call_hook(fn, _context_of(event))
+
+    adapted.__name__ = getattr(fn, "__name__", "callback")
+    adapted.__qualname__ = getattr(fn, "__qualname__", adapted.__name__)
+    adapted.__wrapped__ = fn  # type: ignore[attr-defined]
+    return adapted
+
+
+def _entered(event: EventData) -> None:
+    """Every state entry: per-state state starts afresh."""
+    _context_of(event).session.local = None

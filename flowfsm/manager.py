@@ -1,0 +1,466 @@
+"""The process-scoped flow manager: registers flows, starts sessions, runs clicks, expires sessions.
+
+The path of a click reads straight through :meth:`FlowManager.handle_component`:
+miru client -> parse the custom id -> find the session, check the owner, take its lock ->
+the item's action or the flow machine's trigger -> the state's render function -> render ->
+the response.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import hikari
+import miru
+from transitions.core import MachineError
+
+from flowfsm import custom_id
+from flowfsm.bridge import ArcContextLike, Responder, ResponseMode
+from flowfsm.context import Context
+from flowfsm.errors import FlowDefinitionError, FlowError, GuardFailure, RenderError
+from flowfsm.flow import Flow, call_hook
+from flowfsm.outbox import Outbox
+from flowfsm.render import Rendered, render_screen
+from flowfsm.screen import Button, as_screen
+from flowfsm.session import Clock, Session, SessionStore
+
+__all__ = ["ErrorHandler", "FlowManager", "Texts"]
+
+_LOG = logging.getLogger("flowfsm")
+
+ErrorHandler = Callable[[Context, BaseException], Awaitable[None] | None]
+"""A custom error handler: receives the context and the exception."""
+
+# A webhook token is good for 15 minutes; past this age, edits go through the channel instead.
+_TOKEN_LIFETIME = 14.5 * 60
+
+
+@dataclass(slots=True)
+class Texts:
+    """The short texts users see when a click cannot be run. ``{command}`` is the flow's command."""
+
+    expired: str = "This menu has expired. Run /{command} again."
+    not_yours: str = "This menu belongs to someone else. Run /{command} to open your own."
+    stale: str = "That button belongs to an earlier screen of this menu. Use the buttons on the current one."
+    invalid: str = "This button is not valid. Run the command again to open a fresh menu."
+    error: str = "Something went wrong with this menu, so it was closed. Please try again."
+    timeout: str = "This step took too long, so the menu was closed. Please try again."
+
+
+class FlowManager:
+    """Holds the flows and the open sessions of one process, wired into a ``miru.Client``.
+
+    Args:
+        client: the miru client (gateway, REST bot, or ``miru.Client.from_arc``).
+        flows: flows to register now (more with :meth:`register`).
+        clock: monotonic seconds; inject a fake one in tests to drive timeouts.
+        texts: user-facing texts for refused clicks and errors.
+        defer_after: seconds a step may take before the interaction is deferred (Discord's
+            deadline is 3 s; keep a margin).
+        step_timeout: upper bound in seconds for one step's callbacks; past it the session ends
+            with an error reply.
+        outbox_concurrency: at most this many background edits (expiry) in flight.
+        auto_expire: arm a timer that expires sessions on their deadline (turn off when a test
+            drives :meth:`expire_due` itself).
+    """
+
+    def __init__(
+        self,
+        client: miru.Client,
+        flows: Iterable[Flow] = (),
+        *,
+        clock: Clock = time.monotonic,
+        texts: Texts | None = None,
+        defer_after: float = 2.0,
+        step_timeout: float = 600.0,
+        outbox_concurrency: int = 4,
+        auto_expire: bool = True,
+    ) -> None:
+        self.client = client
+        self.clock = clock
+        self.texts = texts or Texts()
+        self.defer_after = defer_after
+        self.step_timeout = step_timeout
+        self.auto_expire = auto_expire
+        self.sessions = SessionStore(clock)
+        self.outbox = Outbox(outbox_concurrency)
+        self.flows: dict[str, Flow] = {}
+        self.application_id: int | None = None
+        self._error_handler: ErrorHandler | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at: float | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        for flow in flows:
+            self.register(flow)
+        self._install_hooks()
+
+    # -- set-up ------------------------------------------------------------------------------------------
+
+    @property
+    def rest(self) -> hikari.api.RESTClient:
+        """The REST client of the miru client's app."""
+        return self.client.rest
+
+    def register(self, flow: Flow) -> Flow:
+        """Compile and register a flow (raises :class:`FlowDefinitionError` on mistakes)."""
+        flow.compile()
+        existing = self.flows.get(flow.name)
+        if existing is not None and existing is not flow:
+            raise FlowDefinitionError(flow.name, "another flow with this name is already registered")
+        self.flows[flow.name] = flow
+        return flow
+
+    def on_error(self, handler: ErrorHandler) -> ErrorHandler:
+        """Set a custom error handler (usable as a decorator); it replaces the default reply.
+
+        The session still ends; the handler decides what the user is told.
+        """
+        self._error_handler = handler
+        return handler
+
+    def _install_hooks(self) -> None:
+        # Chain to hooks the bot author already set: custom ids that are not ours go there.
+        self._previous_component_hook = getattr(self.client, "_unhandled_comp_hook", None)
+        self._previous_modal_hook = getattr(self.client, "_unhandled_modal_hook", None)
+        self.client.set_unhandled_component_interaction_hook(self.handle_component)
+        self.client.set_unhandled_modal_interaction_hook(self.handle_modal)
+
+    def _mode(self, arc_ctx: ArcContextLike | None) -> ResponseMode:
+        if arc_ctx is not None:
+            return ResponseMode.ARC
+        return ResponseMode.BUILDER if self.client.is_rest else ResponseMode.REST
+
+    # -- starting a session ------------------------------------------------------------------------------
+
+    async def start(
+        self,
+        target: hikari.CommandInteraction | hikari.ComponentInteraction | ArcContextLike,
+        flow: Flow | str,
+        *,
+        options: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Open ``flow`` for the user of a command interaction (or an arc context).
+
+        Gateway bots and arc: ``await flows.start(...)`` sends the menu and returns ``None``.
+        REST bots: return the result from your interaction-server listener:
+        ``return await flows.start(interaction, "weather")``.
+        """
+        arc_ctx: ArcContextLike | None = None
+        if isinstance(target, hikari.PartialInteraction):
+            interaction = target
+        else:
+            arc_ctx = target
+            interaction = target.interaction
+        resolved = self._resolve(flow)
+        session = Session(
+            custom_id.new_session_id(),
+            resolved,
+            int(interaction.user.id),
+            options=options,
+            now=self.clock(),
+            channel_id=int(interaction.channel_id),
+        )
+        responder = Responder(
+            interaction, self._mode(arc_ctx), creates=True, ephemeral=resolved.ephemeral, arc_ctx=arc_ctx
+        )
+        return await self._dispatch(responder, self._begin(session, interaction, responder))
+
+    def _resolve(self, flow: Flow | str) -> Flow:
+        if isinstance(flow, Flow):
+            return self.flows.get(flow.name) or self.register(flow)
+        try:
+            return self.flows[flow]
+        except KeyError:
+            raise FlowError(f"no flow named {flow!r} is registered (known: {sorted(self.flows)})") from None
+
+    async def _begin(self, session: Session, interaction: hikari.PartialInteraction, responder: Responder) -> None:
+        self.application_id = int(interaction.application_id)
+        self.sessions.add(session)
+        self._arm_timer()
+        ctx = Context(self, session, interaction)
+        spec = session.flow.states[session.state]
+
+        async def enter_and_render() -> None:
+            for hook in spec.on_enter:
+                await call_hook(hook, ctx)
+
+        await self._step(ctx, responder, enter_and_render)
+
+    async def _dispatch(self, responder: Responder, work: Awaitable[None]) -> Any:
+        """Run a step: inline for REST calls, or in a task whose first response is returned."""
+        if responder.future is None:
+            await work
+            return None
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(lambda _: responder.fail_safe())
+        return await responder.future
+
+    # -- clicks ------------------------------------------------------------------------------------------
+
+    async def handle_component(self, interaction: hikari.ComponentInteraction) -> Any:
+        """miru's unhandled-component hook: run a click on one of our menus, or pass it on."""
+        if not custom_id.is_ours(interaction.custom_id):
+            if self._previous_component_hook is not None:
+                return await self._previous_component_hook(interaction)
+            return None
+        responder = Responder(interaction, self._mode(None), creates=False)
+        return await self._dispatch(responder, self._click(interaction, responder))
+
+    async def handle_modal(self, interaction: hikari.ModalInteraction) -> Any:
+        """miru's unhandled-modal hook (modals arrive in a later release; foreign ids pass on)."""
+        if not custom_id.is_ours(interaction.custom_id):
+            if self._previous_modal_hook is not None:
+                return await self._previous_modal_hook(interaction)
+            return None
+        responder = Responder(interaction, self._mode(None), creates=False)
+        return await self._dispatch(responder, self._refuse(responder, self.texts.invalid, None))
+
+    async def _refuse(self, responder: Responder, text: str, flow: Flow | None) -> None:
+        command = flow.command if flow is not None else "the command"
+        try:
+            await responder.ephemeral_text(text.format(command=command))
+        except hikari.HikariError:
+            _LOG.warning("could not send a refusal reply", exc_info=True)
+
+    async def _click(self, interaction: hikari.ComponentInteraction, responder: Responder) -> None:
+        parsed = custom_id.parse(interaction.custom_id)
+        flow = self.flows.get(parsed.flow) if parsed is not None else None
+        if parsed is None or flow is None:
+            return await self._refuse(responder, self.texts.invalid, flow)
+        session = self.sessions.get(parsed.session_id)
+        if session is None or session.flow is not flow:
+            return await self._refuse(responder, self.texts.expired, flow)
+        if int(interaction.user.id) != session.user_id:
+            return await self._refuse(responder, self.texts.not_yours, flow)
+        async with session.lock():
+            await self._click_locked(session, parsed, interaction, responder)
+        session.release_lock_if_idle()
+        return None
+
+    async def _click_locked(
+        self,
+        session: Session,
+        parsed: custom_id.ParsedId,
+        interaction: hikari.ComponentInteraction,
+        responder: Responder,
+    ) -> None:
+        flow = session.flow
+        if session.ended or self.sessions.get(session.id) is not session:
+            return await self._refuse(responder, self.texts.expired, flow)
+        item = session.find_item(parsed.item)
+        if parsed.state_index != flow.state_index(session.state) or item is None:
+            return await self._refuse(responder, self.texts.stale, flow)
+        if not isinstance(item, Button) or not item.fires or item.disabled:
+            return await self._refuse(responder, self.texts.invalid, flow)
+        self.sessions.touch(session)
+        if session.message_id is None:
+            session.message_id = int(interaction.message.id)
+        ctx = Context(self, session, interaction)
+        await self._step(ctx, responder, lambda: self._run_item(ctx, item))
+        return None
+
+    async def _run_item(self, ctx: Context, item: Button) -> None:
+        if item.action is not None:
+            await call_hook(item.action, ctx)
+        elif item.trigger is not None:
+            await self.fire(ctx, item.trigger, item.options or {})
+
+    async def fire(self, ctx: Context, trigger: str, options: Mapping[str, Any]) -> bool:
+        """Fire ``trigger`` on the flow's machine with the session as its model."""
+        session = ctx.session
+        flow = session.flow
+        event = flow.machine.events.get(trigger)
+        if event is None:
+            raise FlowError(f"flow {flow.name!r}, state {session.state!r}: unknown trigger {trigger!r}")
+        previous = ctx.trigger_options
+        ctx.trigger_options = options
+        try:
+            return bool(await event.trigger(session, ctx=ctx))
+        except MachineError as exc:
+            raise FlowError(
+                f"flow {flow.name!r}, state {session.state!r}: trigger {trigger!r} cannot fire here ({exc.value})"
+            ) from None
+        finally:
+            ctx.trigger_options = previous
+
+    # -- one step: callbacks, render, response -----------------------------------------------------------
+
+    async def _step(self, ctx: Context, responder: Responder, work: Callable[[], Awaitable[None]]) -> None:
+        session = ctx.session
+        responder.defer_after(self.defer_after)
+        try:
+            try:
+                async with asyncio.timeout(self.step_timeout):
+                    await work()
+                    rendered = await self._render_for_step(ctx)
+            except GuardFailure as refusal:
+                await responder.ephemeral_text(refusal.message)
+                return
+            await responder.update(rendered)
+            if responder.message_id is not None:
+                session.message_id = responder.message_id
+            session.token = getattr(ctx.interaction, "token", None)
+            session.token_at = self.clock()
+            if session.ended:
+                self._end(session)
+        except Exception as exc:
+            await self._fail(ctx, responder, exc)
+        finally:
+            responder.cancel_timer()
+
+    async def _render_for_step(self, ctx: Context) -> Rendered:
+        session = ctx.session
+        if session.ended and session.end_text is not None:
+            return Rendered(session.end_text, [], [], (), session.flow.ephemeral)
+        if session.flow.is_final(session.state):
+            session.ended = True
+        return await self.render(ctx, interactive=not session.ended)
+
+    async def render(self, ctx: Context, *, interactive: bool = True, disabled: bool = False) -> Rendered:
+        """Run the current state's render function and build the message."""
+        session = ctx.session
+        spec = session.flow.states[session.state]
+        assert spec.render is not None
+        value = await call_hook(spec.render, ctx)
+        screen = as_screen(value)
+        if screen is None:
+            raise RenderError(
+                session.flow.name,
+                session.state,
+                f"render function returned {type(value).__name__}; expected Screen, str or hikari.Embed",
+            )
+        rendered = render_screen(
+            session.flow, session.state, session.id, screen, interactive=interactive, disabled=disabled
+        )
+        session.items = rendered.items if interactive and not disabled else ()
+        return rendered
+
+    async def _fail(self, ctx: Context, responder: Responder, exc: BaseException) -> None:
+        session = ctx.session
+        if isinstance(exc, TimeoutError):
+            text = self.texts.timeout
+        else:
+            text = self.texts.error
+        _LOG.error(
+            "flowfsm: error in flow %r, state %r, session %s (user %s)",
+            session.flow.name,
+            session.state,
+            session.id,
+            session.user_id,
+            exc_info=exc,
+        )
+        was_open = self.sessions.get(session.id) is session
+        self._end(session)
+        try:
+            if self._error_handler is not None:
+                await call_hook(self._error_handler, ctx, exc)
+                if not responder.responded:
+                    await responder.ephemeral_text(text)
+            else:
+                await responder.ephemeral_text(text)
+        except Exception:
+            _LOG.exception("flowfsm: the error reply failed for session %s", session.id)
+        finally:
+            responder.fail_safe()
+        if was_open:
+            self.outbox.put(lambda: self._close_message(session, disabled=True, ctx=ctx))
+
+    def _end(self, session: Session) -> None:
+        session.ended = True
+        session.items = ()
+        self.sessions.remove(session)
+
+    # -- expiry --------------------------------------------------------------------------------------------
+
+    def expire_due(self, now: float | None = None) -> int:
+        """Expire every session past its deadline: each is removed now; its on-timeout hooks
+        and the edit disabling its components are queued on the outbox. Returns the count."""
+        expired = self.sessions.pop_expired(now)
+        for session in expired:
+            session.ended = True
+            self.outbox.put(lambda s=session: self._timed_out(s))  # type: ignore[misc]
+        self._arm_timer()
+        return len(expired)
+
+    async def _timed_out(self, session: Session) -> None:
+        ctx = Context(self, session, None)
+        spec = session.flow.states.get(session.state)
+        try:
+            for hook in spec.on_timeout if spec else ():
+                await call_hook(hook, ctx)
+        except Exception:
+            _LOG.exception("flowfsm: on_timeout hook failed in flow %r, session %s", session.flow.name, session.id)
+        await self._close_message(session, disabled=True, ctx=ctx)
+
+    async def _close_message(self, session: Session, *, disabled: bool, ctx: Context) -> None:
+        """Edit an ended session's message so its components are disabled (or removed)."""
+        try:
+            rendered = await self.render(ctx, interactive=True, disabled=disabled)
+            components: list[hikari.api.ComponentBuilder] = rendered.components
+            content, embeds = rendered.content, rendered.embeds
+        except Exception:
+            _LOG.warning("flowfsm: render for closing session %s failed; removing components", session.id)
+            components, content, embeds = [], hikari.UNDEFINED, hikari.UNDEFINED  # type: ignore[assignment]
+        session.items = ()
+        await self._edit_menu(session, content=content, embeds=embeds, components=components)
+
+    async def _edit_menu(self, session: Session, **fields: Any) -> None:
+        token_fresh = session.token is not None and self.clock() - session.token_at < _TOKEN_LIFETIME
+        try:
+            if token_fresh and self.application_id is not None:
+                await self.rest.edit_interaction_response(self.application_id, session.token, **fields)  # type: ignore[arg-type]
+            elif session.message_id is not None and session.channel_id is not None and not session.flow.ephemeral:
+                await self.rest.edit_message(session.channel_id, session.message_id, **fields)
+        except (hikari.NotFoundError, hikari.ForbiddenError):
+            _LOG.info("flowfsm: message of session %s is gone; nothing to disable", session.id)
+
+    def _arm_timer(self) -> None:
+        if not self.auto_expire:
+            return
+        deadline = self.sessions.next_deadline()
+        if deadline is None:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = self._timer_at = None
+            return
+        if self._timer is not None and self._timer_at is not None and self._timer_at <= deadline:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        loop = asyncio.get_running_loop()
+        self._timer_at = deadline
+        self._timer = loop.call_later(max(0.0, deadline - self.clock()), self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = self._timer_at = None
+        self.expire_due()
+
+    # -- shutdown and inspection ---------------------------------------------------------------------------
+
+    async def drain(self) -> None:
+        """Wait for queued background work (expiry edits) and in-flight REST-bot steps."""
+        while self.outbox or self._tasks:
+            await self.outbox.join()
+            if self._tasks:
+                await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def close(self) -> None:
+        """Stop the expiry timer and finish queued work."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = self._timer_at = None
+        await self.drain()
+
+    def session_for(self, user_id: int, flow: str | None = None) -> Session | None:
+        """An open session of ``user_id`` (of ``flow`` if given); for debugging and tests."""
+        for session in self.sessions:
+            if session.user_id == user_id and (flow is None or session.flow.name == flow):
+                return session
+        return None

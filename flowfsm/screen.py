@@ -1,0 +1,96 @@
+"""What a render function returns: the message and its interactive items.
+
+A render function returns a :class:`Screen` (or just a ``str`` for content only, or a
+single :class:`hikari.Embed`). Items either fire a trigger of the flow's state machine or
+run an action callback, after which the current state re-renders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+import hikari
+
+if TYPE_CHECKING:
+    from flowfsm.context import Context
+
+__all__ = ["Action", "Button", "Item", "Screen", "ScreenLike"]
+
+Action: TypeAlias = "Callable[[Context], Awaitable[Any] | Any]"
+"""An item callback: receives the context; may be sync or async."""
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button: fires ``trigger`` or runs ``action``, or opens ``url`` (a link button).
+
+    Args:
+        label: text on the button (at most 80 characters).
+        trigger: name of a trigger of the flow, fired on click.
+        action: callback run on click; the state re-renders afterwards.
+        style: a :class:`hikari.ButtonStyle` (link buttons are always ``LINK``).
+        emoji: a unicode emoji, a custom emoji, or its id.
+        url: makes a link button; it needs no trigger or action.
+        disabled: shown greyed out; needs no trigger or action.
+        id: stable key used in the custom id (default: the item's position).
+        row: 0-based row to place the button on (default: filled left to right).
+        options: keyword options passed to the trigger (visible to callbacks).
+    """
+
+    label: str | None = None
+    trigger: str | None = None
+    action: Action | None = None
+    style: hikari.ButtonStyle = hikari.ButtonStyle.SECONDARY
+    emoji: hikari.Snowflakeish | hikari.Emoji | str | None = None
+    url: str | None = None
+    disabled: bool = False
+    id: str | None = None
+    row: int | None = None
+    options: Mapping[str, Any] | None = None
+
+    @property
+    def fires(self) -> bool:
+        """Whether clicking this item reaches the engine (not a link, trigger or action set)."""
+        return self.url is None and (self.trigger is not None or self.action is not None)
+
+    def describe(self) -> str:
+        """A short name for error messages: the id, the label, or the emoji."""
+        return self.id or self.label or str(self.emoji or "?")
+
+
+Item: TypeAlias = Button
+"""Anything that can sit in a screen's item list (selects and modals join later)."""
+
+
+@dataclass(slots=True)
+class Screen:
+    """The message a state shows.
+
+    Args:
+        content: message text (at most 2000 characters).
+        embeds: up to 10 :class:`hikari.Embed`.
+        items: interactive items, laid out in rows within Discord's limits.
+        ephemeral: show the message only to the user (``None``: the flow's default).
+    """
+
+    content: str | None = None
+    embeds: Sequence[hikari.Embed] = field(default_factory=tuple)
+    items: Sequence[Item] = field(default_factory=tuple)
+    ephemeral: bool | None = None
+
+
+ScreenLike: TypeAlias = "Screen | str | hikari.Embed"
+"""What a render function may return."""
+
+
+def as_screen(value: object) -> Screen | None:
+    """Normalise a render function's return value, or ``None`` when it is not screen-like."""
+    if isinstance(value, Screen):
+        return value
+    if isinstance(value, str):
+        return Screen(content=value)
+    if isinstance(value, hikari.Embed):
+        return Screen(embeds=(value,))
+    return None

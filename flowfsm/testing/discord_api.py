@@ -1,0 +1,588 @@
+"""A loopback Discord REST server (API v10) for tests and the local playground.
+
+:class:`FakeDiscord` speaks the few endpoints flowfsm calls, answers exactly like Discord so
+hikari's REST client deserializes the answers, keeps the resulting messages, and records every
+request. It has no pytest dependency and runs in-process on the current event loop.
+
+Recipe: a usable hikari REST client against it (checked with hikari 2.7.0)
+---------------------------------------------------------------------------
+With a ``GatewayBot`` whose gateway is never started::
+
+    server = FakeDiscord()
+    await server.start()
+    bot = hikari.GatewayBot(server.bot_token, rest_url=server.rest_url, banner=None, logs=None,
+                            suppress_optimization_warning=True)
+    bot.rest.start()          # synchronous; needs a running loop. GatewayBot.start() would do it.
+    ...                       # bot.entity_factory.deserialize_interaction(payload), bot.rest.*
+    await bot.rest.close()    # closes hikari's aiohttp session (no "Unclosed client session")
+    await server.close()
+
+``GatewayBot`` parses its token: the first dot-separated segment must be the base64 of the bot id,
+so ``"x"`` raises ``ValueError("Unexpected token format")``; :attr:`FakeDiscord.bot_token` fits.
+
+With a ``hikari.RESTBot`` (interaction server)::
+
+    bot = hikari.RESTBot(server.bot_token, "Bot", public_key_hex, rest_url=server.rest_url,
+                         banner=None, logs=None, suppress_optimization_warning=True)
+    await bot.start(check_for_updates=False, socket=sock)   # or host=..., port=...
+    ...
+    await bot.close()         # also closes bot.rest
+
+``check_for_updates`` defaults to True and would contact PyPI: always pass False. ``bot.start``
+starts ``bot.rest`` itself. Binding a socket yourself (``socket.bind(("127.0.0.1", 0))``) and
+passing ``socket=`` is the race-free way to learn the port. Without ``public_key`` the RESTBot
+fetches ``GET /oauth2/applications/@me`` and uses its ``verify_key`` (``FakeDiscord(public_key=...)``).
+
+Behaviour worth knowing
+-----------------------
+* Interactions must be registered (:meth:`FakeDiscord.register_interaction`) before their callback;
+  otherwise the callback gets Discord's 404 "Unknown interaction" (10062).
+* Components get numeric ``id``s like Discord gives them (hikari needs them to read a message).
+* Ephemeral messages are reachable only through the interaction webhook; the channel endpoints answer
+  404 Unknown Message for them, like Discord.
+* The first followup after a deferred (type 5) response fills in the "thinking" message.
+* Components v2 (flag ``1 << 15``) with content or embeds, more than 5 action rows, a row of more than
+  5 items, a custom_id over 100 characters and similar limit breaches answer 400 Invalid Form Body.
+* A 429 from :meth:`FakeDiscord.fail_next` carries no ``X-RateLimit-Bucket`` header (hikari would
+  otherwise mark unlimited routes as limited, process-wide); hikari sleeps ``retry_after`` and retries.
+  hikari also retries 500/502/503/504, after a back-off of about a second or more.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from flowfsm.testing import payloads
+from flowfsm.testing.payloads import EPHEMERAL, IS_COMPONENTS_V2, LOADING
+
+__all__ = ["ApiError", "FakeDiscord", "RecordedRequest"]
+
+API_ROOT = "/api/v10"
+_SUPPRESS_EMBEDS = 1 << 2
+_DEFAULT_ERRORS: dict[int, tuple[str, int]] = {
+    400: ("Invalid Form Body", 50035),
+    401: ("401: Unauthorized", 0),
+    403: ("Missing Access", 50001),
+    404: ("Unknown Message", 10008),
+    429: ("You are being rate limited.", 0),
+    500: ("500: Internal Server Error", 0),
+}
+
+
+@dataclass
+class RecordedRequest:
+    """One request the server received, and the status it answered."""
+
+    method: str
+    path: str
+    """Path relative to the API root, e.g. ``/interactions/123/tok/callback``."""
+    query: dict[str, str]
+    json: Any | None
+    """The JSON body (for multipart requests, the parsed ``payload_json`` part)."""
+    headers: dict[str, str]
+    status: int = 0
+
+
+@dataclass
+class _Interaction:
+    id: int
+    token: str
+    channel_id: int
+    message_id: int | None
+    type: int
+    acknowledged: bool = False
+    original_id: int | None = None
+
+
+@dataclass
+class _Fault:
+    method: str
+    pattern: re.Pattern[str]
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str]
+    times: int
+
+
+@dataclass
+class _Call:
+    method: str
+    match: re.Match[str]
+    query: dict[str, str]
+    json: Any | None
+    uploads: dict[int, tuple[str, int]] = field(default_factory=dict)
+
+
+class ApiError(Exception):
+    """Raised inside a handler to answer with a Discord error body."""
+
+    def __init__(self, status: int, message: str, code: int, errors: dict[str, Any] | None = None) -> None:
+        """Answer ``status`` with ``{"message": message, "code": code}`` (plus ``errors`` if given)."""
+        super().__init__(message)
+        self.status = status
+        self.body: dict[str, Any] = {"message": message, "code": code}
+        if errors:
+            self.body["errors"] = errors
+
+
+def _unknown_message() -> ApiError:
+    return ApiError(404, "Unknown Message", 10008)
+
+
+def _form_error(errors: list[tuple[str, str, str]]) -> ApiError:
+    """Build a 50035 Invalid Form Body error from ``(dotted.path, code, message)`` triples."""
+    tree: dict[str, Any] = {}
+    for path, code, message in errors:
+        node = tree
+        for part in path.split("."):
+            node = node.setdefault(part, {})
+        node.setdefault("_errors", []).append({"code": code, "message": message})
+    return ApiError(400, "Invalid Form Body", 50035, tree)
+
+
+Handler = Callable[[_Call], Awaitable[tuple[int, Any]]]
+
+
+class FakeDiscord:
+    """A loopback Discord REST API: messages, interaction callbacks, webhooks, fault injection."""
+
+    def __init__(
+        self,
+        *,
+        application_id: int = 4242,
+        bot_user_id: int = 4242,
+        bot_username: str = "flowbot",
+        public_key: str = "00" * 32,
+    ) -> None:
+        """Create a server (not listening yet; see :meth:`start`).
+
+        ``public_key`` (hex) is served as the application's ``verify_key``.
+        """
+        self.application_id = application_id
+        self.bot_user_id = bot_user_id
+        self.public_key = public_key
+        self.bot_user: dict[str, Any] = payloads.user(bot_user_id, bot_username, bot=True)
+        self.rest_url: str = ""
+        """The URL to give hikari as ``rest_url`` (set by :meth:`start`)."""
+        self.requests: list[RecordedRequest] = []
+        """Every request received, in order."""
+        self.messages: dict[int, dict[str, Any]] = {}
+        """Live messages (full Discord message objects) by id."""
+        self.deleted: set[int] = set()
+        """Ids of deleted messages."""
+        self._archive: dict[int, dict[str, Any]] = {}
+        self._touched: list[int] = []
+        self._ephemeral: list[int] = []
+        self._interactions: dict[int, _Interaction] = {}
+        self._by_token: dict[str, _Interaction] = {}
+        self._faults: list[_Fault] = []
+        self._ids = payloads.Ids(1_300_000_000_000_000_000)
+        self._runner: web.AppRunner | None = None
+        webhook = r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)"
+        any_message = ("GET", "PATCH", "DELETE")
+        self._routes: list[tuple[tuple[str, ...], re.Pattern[str], Handler]] = [
+            (("POST",), re.compile(r"/interactions/(?P<iid>\d+)/(?P<token>[^/]+)/callback"), self._callback),
+            (("POST",), re.compile(webhook), self._followup),
+            (
+                any_message,
+                re.compile(webhook + r"/messages/(?P<mid>@original|\d+)"),
+                self._webhook_message_op,
+            ),
+            (("POST",), re.compile(r"/channels/(?P<cid>\d+)/messages"), self._channel_create),
+            (
+                any_message,
+                re.compile(r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)"),
+                self._channel_message_op,
+            ),
+            (("GET",), re.compile(r"/users/@me"), self._me),
+            (("GET",), re.compile(r"(/oauth2)?/applications/@me"), self._application),
+        ]
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @property
+    def bot_token(self) -> str:
+        """A bot token hikari's ``GatewayBot`` accepts (its first segment encodes ``bot_user_id``)."""
+        return base64.b64encode(str(self.bot_user_id).encode()).decode() + ".fake.token"
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Start listening (port 0 picks a free port); return and set :attr:`rest_url`."""
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, host, port).start()
+        bound_host, bound_port = self._runner.addresses[0][:2]
+        self.rest_url = f"http://{bound_host}:{bound_port}{API_ROOT}"
+        return self.rest_url
+
+    async def close(self) -> None:
+        """Stop listening and release the port."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> FakeDiscord:
+        """Start the server (``async with FakeDiscord() as server``)."""
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        """Close the server."""
+        await self.close()
+
+    # ------------------------------------------------------------------ harness API
+
+    def register_interaction(
+        self,
+        interaction_id: int,
+        token: str,
+        *,
+        channel_id: int,
+        message_id: int | None = None,
+        interaction_type: int | None = None,
+    ) -> None:
+        """Tell the server about an interaction the harness built.
+
+        ``message_id`` is the message a component/modal interaction comes from. ``interaction_type``
+        defaults to 2 (command) without a message and 3 (component) with one.
+        """
+        kind = interaction_type or (2 if message_id is None else 3)
+        record = _Interaction(interaction_id, token, channel_id, message_id, kind)
+        self._interactions[interaction_id] = record
+        self._by_token[token] = record
+
+    def responses_for(self, interaction_id: int) -> list[RecordedRequest]:
+        """Callback requests sent for ``interaction_id``, in order (whatever their status)."""
+        pattern = re.compile(rf"/interactions/{interaction_id}/[^/]+/callback")
+        return [r for r in self.requests if r.method == "POST" and pattern.fullmatch(r.path)]
+
+    def last_message(self, channel_id: int | None = None) -> dict[str, Any] | None:
+        """The most recently created or edited live message (optionally in ``channel_id``)."""
+        for message_id in reversed(self._touched):
+            msg = self.messages.get(message_id)
+            if msg is not None and (channel_id is None or int(msg["channel_id"]) == channel_id):
+                return msg
+        return None
+
+    def message_for_token(self, token: str) -> dict[str, Any] | None:
+        """The live ``@original`` message of an interaction token, if any."""
+        record = self._by_token.get(token)
+        return None if record is None or record.original_id is None else self.messages.get(record.original_id)
+
+    def ephemeral_replies(self) -> list[dict[str, Any]]:
+        """Every ephemeral response or followup message (latest state), in creation order."""
+        return [self._archive[message_id] for message_id in self._ephemeral]
+
+    def fail_next(
+        self,
+        method: str,
+        path_regex: str,
+        status: int,
+        *,
+        body: dict[str, Any] | None = None,
+        retry_after: float | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` requests matching ``method`` and ``path_regex`` with ``status``.
+
+        ``path_regex`` is searched (``re.search``) in the API-relative path; ``method`` may be ``"*"``.
+        The body defaults to Discord's for that status (404: Unknown Message 10008) and ``body`` is
+        merged over it, so ``body={"code": 10062, "message": "Unknown interaction"}`` works. A 429
+        carries ``{"message", "retry_after", "global": false}`` (``retry_after`` default 0.01 s).
+        """
+        message, code = _DEFAULT_ERRORS.get(status, (f"{status}: Error", 0))
+        payload: dict[str, Any] = {"message": message, "code": code}
+        headers: dict[str, str] = {}
+        if status == 429:
+            delay = 0.01 if retry_after is None else retry_after
+            payload = {"message": message, "retry_after": delay, "global": False}
+            headers = {"Retry-After": str(delay), "X-RateLimit-Scope": "shared"}
+        payload.update(body or {})
+        self._faults.append(_Fault(method.upper(), re.compile(path_regex), status, payload, headers, times))
+
+    def clear(self) -> None:
+        """Forget the recorded requests (messages and interactions are kept)."""
+        self.requests.clear()
+
+    # ------------------------------------------------------------------ plumbing
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        path = request.path[len(API_ROOT) :] if request.path.startswith(API_ROOT + "/") else request.path
+        body, uploads = await self._read_body(request)
+        record = RecordedRequest(request.method, path, dict(request.query), body, dict(request.headers))
+        self.requests.append(record)
+        headers: dict[str, str] = {}
+        fault = next(
+            (f for f in self._faults if f.method in ("*", request.method) and f.pattern.search(path)), None
+        )
+        if fault is not None:
+            fault.times -= 1
+            if fault.times <= 0:
+                self._faults.remove(fault)
+            status, answer, headers = fault.status, copy.deepcopy(fault.body), fault.headers
+        else:
+            status, answer = 404, {"message": "404: Not Found", "code": 0}
+            for methods, pattern, handler in self._routes:
+                if not (match := pattern.fullmatch(path)):
+                    continue
+                if request.method not in methods:
+                    status, answer = 405, {"message": "405: Method Not Allowed", "code": 0}
+                    continue
+                try:
+                    status, answer = await handler(
+                        _Call(request.method, match, dict(request.query), body, uploads)
+                    )
+                except ApiError as exc:
+                    status, answer = exc.status, exc.body
+                break
+        record.status = status
+        if answer is None:
+            return web.Response(status=status, headers=headers)
+        return web.json_response(answer, status=status, headers=headers)
+
+    @staticmethod
+    async def _read_body(request: web.Request) -> tuple[Any | None, dict[int, tuple[str, int]]]:
+        if not request.can_read_body:
+            return None, {}
+        if request.content_type.startswith("multipart/"):
+            form = await request.post()
+            uploads: dict[int, tuple[str, int]] = {}
+            for name, value in form.items():
+                if isinstance(value, web.FileField) and (m := re.fullmatch(r"files\[(\d+)\]", name)):
+                    uploads[int(m.group(1))] = (value.filename, len(value.file.read()))
+            raw = form.get("payload_json")
+            if isinstance(raw, web.FileField):
+                raw = raw.file.read()
+            return (json.loads(raw) if isinstance(raw, str | bytes | bytearray) else None), uploads
+        raw_bytes = await request.read()
+        try:
+            return json.loads(raw_bytes), {}
+        except ValueError:
+            return raw_bytes.decode(errors="replace"), {}
+
+    # ------------------------------------------------------------------ messages
+
+    def _write(self, msg: dict[str, Any], data: dict[str, Any], uploads: dict[int, tuple[str, int]]) -> None:
+        """Apply the message fields present in ``data`` to ``msg`` (Discord PATCH semantics)."""
+        if "content" in data:
+            msg["content"] = data["content"] or ""
+        if "embeds" in data:
+            msg["embeds"] = [{"type": "rich", **e} for e in data["embeds"] or ()]
+        if "components" in data:
+            msg["components"] = payloads.assign_component_ids(copy.deepcopy(data["components"] or []))
+        if "tts" in data:
+            msg["tts"] = bool(data["tts"])
+        if data.get("flags") is not None:
+            kept = msg["flags"] & (EPHEMERAL | IS_COMPONENTS_V2)
+            msg["flags"] = kept | (int(data["flags"]) & (_SUPPRESS_EMBEDS | IS_COMPONENTS_V2))
+        if "attachments" in data:
+            old = {a["id"]: a for a in msg["attachments"]}
+            new: list[dict[str, Any]] = []
+            for item in data["attachments"] or ():
+                if str(item.get("id")) in old:
+                    new.append(old[str(item["id"])])
+                    continue
+                filename, size = uploads.get(int(item.get("id", -1)), (item.get("filename", "file"), 0))
+                aid = self._ids.next()
+                url = f"https://cdn.discordapp.com/attachments/{msg['channel_id']}/{aid}/{filename}"
+                new.append({"id": str(aid), "filename": filename, "size": size, "url": url, "proxy_url": url})
+            msg["attachments"] = new
+
+    def _store(self, msg: dict[str, Any]) -> dict[str, Any]:
+        if problems := payloads.message_problems(msg):
+            raise _form_error(problems)
+        message_id = int(msg["id"])
+        self.messages[message_id] = self._archive[message_id] = msg
+        self._touched.append(message_id)
+        return msg
+
+    def _create(
+        self,
+        channel_id: int,
+        data: dict[str, Any],
+        uploads: dict[int, tuple[str, int]],
+        *,
+        interaction: _Interaction | None = None,
+        flags: int | None = None,
+    ) -> dict[str, Any]:
+        msg = payloads.message(
+            message_id=self._ids.next(),
+            channel_id=channel_id,
+            author=copy.deepcopy(self.bot_user),
+            application_id=self.application_id if interaction else None,
+            message_type=20 if interaction and interaction.type == 2 else 0,
+        )
+        requested = int(data.get("flags") or 0) if flags is None else flags
+        msg["flags"] = requested & (EPHEMERAL | LOADING | _SUPPRESS_EMBEDS | IS_COMPONENTS_V2)
+        self._write(msg, {k: v for k, v in data.items() if k != "flags"}, uploads)
+        if reference := data.get("message_reference"):
+            msg["message_reference"] = {"type": 0, "channel_id": str(channel_id), **reference}
+            msg["type"] = 19
+        if not (
+            msg["flags"] & LOADING
+            or msg["content"]
+            or msg["embeds"]
+            or msg["components"]
+            or msg["attachments"]
+        ):
+            raise ApiError(400, "Cannot send an empty message", 50006)
+        self._store(msg)
+        if msg["flags"] & EPHEMERAL:
+            self._ephemeral.append(int(msg["id"]))
+        return msg
+
+    def _edit(
+        self, message_id: int, data: dict[str, Any], uploads: dict[int, tuple[str, int]]
+    ) -> dict[str, Any]:
+        if message_id not in self.messages:
+            raise _unknown_message()
+        msg = copy.deepcopy(self.messages[message_id])
+        self._write(msg, data, uploads)
+        msg["flags"] &= ~LOADING
+        msg["edited_timestamp"] = payloads.iso_now()
+        return self._store(msg)
+
+    # ------------------------------------------------------------------ interactions and webhooks
+
+    async def _callback(self, call: _Call) -> tuple[int, Any]:
+        record = self._interactions.get(int(call.match["iid"]))
+        if record is None or record.token != call.match["token"]:
+            raise ApiError(404, "Unknown interaction", 10062)
+        if record.acknowledged:
+            raise ApiError(400, "Interaction has already been acknowledged.", 40060)
+        body = call.json if isinstance(call.json, dict) else {}
+        kind, data = body.get("type"), body.get("data") or {}
+        msg: dict[str, Any] | None = None
+        if kind == 4:
+            msg = self._create(record.channel_id, data, call.uploads, interaction=record)
+        elif kind == 5:
+            flags = (int(data.get("flags") or 0) & EPHEMERAL) | LOADING
+            msg = self._create(record.channel_id, {}, {}, interaction=record, flags=flags)
+        elif kind in (6, 7):
+            if record.message_id is None:
+                raise _form_error(
+                    [
+                        (
+                            "type",
+                            "INTERACTION_CALLBACK_TYPE_INVALID",
+                            "This callback type is only valid for component interactions",
+                        )
+                    ]
+                )
+            if record.message_id not in self.messages:
+                raise _unknown_message()
+            msg = (
+                self._edit(record.message_id, data, call.uploads)
+                if kind == 7
+                else self.messages[record.message_id]
+            )
+        elif kind not in (8, 9):
+            raise _form_error(
+                [("type", "BASE_TYPE_CHOICES", f"Value must be one of (4, 5, 6, 7, 8, 9); got {kind}")]
+            )
+        record.acknowledged = True
+        if msg is not None:
+            record.original_id = int(msg["id"])
+        if str(call.query.get("with_response", "")).lower() != "true":
+            return 204, None
+        callback: dict[str, Any] = {"id": str(record.id), "type": record.type}
+        resource: dict[str, Any] = {"type": kind}
+        if msg is not None:
+            callback["response_message_id"] = msg["id"]
+            callback["response_message_loading"] = bool(msg["flags"] & LOADING)
+            callback["response_message_ephemeral"] = bool(msg["flags"] & EPHEMERAL)
+            if kind in (4, 7):
+                resource["message"] = msg
+        return 200, {"interaction": callback, "resource": resource}
+
+    def _webhook(self, call: _Call) -> _Interaction:
+        record = self._by_token.get(call.match["token"])
+        if record is None or int(call.match["app"]) != self.application_id:
+            raise ApiError(404, "Unknown Webhook", 10015)
+        return record
+
+    def _webhook_message(self, call: _Call) -> int:
+        record = self._webhook(call)
+        if call.match["mid"] == "@original":
+            message_id = record.original_id
+        else:
+            message_id = int(call.match["mid"])
+            msg = self.messages.get(message_id)
+            if msg is None or int(msg["channel_id"]) != record.channel_id:
+                message_id = None
+        if message_id is None or message_id not in self.messages:
+            raise _unknown_message()
+        return message_id
+
+    async def _followup(self, call: _Call) -> tuple[int, Any]:
+        record = self._webhook(call)
+        if not record.acknowledged:
+            raise ApiError(404, "Unknown Webhook", 10015)
+        data = call.json if isinstance(call.json, dict) else {}
+        original = self.messages.get(record.original_id or 0)
+        if original is not None and original["flags"] & LOADING:
+            msg = self._edit(int(original["id"]), data, call.uploads)
+        else:
+            msg = self._create(record.channel_id, data, call.uploads, interaction=record)
+        return (200, msg) if str(call.query.get("wait", "")).lower() == "true" else (204, None)
+
+    async def _webhook_message_op(self, call: _Call) -> tuple[int, Any]:
+        return self._message_op(call, self._webhook_message(call))
+
+    # ------------------------------------------------------------------ channels, users, application
+
+    def _channel_message(self, call: _Call) -> int:
+        message_id = int(call.match["mid"])
+        msg = self.messages.get(message_id)
+        if msg is None or int(msg["channel_id"]) != int(call.match["cid"]) or msg["flags"] & EPHEMERAL:
+            raise _unknown_message()
+        return message_id
+
+    async def _channel_create(self, call: _Call) -> tuple[int, Any]:
+        data = call.json if isinstance(call.json, dict) else {}
+        return 200, self._create(int(call.match["cid"]), data, call.uploads)
+
+    async def _channel_message_op(self, call: _Call) -> tuple[int, Any]:
+        message_id = self._channel_message(call)
+        if call.method == "PATCH" and int(self.messages[message_id]["author"]["id"]) != self.bot_user_id:
+            raise ApiError(403, "Cannot edit a message authored by another user", 50005)
+        return self._message_op(call, message_id)
+
+    def _message_op(self, call: _Call, message_id: int) -> tuple[int, Any]:
+        """GET, PATCH or DELETE an existing message."""
+        if call.method == "DELETE":
+            self.messages.pop(message_id)
+            self.deleted.add(message_id)
+            return 204, None
+        if call.method == "PATCH":
+            return 200, self._edit(message_id, call.json if isinstance(call.json, dict) else {}, call.uploads)
+        return 200, self.messages[message_id]
+
+    async def _me(self, call: _Call) -> tuple[int, Any]:
+        return 200, {**self.bot_user, "mfa_enabled": False, "verified": True, "flags": 0, "locale": "en-US"}
+
+    async def _application(self, call: _Call) -> tuple[int, Any]:
+        return 200, {
+            "id": str(self.application_id),
+            "name": self.bot_user["username"],
+            "icon": None,
+            "description": "",
+            "summary": "",
+            "bot_public": True,
+            "bot_require_code_grant": False,
+            "owner": payloads.user(1, "owner"),
+            "verify_key": self.public_key,
+            "flags": 0,
+            "team": None,
+            "approximate_guild_count": 1,
+            "approximate_user_install_count": 0,
+        }

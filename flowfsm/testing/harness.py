@@ -1,0 +1,358 @@
+"""Drive flows end to end through real hikari objects and the real ``miru.Client``.
+
+:class:`Harness` starts a loopback Discord REST server (:class:`FakeDiscord`), points hikari's
+REST client at it, builds interactions from Discord-shaped JSON with hikari's entity factory,
+and feeds them through the real miru client:
+
+* gateway mode (default): a never-started ``hikari.GatewayBot``; interactions go through the
+  bot's event manager as ``InteractionCreateEvent``s, which miru listens to;
+* REST mode (``rest_bot=True``): a ``hikari.RESTBot`` interaction server on 127.0.0.1,
+  receiving requests signed with an Ed25519 key generated for the test, exactly like Discord's.
+  Its HTTP replies are handed to the fake Discord as Discord would process them.
+
+Time is a :class:`FakeClock`: :meth:`Harness.advance` moves it and expires sessions, no sleeping.
+
+Example::
+
+    async with Harness([weather]) as h:
+        await h.command("weather")
+        await h.click("Details")
+        assert "wind" in h.message["content"]
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import socket
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import hikari
+import miru
+
+from flowfsm.flow import Flow
+from flowfsm.manager import FlowManager
+from flowfsm.testing import payloads, signing
+from flowfsm.testing.discord_api import FakeDiscord, RecordedRequest
+
+__all__ = ["DEFAULT_USER", "OTHER_USER", "FakeClock", "Harness", "Reply", "components_of"]
+
+DEFAULT_USER = 1001
+"""The user id commands and clicks come from unless told otherwise."""
+OTHER_USER = 2002
+"""A second user, for "not your menu" tests."""
+
+
+class FakeClock:
+    """A manual monotonic clock: call it for the time, :meth:`advance` to move it."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward."""
+        self.now += seconds
+
+
+@dataclass
+class Reply:
+    """What one interaction produced: its callback and any follow-up/edit requests."""
+
+    interaction_id: int
+    token: str
+    requests: list[RecordedRequest] = field(default_factory=list)
+    http_status: int | None = None
+
+    @property
+    def callback(self) -> dict[str, Any] | None:
+        """The initial response body ``{"type": ..., "data": ...}``."""
+        for r in self.requests:
+            if r.path.startswith(f"/interactions/{self.interaction_id}/"):
+                return r.json  # type: ignore[no-any-return]
+        return None
+
+    @property
+    def type(self) -> int | None:
+        """The initial response type (4 create, 5 deferred create, 6 deferred update, 7 update, 9 modal)."""
+        cb = self.callback
+        return None if cb is None else int(cb["type"])
+
+    @property
+    def ephemeral_text(self) -> str | None:
+        """Text of the ephemeral message this interaction answered with, if any."""
+        for r in self.requests:
+            body = r.json if isinstance(r.json, dict) else None
+            data = body.get("data", body) if body and "type" in body else body
+            if data and int(data.get("flags") or 0) & payloads.EPHEMERAL and data.get("content"):
+                return str(data["content"])
+        return None
+
+
+def components_of(message: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every interactive component of a message, flattened (rows, containers, sections)."""
+    found: list[dict[str, Any]] = []
+
+    def walk(nodes: Iterable[Mapping[str, Any]]) -> None:
+        for node in nodes:
+            if node.get("type") in (2, 3, 5, 6, 7, 8):
+                found.append(dict(node))
+            walk(node.get("components", ()))
+            accessory = node.get("accessory")
+            if accessory:
+                walk([accessory])
+
+    walk(message.get("components", ()))
+    return found
+
+
+class Harness:
+    """A fake Discord, a real hikari bot, the real miru client and a :class:`FlowManager`.
+
+    Args:
+        flows: flows to register.
+        rest_bot: drive a ``hikari.RESTBot`` over signed HTTP instead of a gateway bot.
+        commands: slash command name -> flow name, for :meth:`command` (default: each flow's
+            ``command``).
+        manager_options: extra keyword arguments for :class:`FlowManager`.
+    """
+
+    def __init__(
+        self,
+        flows: Iterable[Flow] = (),
+        *,
+        rest_bot: bool = False,
+        commands: Mapping[str, str] | None = None,
+        **manager_options: Any,
+    ) -> None:
+        self.flows = list(flows)
+        self.rest_bot = rest_bot
+        self.commands = dict(commands or {})
+        self.manager_options = manager_options
+        self.clock = FakeClock()
+        self.discord = FakeDiscord()
+        self._ids = payloads.Ids(1_100_000_000_000_000_000)
+        self._tokens = itertools.count(1)
+        self.replies: list[Reply] = []
+        self.bot: hikari.GatewayBot | hikari.RESTBot
+        self.client: miru.Client
+        self.manager: FlowManager
+        self._http: aiohttp.ClientSession | None = None
+        self._signing_key: Any = None
+        self._server_url = ""
+        self.menu_id: int | None = None
+        self._pending_options: dict[int, Mapping[str, Any] | None] = {}
+
+    # -- lifecycle ---------------------------------------------------------------------------------------
+
+    async def start(self) -> Harness:
+        """Start the fake Discord and the bot; register the flows."""
+        await self.discord.start()
+        quiet: dict[str, Any] = {"banner": None, "logs": None, "suppress_optimization_warning": True}
+        if self.rest_bot:
+            self._signing_key, public_key = signing.generate_keypair()
+            self.bot = hikari.RESTBot(
+                self.discord.bot_token, "Bot", public_key, rest_url=self.discord.rest_url, **quiet
+            )
+            sock = socket.socket()
+            sock.bind(("127.0.0.1", 0))
+            self._server_url = f"http://127.0.0.1:{sock.getsockname()[1]}/"
+            self.client = miru.Client(self.bot)
+            self.bot.interaction_server.set_listener(hikari.CommandInteraction, self._rest_command)
+            await self.bot.start(check_for_updates=False, socket=sock)
+            self._http = aiohttp.ClientSession()
+        else:
+            self.bot = hikari.GatewayBot(self.discord.bot_token, rest_url=self.discord.rest_url, **quiet)
+            self.bot.rest.start()
+            self.client = miru.Client(self.bot)
+            self.bot.event_manager.subscribe(hikari.InteractionCreateEvent, self._gateway_command)
+        options = {"clock": self.clock, "auto_expire": False, **self.manager_options}
+        self.manager = FlowManager(self.client, self.flows, **options)
+        return self
+
+    async def close(self) -> None:
+        """Finish queued work and close everything."""
+        await self.manager.close()
+        if self._http is not None:
+            await self._http.close()
+        if isinstance(self.bot, hikari.RESTBot):
+            await self.bot.close()
+        else:
+            await self.bot.rest.close()
+        await self.discord.close()
+
+    async def __aenter__(self) -> Harness:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # -- command routing inside the bot ------------------------------------------------------------------
+
+    def _flow_for(self, command_name: str) -> str:
+        if command_name in self.commands:
+            return self.commands[command_name]
+        for flow in self.manager.flows.values():
+            if flow.command == command_name or flow.name == command_name:
+                return flow.name
+        raise LookupError(f"no flow answers /{command_name}")
+
+    async def _gateway_command(self, event: hikari.InteractionCreateEvent) -> None:
+        if isinstance(event.interaction, hikari.CommandInteraction):
+            options = self._pending_options.pop(int(event.interaction.id), None)
+            await self.manager.start(event.interaction, self._flow_for(event.interaction.command_name), options=options)
+
+    async def _rest_command(self, interaction: hikari.CommandInteraction) -> Any:
+        options = self._pending_options.pop(int(interaction.id), None)
+        return await self.manager.start(interaction, self._flow_for(interaction.command_name), options=options)
+
+    # -- driving -----------------------------------------------------------------------------------------
+
+    async def command(
+        self,
+        name: str,
+        *,
+        user: int = DEFAULT_USER,
+        options: Mapping[str, Any] | None = None,
+        guild_id: int | None = 111,
+        channel_id: int = 222,
+    ) -> Reply:
+        """Send a slash command; the flow it names starts with ``options``."""
+        iid, token = self._ids.next(), self._token()
+        payload = payloads.command_interaction(
+            interaction_id=iid,
+            token=token,
+            user_id=user,
+            command_name=name,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            application_id=self.discord.application_id,
+        )
+        self.discord.register_interaction(iid, token, channel_id=channel_id)
+        reply = await self._deliver(payload, iid, token, options)
+        original = self.discord.message_for_token(token)
+        if original is not None:
+            self.menu_id = int(original["id"])
+        return reply
+
+    async def click(
+        self,
+        label: str | None = None,
+        *,
+        custom_id: str | None = None,
+        user: int = DEFAULT_USER,
+        message_id: int | None = None,
+        guild_id: int | None = 111,
+    ) -> Reply:
+        """Click the button with ``label`` (or ``custom_id``) on the menu message."""
+        message = self.message if message_id is None else self.discord._archive.get(message_id)
+        if message is None:
+            raise AssertionError("there is no menu message to click on")
+        if custom_id is None:
+            labels = [c.get("label") for c in components_of(message)]
+            matches = [c for c in components_of(message) if c.get("label") == label]
+            if not matches:
+                raise AssertionError(f"no component labelled {label!r}; the message has {labels}")
+            custom_id = matches[0].get("custom_id")
+            if custom_id is None:
+                raise AssertionError(f"component {label!r} has no custom id (a link button?)")
+        return await self.send_component(custom_id, message=message, user=user, guild_id=guild_id)
+
+    async def send_component(
+        self,
+        custom_id: str,
+        *,
+        message: Mapping[str, Any] | None = None,
+        user: int = DEFAULT_USER,
+        component_type: int = 2,
+        values: list[str] | None = None,
+        guild_id: int | None = 111,
+    ) -> Reply:
+        """Send any component interaction (even a forged custom id) on ``message``."""
+        message = dict(message or self.message or {})
+        if not message:
+            raise AssertionError("there is no menu message")
+        iid, token = self._ids.next(), self._token()
+        channel_id = int(message.get("channel_id", 222))
+        payload = payloads.component_interaction(
+            interaction_id=iid,
+            token=token,
+            user_id=user,
+            custom_id=custom_id,
+            message=message,
+            component_type=component_type,
+            values=values,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            application_id=self.discord.application_id,
+        )
+        self.discord.register_interaction(iid, token, channel_id=channel_id, message_id=int(message["id"]))
+        return await self._deliver(payload, iid, token, None)
+
+    async def _deliver(
+        self, payload: dict[str, Any], iid: int, token: str, options: Mapping[str, Any] | None
+    ) -> Reply:
+        before = len(self.discord.requests)
+        reply = Reply(iid, token)
+        self._pending_options[iid] = options
+        if isinstance(self.bot, hikari.RESTBot):
+            assert self._http is not None
+            status, answer = await signing.post_interaction(
+                self._server_url, payload, self._signing_key, self._http
+            )
+            reply.http_status = status
+            if status == 200 and isinstance(answer, dict):
+                # Discord processes the HTTP reply as the interaction's callback.
+                async with self._http.post(
+                    f"{self.discord.rest_url}/interactions/{iid}/{token}/callback?with_response=true", json=answer
+                ) as response:
+                    await response.read()
+            await self.manager.drain()
+        else:
+            event = self.bot.event_factory.deserialize_interaction_create_event(None, payload)  # type: ignore[arg-type]
+            await self.bot.event_manager.dispatch(event, return_tasks=True)
+            await self.manager.drain()
+        reply.requests = self.discord.requests[before:]
+        self.replies.append(reply)
+        return reply
+
+    def _token(self) -> str:
+        return f"tok{next(self._tokens)}-{secrets.token_hex(4)}"
+
+    # -- time --------------------------------------------------------------------------------------------
+
+    async def advance(self, seconds: float) -> int:
+        """Move the clock forward, expire due sessions and wait for their edits; returns how many expired."""
+        self.clock.advance(seconds)
+        count = self.manager.expire_due()
+        await self.manager.drain()
+        return count
+
+    # -- reading -----------------------------------------------------------------------------------------
+
+    @property
+    def message(self) -> dict[str, Any] | None:
+        """The menu message as Discord holds it now (the last started menu)."""
+        if self.menu_id is None:
+            return None
+        return self.discord.messages.get(self.menu_id) or self.discord._archive.get(self.menu_id)
+
+    def labels(self, message: Mapping[str, Any] | None = None) -> list[str | None]:
+        """Labels of the message's components, in order."""
+        return [c.get("label") for c in components_of(message or self.message or {})]
+
+    def button(self, label: str, message: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The component with this label."""
+        for c in components_of(message or self.message or {}):
+            if c.get("label") == label:
+                return c
+        raise AssertionError(f"no component labelled {label!r}")
+
+    def session(self, user: int = DEFAULT_USER) -> Any:
+        """The open session of ``user`` (or ``None``)."""
+        return self.manager.session_for(user)
