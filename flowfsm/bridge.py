@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 import hikari
@@ -188,8 +189,9 @@ class Responder:
                     kind,  # type: ignore[arg-type]
                     content=rendered.content,
                     flags=flags,
-                    embeds=list(rendered.embeds),
-                    components=list(rendered.components),
+                    # None (JSON null) clears a field; hikari's builder drops empty lists.
+                    embeds=list(rendered.embeds) or None,
+                    components=list(rendered.components) or None,
                 )
             )
             return
@@ -198,14 +200,19 @@ class Responder:
         )
         self.message_id = int(message.id)
 
-    async def ephemeral_text(self, text: str) -> None:
-        """Tell the user something only they see (errors, refusals)."""
+    async def ephemeral_text(
+        self, text: str, *, components: Sequence[hikari.api.ComponentBuilder] = ()
+    ) -> None:
+        """Tell the user something only they see (errors, refusals), optionally with buttons."""
         await self._settle_defer()
         if self._phase is _Phase.PENDING:
             self._phase = _Phase.RESPONDED
             await self._send_initial(
                 InteractionMessageBuilder(
-                    hikari.ResponseType.MESSAGE_CREATE, content=text, flags=hikari.MessageFlag.EPHEMERAL
+                    hikari.ResponseType.MESSAGE_CREATE,
+                    content=text,
+                    flags=hikari.MessageFlag.EPHEMERAL,
+                    components=list(components) if components else hikari.UNDEFINED,
                 )
             )
             return
@@ -213,7 +220,9 @@ class Responder:
             # The deferred "thinking…" placeholder is the only message there is: it becomes the text.
             await self.interaction.edit_initial_response(content=text, embeds=[], components=[])
             return
-        await self.interaction.execute(content=text, flags=hikari.MessageFlag.EPHEMERAL)
+        await self.interaction.execute(
+            content=text, flags=hikari.MessageFlag.EPHEMERAL, components=list(components) or hikari.UNDEFINED
+        )
 
     def fail_safe(self) -> None:
         """Make sure a REST bot's HTTP reply is never left hanging (after an internal error)."""

@@ -12,7 +12,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-__all__ = ["MAX_CUSTOM_ID", "PREFIX", "ParsedId", "encode", "new_session_id", "parse"]
+__all__ = ["MAX_CUSTOM_ID", "PREFIX", "ParsedId", "encode", "new_session_id", "parse", "parse_resume", "resume_id"]
 
 PREFIX = "ff:"
 MAX_CUSTOM_ID = 100
@@ -21,6 +21,8 @@ _PARTS = re.compile(
     r"^ff:(?P<flow>[A-Za-z0-9_\-]{1,32}):(?P<sid>[A-Za-z0-9_\-]{6,16}):(?P<state>[0-9a-z]{1,4})"
     r":(?P<item>[A-Za-z0-9_.\-]{1,40})$"
 )
+
+_RESUME = re.compile(r"^ff:(?P<flow>[A-Za-z0-9_\-]{1,32}):~open$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,17 @@ def parse(custom_id: str) -> ParsedId | None:
     if m is None:
         return None
     return ParsedId(m["flow"], m["sid"], int(m["state"], 36), m["item"])
+
+
+def resume_id(flow: str) -> str:
+    """Custom id of the "Open again" button offered when a resumable flow's menu has expired."""
+    return f"{PREFIX}{flow}:~open"
+
+
+def parse_resume(custom_id: str) -> str | None:
+    """The flow named by a :func:`resume_id`, or ``None``."""
+    m = _RESUME.match(custom_id)
+    return m["flow"] if m else None
 
 
 def _base36(n: int) -> str:

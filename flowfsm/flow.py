@@ -100,6 +100,10 @@ class Flow:
             (default: the flow's name).
         ephemeral: whether the flow's messages are visible only to the user.
         description: one line shown by diagrams and the playground.
+        resume: ``fn(interaction) -> options | None`` (sync or async). When set, a click on an
+            expired menu of this flow is answered with an "Open again" button that starts the
+            flow afresh with the options ``fn`` returns (read them from your database; ``None``
+            refuses). Sessions never survive a restart; this re-opens from durable data.
 
     Example::
 
@@ -125,6 +129,7 @@ class Flow:
         command: str | None = None,
         ephemeral: bool = False,
         description: str = "",
+        resume: Callable[[Any], Any] | None = None,
     ) -> None:
         if not isinstance(name, str) or not _NAME.match(name):
             raise FlowDefinitionError(
@@ -137,6 +142,9 @@ class Flow:
         self.command = command or name
         self.ephemeral = ephemeral
         self.description = description
+        if resume is not None and not callable(resume):
+            raise FlowDefinitionError(name, f"resume must be callable, got {resume!r}")
+        self.resume = resume
         self.states: dict[str, StateSpec] = {}
         self.transitions: list[TransitionSpec] = []
         self.initial: str | None = None

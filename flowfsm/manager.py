@@ -17,6 +17,7 @@ from typing import Any
 
 import hikari
 import miru
+from hikari.impl import MessageActionRowBuilder
 from transitions.core import MachineError
 
 from flowfsm import custom_id
@@ -50,6 +51,7 @@ class Texts:
     invalid: str = "This button is not valid. Run the command again to open a fresh menu."
     error: str = "Something went wrong with this menu, so it was closed. Please try again."
     timeout: str = "This step took too long, so the menu was closed. Please try again."
+    open_again: str = "Open again"
 
 
 class FlowManager:
@@ -129,6 +131,15 @@ class FlowManager:
         self._previous_modal_hook = getattr(self.client, "_unhandled_modal_hook", None)
         self.client.set_unhandled_component_interaction_hook(self.handle_component)
         self.client.set_unhandled_modal_interaction_hook(self.handle_modal)
+        if not self.client.is_rest:
+            self.client.event_manager.subscribe(hikari.MessageDeleteEvent, self._on_message_delete)
+
+    async def _on_message_delete(self, event: hikari.MessageDeleteEvent) -> None:
+        """A menu's message was deleted: its session can never be clicked again."""
+        session = self.sessions.by_message(int(event.message_id))
+        if session is not None:
+            _LOG.info("flowfsm: session %s ended, its message was deleted", session.id)
+            self._end(session)
 
     def _mode(self, arc_ctx: ArcContextLike | None) -> ResponseMode:
         if arc_ctx is not None:
@@ -157,18 +168,23 @@ class FlowManager:
             arc_ctx = target
             interaction = target.interaction
         resolved = self._resolve(flow)
-        session = Session(
-            custom_id.new_session_id(),
-            resolved,
-            int(interaction.user.id),
-            options=options,
-            now=self.clock(),
-            channel_id=int(interaction.channel_id),
-        )
+        session = self._new_session(resolved, interaction, options)
         responder = Responder(
             interaction, self._mode(arc_ctx), creates=True, ephemeral=resolved.ephemeral, arc_ctx=arc_ctx
         )
         return await self._dispatch(responder, self._begin(session, interaction, responder))
+
+    def _new_session(
+        self, flow: Flow, interaction: hikari.PartialInteraction, options: Mapping[str, Any] | None
+    ) -> Session:
+        return Session(
+            custom_id.new_session_id(),
+            flow,
+            int(interaction.user.id),  # type: ignore[attr-defined]
+            options=options,
+            now=self.clock(),
+            channel_id=int(interaction.channel_id),  # type: ignore[attr-defined]
+        )
 
     def _resolve(self, flow: Flow | str) -> Flow:
         if isinstance(flow, Flow):
@@ -222,21 +238,33 @@ class FlowManager:
         responder = Responder(interaction, self._mode(None), creates=False)
         return await self._dispatch(responder, self._refuse(responder, self.texts.invalid, None))
 
-    async def _refuse(self, responder: Responder, text: str, flow: Flow | None) -> None:
+    async def _refuse(
+        self, responder: Responder, text: str, flow: Flow | None, *, offer_resume: bool = False
+    ) -> None:
         command = flow.command if flow is not None else "the command"
+        components: list[hikari.api.ComponentBuilder] = []
+        if offer_resume and flow is not None and flow.resume is not None:
+            row = MessageActionRowBuilder()
+            row.add_interactive_button(
+                hikari.ButtonStyle.PRIMARY, custom_id.resume_id(flow.name), label=self.texts.open_again
+            )
+            components.append(row)
         try:
-            await responder.ephemeral_text(text.format(command=command))
+            await responder.ephemeral_text(text.format(command=command), components=components)
         except hikari.HikariError:
             _LOG.warning("could not send a refusal reply", exc_info=True)
 
     async def _click(self, interaction: hikari.ComponentInteraction, responder: Responder) -> None:
+        resume_flow = custom_id.parse_resume(interaction.custom_id)
+        if resume_flow is not None:
+            return await self._resume(interaction, responder, resume_flow)
         parsed = custom_id.parse(interaction.custom_id)
         flow = self.flows.get(parsed.flow) if parsed is not None else None
         if parsed is None or flow is None:
             return await self._refuse(responder, self.texts.invalid, flow)
         session = self.sessions.get(parsed.session_id)
         if session is None or session.flow is not flow:
-            return await self._refuse(responder, self.texts.expired, flow)
+            return await self._refuse(responder, self.texts.expired, flow, offer_resume=True)
         if int(interaction.user.id) != session.user_id:
             return await self._refuse(responder, self.texts.not_yours, flow)
         async with session.lock():
@@ -261,9 +289,29 @@ class FlowManager:
             return await self._refuse(responder, self.texts.invalid, flow)
         self.sessions.touch(session)
         if session.message_id is None:
-            session.message_id = int(interaction.message.id)
+            self.sessions.set_message(session, int(interaction.message.id))
         ctx = Context(self, session, interaction)
         await self._step(ctx, responder, lambda: self._run_item(ctx, item))
+        return None
+
+    async def _resume(
+        self, interaction: hikari.ComponentInteraction, responder: Responder, flow_name: str
+    ) -> None:
+        """The "Open again" button of an expired menu: start the flow afresh from durable data."""
+        flow = self.flows.get(flow_name)
+        if flow is None or flow.resume is None:
+            return await self._refuse(responder, self.texts.invalid, flow)
+        try:
+            options = await call_hook(flow.resume, interaction)
+        except Exception:
+            _LOG.exception("flowfsm: resume function of flow %r failed", flow.name)
+            return await self._refuse(responder, self.texts.error, flow)
+        if options is None:
+            return await self._refuse(responder, self.texts.expired, flow)
+        session = self._new_session(flow, interaction, options)
+        responder.creates = True
+        responder.ephemeral = flow.ephemeral
+        await self._begin(session, interaction, responder)
         return None
 
     async def _run_item(self, ctx: Context, item: Button) -> None:
@@ -305,11 +353,16 @@ class FlowManager:
                 return
             await responder.update(rendered)
             if responder.message_id is not None:
-                session.message_id = responder.message_id
+                self.sessions.set_message(session, responder.message_id)
             session.token = getattr(ctx.interaction, "token", None)
             session.token_at = self.clock()
             if session.ended:
                 self._end(session)
+        except hikari.NotFoundError as gone:
+            # Unknown Message / Unknown Interaction: nobody is left to answer; end quietly.
+            _LOG.info("flowfsm: session %s ended, its message or interaction is gone (%s)", session.id, gone.code)
+            self._end(session)
+            responder.fail_safe()
         except Exception as exc:
             await self._fail(ctx, responder, exc)
         finally:

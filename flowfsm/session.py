@@ -114,6 +114,7 @@ class SessionStore:
     def __init__(self, clock: Clock = time.monotonic) -> None:
         self.clock = clock
         self._by_id: dict[str, Session] = {}
+        self._by_message: dict[int, Session] = {}
         self._buckets: dict[float, dict[str, Session]] = {}
 
     def __len__(self) -> int:
@@ -128,6 +129,18 @@ class SessionStore:
     def get(self, session_id: str) -> Session | None:
         """The open session with this id, or ``None``."""
         return self._by_id.get(session_id)
+
+    def by_message(self, message_id: int) -> Session | None:
+        """The open session whose menu is message ``message_id``."""
+        return self._by_message.get(message_id)
+
+    def set_message(self, session: Session, message_id: int) -> None:
+        """Record the session's menu message (for message-delete events)."""
+        if session.message_id is not None and session.message_id != message_id:
+            self._by_message.pop(session.message_id, None)
+        session.message_id = message_id
+        if session.id in self._by_id:
+            self._by_message[message_id] = session
 
     def add(self, session: Session) -> None:
         """Hold a new session."""
@@ -144,6 +157,8 @@ class SessionStore:
         """Forget a session; ``False`` if it was not held."""
         if self._by_id.pop(session.id, None) is None:
             return False
+        if session.message_id is not None:
+            self._by_message.pop(session.message_id, None)
         bucket = self._buckets.get(session.flow.timeout)
         if bucket is not None:
             bucket.pop(session.id, None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
 import hikari
@@ -37,7 +37,7 @@ async def bot(server: FakeDiscord) -> AsyncIterator[hikari.GatewayBot]:
     gateway_bot = hikari.GatewayBot(
         server.bot_token, rest_url=server.rest_url, banner=None, logs=None, suppress_optimization_warning=True
     )
-    gateway_bot.rest.start()
+    cast(hikari.impl.RESTClientImpl, gateway_bot.rest).start()
     yield gateway_bot
     await gateway_bot.rest.close()
 
@@ -129,7 +129,7 @@ async def test_component_interaction_button_and_select(bot: hikari.GatewayBot) -
     assert click.message.id == 55 and click.message.content == "menu"
     row = click.message.components[0]
     assert isinstance(row, hikari.ActionRowComponent)
-    assert [c.custom_id for c in row.components] == ["a", "b"]  # type: ignore[union-attr]
+    assert [c.custom_id for c in row.components if isinstance(c, hikari.ButtonComponent)] == ["a", "b"]
 
     select = bot.entity_factory.deserialize_interaction(
         payloads.component_interaction(
@@ -207,7 +207,7 @@ def test_ids_increase_across_threads() -> None:
 
 
 def test_assign_component_ids_like_discord() -> None:
-    tree = [
+    tree: list[dict[str, Any]] = [
         {
             "type": 17,
             "components": [{"type": 10, "content": "a", "id": 2}, {"type": 1, "components": [{"type": 2}]}],
@@ -386,7 +386,7 @@ async def test_fail_next_429_is_retried(
 
 async def test_components_v2(bot: hikari.GatewayBot, server: FakeDiscord) -> None:
     container = (
-        hikari.impl.ContainerComponentBuilder(accent_color=0x00FF00)
+        hikari.impl.ContainerComponentBuilder(accent_color=hikari.Color(0x00FF00))
         .add_text_display("# Menu")
         .add_component(_row("a", "b"))
     )
@@ -451,6 +451,52 @@ async def test_identity_and_unknown_routes(bot: hikari.GatewayBot, server: FakeD
     assert server.requests[-1].path == f"/guilds/{GUILD}" and server.requests[-1].status == 404
     server.clear()
     assert server.requests == []
+
+
+async def test_interaction_rules(bot: hikari.GatewayBot, server: FakeDiscord, ids: payloads.Ids) -> None:
+    interaction = _command(bot, server, ids)
+    with pytest.raises(hikari.NotFoundError) as early:  # no followup before the initial response
+        await bot.rest.execute_webhook(interaction.application_id, interaction.token, "too early")
+    assert early.value.code == 10015
+    with pytest.raises(hikari.BadRequestError):  # MESSAGE_UPDATE needs a component's message
+        await bot.rest.create_interaction_response(
+            interaction, interaction.token, hikari.ResponseType.MESSAGE_UPDATE, "x"
+        )
+    with pytest.raises(hikari.NotFoundError):  # nothing sent yet, so no @original
+        await interaction.fetch_initial_response()
+    server.fail_next("*", r"/callback$", 404, body={"code": 10062, "message": "Unknown interaction"}, times=2)
+    for _ in range(2):
+        with pytest.raises(hikari.NotFoundError):
+            await interaction.create_initial_response(hikari.ResponseType.MESSAGE_CREATE, "x")
+    await interaction.create_initial_response(hikari.ResponseType.MESSAGE_CREATE, "finally")
+    assert [r.status for r in server.responses_for(interaction.id)] == [400, 404, 404, 200]
+
+
+async def test_raw_http_answers(server: FakeDiscord, ids: payloads.Ids) -> None:
+    interaction_id = ids.next()
+    server.register_interaction(interaction_id, "raw", channel_id=CHANNEL)
+    async with aiohttp.ClientSession() as session:
+        url = f"{server.rest_url}/interactions/{interaction_id}/raw/callback"
+        async with session.post(url, json={"type": 4, "data": {"content": "plain"}}) as response:
+            assert response.status == 204  # without ?with_response=true Discord answers 204
+        async with session.put(url, json={}) as response:
+            assert response.status == 405
+    assert server.message_for_token("raw")["content"] == "plain"  # type: ignore[index]
+
+
+def test_message_problems() -> None:
+    select_and_button = {
+        "type": 1,
+        "components": [{"type": 3, "custom_id": "s"}, {"type": 2, "custom_id": "b"}],
+    }
+    assert payloads.message_problems({"components": [select_and_button]})
+    v2_tree: list[dict[str, Any]] = [
+        {"type": 17, "components": [{"type": 10, "content": str(i)} for i in range(40)]}
+    ]
+    assert payloads.message_problems({"flags": payloads.IS_COMPONENTS_V2, "components": v2_tree})
+    v2_tree[0]["components"].pop()  # 1 container + 39 text displays = 40, the maximum
+    assert not payloads.message_problems({"flags": payloads.IS_COMPONENTS_V2, "components": v2_tree})
+    assert not payloads.message_problems({"content": "ok", "components": [{"type": 1, "components": []}]})
 
 
 # ---------------------------------------------------------------------- RESTBot with signed requests

@@ -1,57 +1,40 @@
 """A loopback Discord REST server (API v10) for tests and the local playground.
 
-:class:`FakeDiscord` speaks the few endpoints flowfsm calls, answers exactly like Discord so
-hikari's REST client deserializes the answers, keeps the resulting messages, and records every
-request. It has no pytest dependency and runs in-process on the current event loop.
+:class:`FakeDiscord` speaks the endpoints flowfsm calls, answers like Discord so hikari's REST client
+deserializes the answers, keeps the messages, and records every request. No pytest dependency.
 
-Recipe: a usable hikari REST client against it (checked with hikari 2.7.0)
----------------------------------------------------------------------------
-With a ``GatewayBot`` whose gateway is never started::
+Recipe (hikari 2.7.0). A ``GatewayBot`` whose gateway is never started::
 
-    server = FakeDiscord()
-    await server.start()
     bot = hikari.GatewayBot(server.bot_token, rest_url=server.rest_url, banner=None, logs=None,
                             suppress_optimization_warning=True)
-    bot.rest.start()          # synchronous; needs a running loop. GatewayBot.start() would do it.
-    ...                       # bot.entity_factory.deserialize_interaction(payload), bot.rest.*
-    await bot.rest.close()    # closes hikari's aiohttp session (no "Unclosed client session")
-    await server.close()
+    bot.rest.start()        # synchronous, inside a running loop (GatewayBot.start() would do it);
+                            # typed code: typing.cast(hikari.impl.RESTClientImpl, bot.rest).start()
+    await bot.rest.close()  # when done: closes hikari's aiohttp session
 
-``GatewayBot`` parses its token: the first dot-separated segment must be the base64 of the bot id,
-so ``"x"`` raises ``ValueError("Unexpected token format")``; :attr:`FakeDiscord.bot_token` fits.
+Its token must be parseable (first segment = base64 of the bot id; ``"x"`` raises ValueError):
+use :attr:`FakeDiscord.bot_token`. A ``RESTBot`` (``bot.start`` and ``bot.close`` manage ``bot.rest``)::
 
-With a ``hikari.RESTBot`` (interaction server)::
+    bot = hikari.RESTBot(server.bot_token, "Bot", public_key_hex, rest_url=server.rest_url, ...)
+    await bot.start(check_for_updates=False, socket=sock)  # the default True contacts PyPI
+    await bot.close()
 
-    bot = hikari.RESTBot(server.bot_token, "Bot", public_key_hex, rest_url=server.rest_url,
-                         banner=None, logs=None, suppress_optimization_warning=True)
-    await bot.start(check_for_updates=False, socket=sock)   # or host=..., port=...
-    ...
-    await bot.close()         # also closes bot.rest
-
-``check_for_updates`` defaults to True and would contact PyPI: always pass False. ``bot.start``
-starts ``bot.rest`` itself. Binding a socket yourself (``socket.bind(("127.0.0.1", 0))``) and
-passing ``socket=`` is the race-free way to learn the port. Without ``public_key`` the RESTBot
+A socket bound to ``("127.0.0.1", 0)`` gives a race-free port. Without ``public_key`` the RESTBot
 fetches ``GET /oauth2/applications/@me`` and uses its ``verify_key`` (``FakeDiscord(public_key=...)``).
 
-Behaviour worth knowing
------------------------
-* Interactions must be registered (:meth:`FakeDiscord.register_interaction`) before their callback;
-  otherwise the callback gets Discord's 404 "Unknown interaction" (10062).
-* Components get numeric ``id``s like Discord gives them (hikari needs them to read a message).
-* Ephemeral messages are reachable only through the interaction webhook; the channel endpoints answer
-  404 Unknown Message for them, like Discord.
-* The first followup after a deferred (type 5) response fills in the "thinking" message.
-* Components v2 (flag ``1 << 15``) with content or embeds, more than 5 action rows, a row of more than
-  5 items, a custom_id over 100 characters and similar limit breaches answer 400 Invalid Form Body.
-* A 429 from :meth:`FakeDiscord.fail_next` carries no ``X-RateLimit-Bucket`` header (hikari would
-  otherwise mark unlimited routes as limited, process-wide); hikari sleeps ``retry_after`` and retries.
-  hikari also retries 500/502/503/504, after a back-off of about a second or more.
+Like Discord: callbacks of unregistered interactions get 404 10062; components get numeric ``id``s;
+ephemeral messages are reachable only through the interaction webhook; the first followup after a
+deferred (type 5) response fills in the "thinking" message; limit breaches (see
+:func:`flowfsm.testing.payloads.message_problems`) get 400 Invalid Form Body (50035). A 429 from
+:meth:`FakeDiscord.fail_next` has no ``X-RateLimit-Bucket`` header (hikari would otherwise mark an
+unlimited route as limited, process-wide); hikari sleeps ``retry_after`` and retries. hikari also
+retries 500/502/503/504, after a back-off of a second or more.
 """
 
 from __future__ import annotations
 
 import base64
 import copy
+import http
 import json
 import re
 from collections.abc import Awaitable, Callable
@@ -63,18 +46,15 @@ from aiohttp import web
 from flowfsm.testing import payloads
 from flowfsm.testing.payloads import EPHEMERAL, IS_COMPONENTS_V2, LOADING
 
-__all__ = ["ApiError", "FakeDiscord", "RecordedRequest"]
+__all__ = ["API_ROOT", "ApiError", "FakeDiscord", "RecordedRequest"]
 
 API_ROOT = "/api/v10"
+"""Path under which the API is served (part of :attr:`FakeDiscord.rest_url`)."""
 _SUPPRESS_EMBEDS = 1 << 2
-_DEFAULT_ERRORS: dict[int, tuple[str, int]] = {
-    400: ("Invalid Form Body", 50035),
-    401: ("401: Unauthorized", 0),
-    403: ("Missing Access", 50001),
-    404: ("Unknown Message", 10008),
-    429: ("You are being rate limited.", 0),
-    500: ("500: Internal Server Error", 0),
-}
+_CREATE_FLAGS = EPHEMERAL | LOADING | _SUPPRESS_EMBEDS | IS_COMPONENTS_V2
+_DEFAULT_ERRORS = {400: ("Invalid Form Body", 50035), 403: ("Missing Access", 50001)}
+_DEFAULT_ERRORS |= {404: ("Unknown Message", 10008), 429: ("You are being rate limited.", 0)}
+Uploads = dict[int, tuple[str, int]]  # files[N] -> (filename, size)
 
 
 @dataclass
@@ -85,8 +65,8 @@ class RecordedRequest:
     path: str
     """Path relative to the API root, e.g. ``/interactions/123/tok/callback``."""
     query: dict[str, str]
-    json: Any | None
-    """The JSON body (for multipart requests, the parsed ``payload_json`` part)."""
+    json: Any
+    """The JSON body, None without one (for multipart requests, the parsed ``payload_json`` part)."""
     headers: dict[str, str]
     status: int = 0
 
@@ -117,35 +97,26 @@ class _Call:
     method: str
     match: re.Match[str]
     query: dict[str, str]
-    json: Any | None
-    uploads: dict[int, tuple[str, int]] = field(default_factory=dict)
+    data: dict[str, Any]
+    uploads: Uploads = field(default_factory=dict)
 
 
 class ApiError(Exception):
-    """Raised inside a handler to answer with a Discord error body."""
+    """Raised inside a handler to answer ``status`` with a Discord error body."""
 
-    def __init__(self, status: int, message: str, code: int, errors: dict[str, Any] | None = None) -> None:
-        """Answer ``status`` with ``{"message": message, "code": code}`` (plus ``errors`` if given)."""
+    def __init__(self, status: int, message: str, code: int, *, body: dict[str, Any] | None = None) -> None:
+        """Answer ``status`` with ``body``, by default ``{"message": message, "code": code}``."""
         super().__init__(message)
         self.status = status
-        self.body: dict[str, Any] = {"message": message, "code": code}
-        if errors:
-            self.body["errors"] = errors
+        self.body: dict[str, Any] = body or {"message": message, "code": code}
 
 
 def _unknown_message() -> ApiError:
     return ApiError(404, "Unknown Message", 10008)
 
 
-def _form_error(errors: list[tuple[str, str, str]]) -> ApiError:
-    """Build a 50035 Invalid Form Body error from ``(dotted.path, code, message)`` triples."""
-    tree: dict[str, Any] = {}
-    for path, code, message in errors:
-        node = tree
-        for part in path.split("."):
-            node = node.setdefault(part, {})
-        node.setdefault("_errors", []).append({"code": code, "message": message})
-    return ApiError(400, "Invalid Form Body", 50035, tree)
+def _form_error(problems: list[tuple[str, str, str]]) -> ApiError:
+    return ApiError(400, "Invalid Form Body", 50035, body=payloads.invalid_form_body(problems))
 
 
 Handler = Callable[[_Call], Awaitable[tuple[int, Any]]]
@@ -162,10 +133,7 @@ class FakeDiscord:
         bot_username: str = "flowbot",
         public_key: str = "00" * 32,
     ) -> None:
-        """Create a server (not listening yet; see :meth:`start`).
-
-        ``public_key`` (hex) is served as the application's ``verify_key``.
-        """
+        """Create a server (idle until :meth:`start`); ``public_key`` (hex) is the app's verify key."""
         self.application_id = application_id
         self.bot_user_id = bot_user_id
         self.public_key = public_key
@@ -178,32 +146,23 @@ class FakeDiscord:
         """Live messages (full Discord message objects) by id."""
         self.deleted: set[int] = set()
         """Ids of deleted messages."""
-        self._archive: dict[int, dict[str, Any]] = {}
-        self._touched: list[int] = []
+        self._archive: dict[int, dict[str, Any]] = {}  # every message ever stored, latest state
+        self._touched: list[int] = []  # message ids, once per create and per edit
         self._ephemeral: list[int] = []
         self._interactions: dict[int, _Interaction] = {}
         self._by_token: dict[str, _Interaction] = {}
         self._faults: list[_Fault] = []
         self._ids = payloads.Ids(1_300_000_000_000_000_000)
         self._runner: web.AppRunner | None = None
-        webhook = r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)"
-        any_message = ("GET", "PATCH", "DELETE")
+        hook, one = r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)", r"/messages/(?P<mid>@original|\d+)"
+        get_patch_delete = ("GET", "PATCH", "DELETE")
         self._routes: list[tuple[tuple[str, ...], re.Pattern[str], Handler]] = [
             (("POST",), re.compile(r"/interactions/(?P<iid>\d+)/(?P<token>[^/]+)/callback"), self._callback),
-            (("POST",), re.compile(webhook), self._followup),
-            (
-                any_message,
-                re.compile(webhook + r"/messages/(?P<mid>@original|\d+)"),
-                self._webhook_message_op,
-            ),
+            (("POST",), re.compile(hook), self._followup),
+            (get_patch_delete, re.compile(hook + one), self._webhook_message),
             (("POST",), re.compile(r"/channels/(?P<cid>\d+)/messages"), self._channel_create),
-            (
-                any_message,
-                re.compile(r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)"),
-                self._channel_message_op,
-            ),
-            (("GET",), re.compile(r"/users/@me"), self._me),
-            (("GET",), re.compile(r"(/oauth2)?/applications/@me"), self._application),
+            (get_patch_delete, re.compile(r"/channels/(?P<cid>\d+)" + one), self._channel_message),
+            (("GET",), re.compile(r"/users/@me|(/oauth2)?/applications/@me"), self._identity),
         ]
 
     # ------------------------------------------------------------------ lifecycle
@@ -214,7 +173,7 @@ class FakeDiscord:
         return base64.b64encode(str(self.bot_user_id).encode()).decode() + ".fake.token"
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        """Start listening (port 0 picks a free port); return and set :attr:`rest_url`."""
+        """Start listening (port 0 picks a free port); set and return :attr:`rest_url`."""
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
@@ -256,9 +215,9 @@ class FakeDiscord:
         defaults to 2 (command) without a message and 3 (component) with one.
         """
         kind = interaction_type or (2 if message_id is None else 3)
-        record = _Interaction(interaction_id, token, channel_id, message_id, kind)
-        self._interactions[interaction_id] = record
-        self._by_token[token] = record
+        self._interactions[interaction_id] = self._by_token[token] = _Interaction(
+            interaction_id, token, channel_id, message_id, kind
+        )
 
     def responses_for(self, interaction_id: int) -> list[RecordedRequest]:
         """Callback requests sent for ``interaction_id``, in order (whatever their status)."""
@@ -299,7 +258,7 @@ class FakeDiscord:
         merged over it, so ``body={"code": 10062, "message": "Unknown interaction"}`` works. A 429
         carries ``{"message", "retry_after", "global": false}`` (``retry_after`` default 0.01 s).
         """
-        message, code = _DEFAULT_ERRORS.get(status, (f"{status}: Error", 0))
+        message, code = _DEFAULT_ERRORS.get(status, (f"{status}: {http.HTTPStatus(status).phrase}", 0))
         payload: dict[str, Any] = {"message": message, "code": code}
         headers: dict[str, str] = {}
         if status == 429:
@@ -316,31 +275,28 @@ class FakeDiscord:
     # ------------------------------------------------------------------ plumbing
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
-        path = request.path[len(API_ROOT) :] if request.path.startswith(API_ROOT + "/") else request.path
+        path = request.path.removeprefix(API_ROOT)
         body, uploads = await self._read_body(request)
         record = RecordedRequest(request.method, path, dict(request.query), body, dict(request.headers))
         self.requests.append(record)
-        headers: dict[str, str] = {}
-        fault = next(
-            (f for f in self._faults if f.method in ("*", request.method) and f.pattern.search(path)), None
-        )
-        if fault is not None:
+        status, answer, headers = 404, {"message": "404: Not Found", "code": 0}, {}
+        matching = (f for f in self._faults if f.method in ("*", request.method) and f.pattern.search(path))
+        if fault := next(matching, None):
             fault.times -= 1
             if fault.times <= 0:
                 self._faults.remove(fault)
             status, answer, headers = fault.status, copy.deepcopy(fault.body), fault.headers
         else:
-            status, answer = 404, {"message": "404: Not Found", "code": 0}
             for methods, pattern, handler in self._routes:
                 if not (match := pattern.fullmatch(path)):
                     continue
                 if request.method not in methods:
                     status, answer = 405, {"message": "405: Method Not Allowed", "code": 0}
                     continue
+                data = body if isinstance(body, dict) else {}
+                call = _Call(request.method, match, dict(request.query), data, uploads)
                 try:
-                    status, answer = await handler(
-                        _Call(request.method, match, dict(request.query), body, uploads)
-                    )
+                    status, answer = await handler(call)
                 except ApiError as exc:
                     status, answer = exc.status, exc.body
                 break
@@ -350,19 +306,16 @@ class FakeDiscord:
         return web.json_response(answer, status=status, headers=headers)
 
     @staticmethod
-    async def _read_body(request: web.Request) -> tuple[Any | None, dict[int, tuple[str, int]]]:
+    async def _read_body(request: web.Request) -> tuple[Any | None, Uploads]:
         if not request.can_read_body:
             return None, {}
         if request.content_type.startswith("multipart/"):
             form = await request.post()
-            uploads: dict[int, tuple[str, int]] = {}
-            for name, value in form.items():
-                if isinstance(value, web.FileField) and (m := re.fullmatch(r"files\[(\d+)\]", name)):
-                    uploads[int(m.group(1))] = (value.filename, len(value.file.read()))
+            files = {k: v for k, v in form.items() if isinstance(v, web.FileField) and k.startswith("files[")}
+            uploads = {int(k[6:-1]): (v.filename, len(v.file.read())) for k, v in files.items()}
             raw = form.get("payload_json")
-            if isinstance(raw, web.FileField):
-                raw = raw.file.read()
-            return (json.loads(raw) if isinstance(raw, str | bytes | bytearray) else None), uploads
+            raw = raw.file.read() if isinstance(raw, web.FileField) else raw
+            return (json.loads(raw) if raw else None), uploads
         raw_bytes = await request.read()
         try:
             return json.loads(raw_bytes), {}
@@ -371,8 +324,8 @@ class FakeDiscord:
 
     # ------------------------------------------------------------------ messages
 
-    def _write(self, msg: dict[str, Any], data: dict[str, Any], uploads: dict[int, tuple[str, int]]) -> None:
-        """Apply the message fields present in ``data`` to ``msg`` (Discord PATCH semantics)."""
+    def _write(self, msg: dict[str, Any], data: dict[str, Any], uploads: Uploads) -> None:
+        """Apply the message fields present in ``data`` to ``msg`` (Discord's PATCH semantics)."""
         if "content" in data:
             msg["content"] = data["content"] or ""
         if "embeds" in data:
@@ -381,21 +334,21 @@ class FakeDiscord:
             msg["components"] = payloads.assign_component_ids(copy.deepcopy(data["components"] or []))
         if "tts" in data:
             msg["tts"] = bool(data["tts"])
-        if data.get("flags") is not None:
+        if data.get("flags") is not None:  # only these flags are editable; v2 cannot be removed
             kept = msg["flags"] & (EPHEMERAL | IS_COMPONENTS_V2)
             msg["flags"] = kept | (int(data["flags"]) & (_SUPPRESS_EMBEDS | IS_COMPONENTS_V2))
-        if "attachments" in data:
+        if "attachments" in data:  # existing ids are kept, new entries refer to uploaded files[N]
             old = {a["id"]: a for a in msg["attachments"]}
-            new: list[dict[str, Any]] = []
-            for item in data["attachments"] or ():
-                if str(item.get("id")) in old:
-                    new.append(old[str(item["id"])])
-                    continue
-                filename, size = uploads.get(int(item.get("id", -1)), (item.get("filename", "file"), 0))
-                aid = self._ids.next()
-                url = f"https://cdn.discordapp.com/attachments/{msg['channel_id']}/{aid}/{filename}"
-                new.append({"id": str(aid), "filename": filename, "size": size, "url": url, "proxy_url": url})
-            msg["attachments"] = new
+            items = data["attachments"] or ()
+            msg["attachments"] = [
+                old.get(str(a.get("id"))) or self._attachment(msg, a, uploads) for a in items
+            ]
+
+    def _attachment(self, msg: dict[str, Any], item: dict[str, Any], uploads: Uploads) -> dict[str, Any]:
+        filename, size = uploads.get(int(item.get("id", -1)), (item.get("filename", "file"), 0))
+        aid = self._ids.next()
+        url = f"https://cdn.discordapp.com/attachments/{msg['channel_id']}/{aid}/{filename}"
+        return {"id": str(aid), "filename": filename, "size": size, "url": url, "proxy_url": url}
 
     def _store(self, msg: dict[str, Any]) -> dict[str, Any]:
         if problems := payloads.message_problems(msg):
@@ -406,50 +359,45 @@ class FakeDiscord:
         return msg
 
     def _create(
-        self,
-        channel_id: int,
-        data: dict[str, Any],
-        uploads: dict[int, tuple[str, int]],
-        *,
-        interaction: _Interaction | None = None,
-        flags: int | None = None,
+        self, channel_id: int, data: dict[str, Any], uploads: Uploads, *, via: _Interaction | None = None
     ) -> dict[str, Any]:
+        """Create a message from ``data``; ``via`` is the interaction whose webhook creates it."""
         msg = payloads.message(
             message_id=self._ids.next(),
             channel_id=channel_id,
             author=copy.deepcopy(self.bot_user),
-            application_id=self.application_id if interaction else None,
-            message_type=20 if interaction and interaction.type == 2 else 0,
+            application_id=self.application_id if via else None,
+            message_type=20 if via and via.type == 2 else 0,
         )
-        requested = int(data.get("flags") or 0) if flags is None else flags
-        msg["flags"] = requested & (EPHEMERAL | LOADING | _SUPPRESS_EMBEDS | IS_COMPONENTS_V2)
+        msg["flags"] = int(data.get("flags") or 0) & _CREATE_FLAGS
         self._write(msg, {k: v for k, v in data.items() if k != "flags"}, uploads)
         if reference := data.get("message_reference"):
             msg["message_reference"] = {"type": 0, "channel_id": str(channel_id), **reference}
             msg["type"] = 19
-        if not (
-            msg["flags"] & LOADING
-            or msg["content"]
-            or msg["embeds"]
-            or msg["components"]
-            or msg["attachments"]
-        ):
+        has_body = any(msg[key] for key in ("content", "embeds", "components", "attachments"))
+        if not (has_body or msg["flags"] & LOADING):
             raise ApiError(400, "Cannot send an empty message", 50006)
         self._store(msg)
         if msg["flags"] & EPHEMERAL:
             self._ephemeral.append(int(msg["id"]))
         return msg
 
-    def _edit(
-        self, message_id: int, data: dict[str, Any], uploads: dict[int, tuple[str, int]]
-    ) -> dict[str, Any]:
-        if message_id not in self.messages:
-            raise _unknown_message()
+    def _edit(self, message_id: int, data: dict[str, Any], uploads: Uploads) -> dict[str, Any]:
         msg = copy.deepcopy(self.messages[message_id])
         self._write(msg, data, uploads)
         msg["flags"] &= ~LOADING
         msg["edited_timestamp"] = payloads.iso_now()
         return self._store(msg)
+
+    def _message_op(self, call: _Call, message_id: int) -> tuple[int, Any]:
+        """GET, PATCH or DELETE an existing message."""
+        if call.method == "DELETE":
+            self.messages.pop(message_id)
+            self.deleted.add(message_id)
+            return 204, None
+        if call.method == "PATCH":
+            return 200, self._edit(message_id, call.data, call.uploads)
+        return 200, self.messages[message_id]
 
     # ------------------------------------------------------------------ interactions and webhooks
 
@@ -459,39 +407,24 @@ class FakeDiscord:
             raise ApiError(404, "Unknown interaction", 10062)
         if record.acknowledged:
             raise ApiError(400, "Interaction has already been acknowledged.", 40060)
-        body = call.json if isinstance(call.json, dict) else {}
-        kind, data = body.get("type"), body.get("data") or {}
+        kind, data = call.data.get("type"), call.data.get("data") or {}
         msg: dict[str, Any] | None = None
         if kind == 4:
-            msg = self._create(record.channel_id, data, call.uploads, interaction=record)
+            msg = self._create(record.channel_id, data, call.uploads, via=record)
         elif kind == 5:
             flags = (int(data.get("flags") or 0) & EPHEMERAL) | LOADING
-            msg = self._create(record.channel_id, {}, {}, interaction=record, flags=flags)
+            msg = self._create(record.channel_id, {"flags": flags}, {}, via=record)
         elif kind in (6, 7):
             if record.message_id is None:
-                raise _form_error(
-                    [
-                        (
-                            "type",
-                            "INTERACTION_CALLBACK_TYPE_INVALID",
-                            "This callback type is only valid for component interactions",
-                        )
-                    ]
-                )
+                raise _form_error([("type", "INTERACTION_CALLBACK_TYPE_INVALID", "Only for components")])
             if record.message_id not in self.messages:
                 raise _unknown_message()
-            msg = (
-                self._edit(record.message_id, data, call.uploads)
-                if kind == 7
-                else self.messages[record.message_id]
-            )
+            msg = self.messages[record.message_id]
+            msg = self._edit(record.message_id, data, call.uploads) if kind == 7 else msg
         elif kind not in (8, 9):
-            raise _form_error(
-                [("type", "BASE_TYPE_CHOICES", f"Value must be one of (4, 5, 6, 7, 8, 9); got {kind}")]
-            )
+            raise _form_error([("type", "BASE_TYPE_CHOICES", "Value must be one of (4, 5, 6, 7, 8, 9).")])
         record.acknowledged = True
-        if msg is not None:
-            record.original_id = int(msg["id"])
+        record.original_id = int(msg["id"]) if msg is not None else None
         if str(call.query.get("with_response", "")).lower() != "true":
             return 204, None
         callback: dict[str, Any] = {"id": str(record.id), "type": record.type}
@@ -510,79 +443,40 @@ class FakeDiscord:
             raise ApiError(404, "Unknown Webhook", 10015)
         return record
 
-    def _webhook_message(self, call: _Call) -> int:
-        record = self._webhook(call)
-        if call.match["mid"] == "@original":
-            message_id = record.original_id
-        else:
-            message_id = int(call.match["mid"])
-            msg = self.messages.get(message_id)
-            if msg is None or int(msg["channel_id"]) != record.channel_id:
-                message_id = None
-        if message_id is None or message_id not in self.messages:
-            raise _unknown_message()
-        return message_id
-
     async def _followup(self, call: _Call) -> tuple[int, Any]:
         record = self._webhook(call)
         if not record.acknowledged:
             raise ApiError(404, "Unknown Webhook", 10015)
-        data = call.json if isinstance(call.json, dict) else {}
         original = self.messages.get(record.original_id or 0)
         if original is not None and original["flags"] & LOADING:
-            msg = self._edit(int(original["id"]), data, call.uploads)
+            msg = self._edit(int(original["id"]), call.data, call.uploads)
         else:
-            msg = self._create(record.channel_id, data, call.uploads, interaction=record)
+            msg = self._create(record.channel_id, call.data, call.uploads, via=record)
         return (200, msg) if str(call.query.get("wait", "")).lower() == "true" else (204, None)
 
-    async def _webhook_message_op(self, call: _Call) -> tuple[int, Any]:
-        return self._message_op(call, self._webhook_message(call))
+    async def _webhook_message(self, call: _Call) -> tuple[int, Any]:
+        record = self._webhook(call)
+        mid = record.original_id if call.match["mid"] == "@original" else int(call.match["mid"])
+        msg = self.messages.get(mid or 0)
+        if msg is None or int(msg["channel_id"]) != record.channel_id:
+            raise _unknown_message()
+        return self._message_op(call, int(msg["id"]))
 
     # ------------------------------------------------------------------ channels, users, application
 
-    def _channel_message(self, call: _Call) -> int:
-        message_id = int(call.match["mid"])
-        msg = self.messages.get(message_id)
+    async def _channel_create(self, call: _Call) -> tuple[int, Any]:
+        return 200, self._create(int(call.match["cid"]), call.data, call.uploads)
+
+    async def _channel_message(self, call: _Call) -> tuple[int, Any]:
+        msg = self.messages.get(int(call.match["mid"]) if call.match["mid"] != "@original" else 0)
         if msg is None or int(msg["channel_id"]) != int(call.match["cid"]) or msg["flags"] & EPHEMERAL:
             raise _unknown_message()
-        return message_id
-
-    async def _channel_create(self, call: _Call) -> tuple[int, Any]:
-        data = call.json if isinstance(call.json, dict) else {}
-        return 200, self._create(int(call.match["cid"]), data, call.uploads)
-
-    async def _channel_message_op(self, call: _Call) -> tuple[int, Any]:
-        message_id = self._channel_message(call)
-        if call.method == "PATCH" and int(self.messages[message_id]["author"]["id"]) != self.bot_user_id:
+        if call.method == "PATCH" and int(msg["author"]["id"]) != self.bot_user_id:
             raise ApiError(403, "Cannot edit a message authored by another user", 50005)
-        return self._message_op(call, message_id)
+        return self._message_op(call, int(msg["id"]))
 
-    def _message_op(self, call: _Call, message_id: int) -> tuple[int, Any]:
-        """GET, PATCH or DELETE an existing message."""
-        if call.method == "DELETE":
-            self.messages.pop(message_id)
-            self.deleted.add(message_id)
-            return 204, None
-        if call.method == "PATCH":
-            return 200, self._edit(message_id, call.json if isinstance(call.json, dict) else {}, call.uploads)
-        return 200, self.messages[message_id]
-
-    async def _me(self, call: _Call) -> tuple[int, Any]:
-        return 200, {**self.bot_user, "mfa_enabled": False, "verified": True, "flags": 0, "locale": "en-US"}
-
-    async def _application(self, call: _Call) -> tuple[int, Any]:
-        return 200, {
-            "id": str(self.application_id),
-            "name": self.bot_user["username"],
-            "icon": None,
-            "description": "",
-            "summary": "",
-            "bot_public": True,
-            "bot_require_code_grant": False,
-            "owner": payloads.user(1, "owner"),
-            "verify_key": self.public_key,
-            "flags": 0,
-            "team": None,
-            "approximate_guild_count": 1,
-            "approximate_user_install_count": 0,
-        }
+    async def _identity(self, call: _Call) -> tuple[int, Any]:
+        if call.match[0] == "/users/@me":
+            return 200, payloads.own_user(self.bot_user_id, self.bot_user["username"])
+        name = self.bot_user["username"]
+        return 200, payloads.application(self.application_id, name=name, verify_key=self.public_key)

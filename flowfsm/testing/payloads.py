@@ -20,9 +20,10 @@ from __future__ import annotations
 import copy
 import datetime
 import itertools
+import json
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 __all__ = [
@@ -36,11 +37,13 @@ __all__ = [
     "command_interaction",
     "component_interaction",
     "guild_member",
+    "invalid_form_body",
     "iso_now",
     "message",
     "message_create_event_payload",
     "message_problems",
     "modal_interaction",
+    "own_user",
     "user",
 ]
 
@@ -156,8 +159,8 @@ def message(
     channel_id: int,
     author: dict[str, Any] | None = None,
     content: str = "",
-    components: list[dict[str, Any]] | None = None,
-    embeds: list[dict[str, Any]] | None = None,
+    components: Sequence[Mapping[str, Any]] | None = None,
+    embeds: Sequence[Mapping[str, Any]] | None = None,
     flags: int = 0,
     message_type: int = 0,
     application_id: int | None = None,
@@ -166,6 +169,7 @@ def message(
 ) -> dict[str, Any]:
     """Build a full Discord message object (as the REST API returns it).
 
+    ``components`` may be hikari builder output (``builder.build()[0]``); it is copied as plain JSON.
     ``author`` defaults to a bot user with id 4242. When ``application_id`` is given the message is
     an application (interaction webhook) message: ``application_id`` and ``webhook_id`` are set.
     """
@@ -181,8 +185,8 @@ def message(
         "mentions": [],
         "mention_roles": [],
         "attachments": [],
-        "embeds": list(embeds or ()),
-        "components": assign_component_ids(copy.deepcopy(components or [])),
+        "embeds": json.loads(json.dumps(list(embeds or ()))),
+        "components": assign_component_ids(json.loads(json.dumps(list(components or ())))),
         "pinned": False,
         "type": message_type,
         "flags": flags,
@@ -457,3 +461,20 @@ def application(application_id: int, *, name: str = "flowbot", verify_key: str =
         "approximate_guild_count": 1,
         "approximate_user_install_count": 0,
     }
+
+
+def own_user(user_id: int, username: str | None = None) -> dict[str, Any]:
+    """Build the bot's own user object, as ``GET /users/@me`` returns it."""
+    own = {"mfa_enabled": False, "verified": True, "flags": 0, "locale": "en-US"}
+    return {**user(user_id, username, bot=True), **own}
+
+
+def invalid_form_body(problems: list[tuple[str, str, str]]) -> dict[str, Any]:
+    """Build Discord's 50035 "Invalid Form Body" error from ``(dotted.path, code, message)`` problems."""
+    tree: dict[str, Any] = {}
+    for path, code, message in problems:
+        node = tree
+        for part in path.split("."):
+            node = node.setdefault(part, {})
+        node.setdefault("_errors", []).append({"code": code, "message": message})
+    return {"message": "Invalid Form Body", "code": 50035, "errors": tree}
