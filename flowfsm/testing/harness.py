@@ -25,7 +25,7 @@ from __future__ import annotations
 import itertools
 import secrets
 import socket
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,6 +119,8 @@ class Harness:
         rest_bot: drive a ``hikari.RESTBot`` over signed HTTP instead of a gateway bot.
         commands: slash command name -> flow name, for :meth:`command` (default: each flow's
             ``command``).
+        wire: your bot's own wiring, ``wire(bot, **manager_options) -> FlowManager``: it creates
+            the miru client and the manager and routes commands itself (test your real set-up).
         manager_options: extra keyword arguments for :class:`FlowManager`.
     """
 
@@ -128,8 +130,10 @@ class Harness:
         *,
         rest_bot: bool = False,
         commands: Mapping[str, str] | None = None,
+        wire: Callable[..., FlowManager] | None = None,
         **manager_options: Any,
     ) -> None:
+        self.wire = wire
         self.flows = list(flows)
         self.rest_bot = rest_bot
         self.commands = dict(commands or {})
@@ -162,17 +166,25 @@ class Harness:
             sock = socket.socket()
             sock.bind(("127.0.0.1", 0))
             self._server_url = f"http://127.0.0.1:{sock.getsockname()[1]}/"
-            self.client = miru.Client(self.bot)
-            self.bot.interaction_server.set_listener(hikari.CommandInteraction, self._rest_command)
+            if self.wire is None:
+                self.client = miru.Client(self.bot)
+                self.bot.interaction_server.set_listener(hikari.CommandInteraction, self._rest_command)
             await self.bot.start(check_for_updates=False, socket=sock)
             self._http = aiohttp.ClientSession()
         else:
             self.bot = hikari.GatewayBot(self.discord.bot_token, rest_url=self.discord.rest_url, **quiet)
-            self.bot.rest.start()
-            self.client = miru.Client(self.bot)
-            self.bot.event_manager.subscribe(hikari.InteractionCreateEvent, self._gateway_command)
+            self.bot.rest.start()  # type: ignore[attr-defined]
+            if self.wire is None:
+                self.client = miru.Client(self.bot)
+                self.bot.event_manager.subscribe(hikari.InteractionCreateEvent, self._gateway_command)
         options = {"clock": self.clock, "auto_expire": False, **self.manager_options}
-        self.manager = FlowManager(self.client, self.flows, **options)
+        if self.wire is not None:
+            self.manager = self.wire(self.bot, **options)
+            self.client = self.manager.client
+            for flow in self.flows:
+                self.manager.register(flow)
+        else:
+            self.manager = FlowManager(self.client, self.flows, **options)
         return self
 
     async def close(self) -> None:
