@@ -114,7 +114,14 @@ class Receipt:
 
 
 class PurchaseRefused(Exception):
-    """The database refused a purchase; ``str(exc)`` is a message for the user."""
+    """The database refused a purchase; ``str(exc)`` is a message for the user.
+
+    ``category`` is the item's category when the item exists.
+    """
+
+    def __init__(self, message: str, *, category: str | None = None) -> None:
+        super().__init__(message)
+        self.category = category
 
 
 class InventoryDB:
@@ -174,7 +181,8 @@ class InventoryDB:
                     row = await cursor.fetchone()
                 if row is not None and row[0] == 0 and self.catalog:
                     await conn.executemany(
-                        "INSERT OR IGNORE INTO items (sku, name, category, price, stock) VALUES (?, ?, ?, ?, ?)",
+                        "INSERT OR IGNORE INTO items (sku, name, category, price, stock) "
+                        "VALUES (?, ?, ?, ?, ?)",
                         self.catalog,
                     )
                 self._conn = conn
@@ -263,7 +271,9 @@ class InventoryDB:
             await conn.execute("BEGIN IMMEDIATE")
             try:
                 await self._ensure_user(conn, user_id)
-                await conn.execute("UPDATE users SET last_category = ? WHERE user_id = ?", (category, user_id))
+                await conn.execute(
+                    "UPDATE users SET last_category = ? WHERE user_id = ?", (category, user_id)
+                )
             except BaseException:
                 await conn.execute("ROLLBACK")
                 raise
@@ -276,7 +286,8 @@ class InventoryDB:
 
         Stock and balance are re-checked in the database inside the transaction (whatever the
         cache said when the menu was drawn). Raises :class:`PurchaseRefused` with a message for
-        the user, having written nothing, when the item is unknown, sold out, or too expensive.
+        the user, having written nothing, when the item is unknown, sold out, or too expensive;
+        a refusal also drops the cached rows of the item's category, which may be stale.
         """
         conn = await self.connection()
         async with self._write_lock:
@@ -285,6 +296,13 @@ class InventoryDB:
             await conn.execute("BEGIN IMMEDIATE")
             try:
                 receipt = await self._purchase_locked(conn, user_id, sku)
+            except PurchaseRefused as refused:
+                await conn.execute("ROLLBACK")
+                if refused.category is not None:
+                    # The database disagreed with what the menu showed: the cached rows may be
+                    # stale (another process wrote), so the next render reads them afresh.
+                    self.invalidate(refused.category)
+                raise
             except BaseException:
                 await conn.execute("ROLLBACK")
                 raise
@@ -293,20 +311,22 @@ class InventoryDB:
         return receipt
 
     async def _purchase_locked(self, conn: aiosqlite.Connection, user_id: int, sku: str) -> Receipt:
-        async with conn.execute("SELECT name, category, price, stock FROM items WHERE sku = ?", (sku,)) as cur:
+        async with conn.execute(
+            "SELECT name, category, price, stock FROM items WHERE sku = ?", (sku,)
+        ) as cur:
             item = await cur.fetchone()
         if item is None:
             raise PurchaseRefused("That item is no longer sold here.")
         name, category, price, stock = str(item[0]), str(item[1]), int(item[2]), int(item[3])
         if stock <= 0:
-            raise PurchaseRefused(f"Sorry, {name} just sold out. Nothing was charged.")
+            raise PurchaseRefused(f"Sorry, {name} just sold out. Nothing was charged.", category=category)
         await self._ensure_user(conn, user_id)
         async with conn.execute("SELECT balance FROM users WHERE user_id = ?", (user_id,)) as cur:
             row = await cur.fetchone()
         balance = int(row[0]) if row is not None else 0
         if balance < price:
             raise PurchaseRefused(
-                f"{name} costs {price} coins and you have {balance}. Nothing was charged."
+                f"{name} costs {price} coins and you have {balance}. Nothing was charged.", category=category
             )
         await conn.execute("UPDATE items SET stock = stock - 1 WHERE sku = ?", (sku,))
         await conn.execute("UPDATE users SET balance = balance - ? WHERE user_id = ?", (price, user_id))
@@ -316,7 +336,8 @@ class InventoryDB:
             (user_id, sku),
         )
         await conn.execute(
-            "INSERT INTO purchases (user_id, sku, price, at) VALUES (?, ?, ?, ?)", (user_id, sku, price, time.time())
+            "INSERT INTO purchases (user_id, sku, price, at) VALUES (?, ?, ?, ?)",
+            (user_id, sku, price, time.time()),
         )
         return Receipt(sku, name, category, price, balance - price, stock - 1)
 

@@ -7,13 +7,11 @@ States: ``report`` (refresh re-renders with a new reading; Details; Close; Cance
 
 from __future__ import annotations
 
-import os
 import random
 
 import hikari
-import miru
 
-from flowfsm import Button, Context, Flow, FlowManager, Screen
+from flowfsm import Button, Context, Flow, Screen
 
 weather = Flow("weather", timeout=300, description="Weather report with refresh and details")
 
@@ -78,23 +76,9 @@ weather.transition("close", "report", "closed")
 
 def main() -> None:
     """Run the quick start as a gateway bot with a /weather command."""
-    bot = hikari.GatewayBot(os.environ["DISCORD_TOKEN"])
-    client = miru.Client(bot)
-    flows = FlowManager(client, [weather])
+    from examples._bot import run_bot
 
-    @bot.listen(hikari.StartedEvent)
-    async def register_commands(_: hikari.StartedEvent) -> None:
-        app = await bot.rest.fetch_application()
-        guild = os.environ.get("DISCORD_GUILD_ID")
-        command = bot.rest.slash_command_builder("weather", "Show the weather report")
-        await bot.rest.set_application_commands(app.id, [command], guild=int(guild) if guild else hikari.UNDEFINED)
-
-    @bot.listen(hikari.InteractionCreateEvent)
-    async def on_command(event: hikari.InteractionCreateEvent) -> None:
-        if isinstance(event.interaction, hikari.CommandInteraction) and event.interaction.command_name == "weather":
-            await flows.start(event.interaction, weather)
-
-    bot.run()
+    run_bot([weather])
 
 
 if __name__ == "__main__":

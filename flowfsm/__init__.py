@@ -6,20 +6,24 @@ Define a :class:`Flow` (states with render functions, triggers between them), re
 
 from flowfsm.context import Context
 from flowfsm.errors import FlowDefinitionError, FlowError, GuardFailure, RenderError
-from flowfsm.flow import DEFAULT_TIMEOUT, Flow, StateSpec, TransitionSpec
+from flowfsm.flow import DEFAULT_TIMEOUT, HOOK_NAMES, Flow, StateSpec, TransitionSpec
+from flowfsm.guards import Guard, guard, pipeline
 from flowfsm.manager import FlowManager, Texts
 from flowfsm.render import Rendered, render_screen
 from flowfsm.screen import Button, Screen
 from flowfsm.session import Session, SessionStore
+from flowfsm.tracing import TraceEvent, Tracer
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "HOOK_NAMES",
     "Button",
     "Context",
     "Flow",
     "FlowDefinitionError",
     "FlowError",
     "FlowManager",
+    "Guard",
     "GuardFailure",
     "RenderError",
     "Rendered",
@@ -28,7 +32,11 @@ __all__ = [
     "SessionStore",
     "StateSpec",
     "Texts",
+    "TraceEvent",
+    "Tracer",
     "TransitionSpec",
+    "guard",
+    "pipeline",
     "render_screen",
 ]
 

@@ -25,7 +25,7 @@ class Context:
         trigger_options: keyword options of the trigger being fired (``{}`` otherwise).
     """
 
-    __slots__ = ("interaction", "manager", "session", "trigger_options")
+    __slots__ = ("interaction", "item", "manager", "session", "trigger_options")
 
     def __init__(
         self,
@@ -37,6 +37,7 @@ class Context:
         self.session = session
         self.interaction = interaction
         self.trigger_options: Mapping[str, Any] = {}
+        self.item: Any = None
 
     def __repr__(self) -> str:
         return f"<Context session={self.session.id} state={self.state_name!r}>"
@@ -71,6 +72,17 @@ class Context:
         return self.session.options
 
     @property
+    def state_options(self) -> Mapping[str, Any]:
+        """The options the current state was entered with (trigger options, history entry,
+        fallback or sub-flow options; the start options for the initial state)."""
+        return self.session.state_options
+
+    @property
+    def history(self) -> list[str]:
+        """The tracked states Back would return to, oldest first."""
+        return [state for state, _ in self.session.history or ()]
+
+    @property
     def user_id(self) -> int:
         """Id of the user who owns the session."""
         return self.session.user_id
@@ -92,6 +104,23 @@ class Context:
         Raises :class:`~flowfsm.errors.FlowError` if the trigger cannot fire in this state.
         """
         return await self.manager.fire(self, trigger, options)
+
+    async def back(self) -> bool:
+        """Go back: pop the history (``back`` trigger of a returnable state)."""
+        return await self.fire("back")
+
+    async def hard_refresh(self) -> None:
+        """Throw away the current state's data and run its setup again before the next render."""
+        from flowfsm.lifecycle import hard_refresh
+
+        await hard_refresh(self)
+
+    async def complete(self, result: Any = None) -> None:
+        """Finish the running sub-flow with ``result``: the parent state is re-entered and its
+        declared completion handler receives the result."""
+        from flowfsm.lifecycle import complete
+
+        await complete(self, result)
 
     def close(self, text: str | None = None) -> None:
         """End the session after this step. The message keeps its content without components,

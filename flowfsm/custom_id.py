@@ -19,7 +19,7 @@ MAX_CUSTOM_ID = 100
 _ITEM = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
 _PARTS = re.compile(
     r"^ff:(?P<flow>[A-Za-z0-9_\-]{1,32}):(?P<sid>[A-Za-z0-9_\-]{6,16}):(?P<state>[0-9a-z]{1,4})"
-    r":(?P<item>[A-Za-z0-9_.\-]{1,40})$"
+    r":(?P<item>~?[A-Za-z0-9_.\-]{1,40})$"
 )
 
 _RESUME = re.compile(r"^ff:(?P<flow>[A-Za-z0-9_\-]{1,32}):~open$")

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from transitions.core import EventData
 from transitions.extensions.asyncio import AsyncMachine
 
-from flowfsm.errors import FlowDefinitionError
+from flowfsm.errors import FlowDefinitionError, GuardFailure
 
 if TYPE_CHECKING:
     from flowfsm.context import Context
@@ -33,6 +33,12 @@ RenderFn: TypeAlias = "Callable[[Context], Awaitable[ScreenLike] | ScreenLike]"
 
 Hook: TypeAlias = "Callable[[Context], Awaitable[Any] | Any]"
 """A callback receiving the context; sync or async."""
+
+CompletionHandler: TypeAlias = "Callable[[Context, Any], Awaitable[Any] | Any]"
+"""A sub-flow completion handler: receives the parent's context and the child's result."""
+
+RESERVED_TRIGGERS = ("back", "cancel")
+"""Triggers generated for returnable and cancellable states."""
 
 _NAME = re.compile(r"^[A-Za-z0-9_\-]{1,32}$")
 _STATE_NAME = re.compile(r"^[^:\s][^:]{0,63}$")
@@ -54,17 +60,64 @@ def _as_list(value: Hook | Sequence[Hook] | None) -> list[Hook]:
     return list(value)
 
 
+HOOK_NAMES = (
+    "setup",
+    "on_enter",
+    "before_render",
+    "after_render",
+    "on_action",
+    "on_next",
+    "on_previous",
+    "on_leave",
+    "on_cancel",
+    "on_timeout",
+)
+"""Per-state hooks, in the order they can fire (see :mod:`flowfsm.lifecycle`)."""
+
+CLEANUP_POLICIES = ("edit", "delete", "strip", "replace")
+"""How the previous message is handled when a state posts a new one."""
+
+
 @dataclass(slots=True)
 class StateSpec:
-    """One state of a flow: its render function, whether it is final, and its hooks."""
+    """One state of a flow: its render function, its navigation marks, and its hooks.
+
+    Navigation marks: ``tracked`` (leaving it pushes it on the history stack), ``preserve``
+    (re-entry restores its per-state data instead of running setup again), ``returnable``
+    (offers Back, which pops the history), ``cancellable`` (offers Cancel), ``fallback``
+    (where Back goes when the history is empty, with ``fallback_options``).
+    """
 
     name: str
     render: RenderFn | None = None
     final: bool = False
-    on_enter: list[Hook] = field(default_factory=list)
-    on_leave: list[Hook] = field(default_factory=list)
-    on_timeout: list[Hook] = field(default_factory=list)
+    tracked: bool = False
+    preserve: bool = False
+    returnable: bool = False
+    cancellable: bool = False
+    fallback: str | None = None
+    fallback_options: Mapping[str, Any] | None = None
+    ephemeral: bool | None = None
+    cleanup: str | None = None
+    post: bool = False
+    paginate: Any = None
+    on_message: Hook | None = None
+    delete_message: bool = False
     description: str = ""
+    setup: list[Hook] = field(default_factory=list)
+    on_enter: list[Hook] = field(default_factory=list)
+    before_render: list[Hook] = field(default_factory=list)
+    after_render: list[Hook] = field(default_factory=list)
+    on_action: list[Hook] = field(default_factory=list)
+    on_next: list[Hook] = field(default_factory=list)
+    on_previous: list[Hook] = field(default_factory=list)
+    on_leave: list[Hook] = field(default_factory=list)
+    on_cancel: list[Hook] = field(default_factory=list)
+    on_timeout: list[Hook] = field(default_factory=list)
+
+    def hooks(self, name: str) -> list[Hook]:
+        """The hooks registered under ``name`` (one of :data:`HOOK_NAMES`)."""
+        return getattr(self, name)  # type: ignore[no-any-return]
 
 
 @dataclass(slots=True)
@@ -81,6 +134,14 @@ class TransitionSpec:
     unless: list[Hook] = field(default_factory=list)
     before: list[Hook] = field(default_factory=list)
     after: list[Hook] = field(default_factory=list)
+    kind: str = "normal"
+    """``"normal"``, or generated: ``"back"`` (history), ``"cancel"``, ``"subflow"`` (opens a child flow)."""
+    subflow: str | None = None
+    """For ``kind="subflow"``: the child flow's name."""
+    on_complete: str | None = None
+    """For ``kind="subflow"``: the completion handler (declared with :meth:`Flow.on_complete`)."""
+    options: Mapping[str, Any] | None = None
+    """Options given to the state entered (sub-flow options, fallback options)."""
 
     def sources(self, all_states: Iterable[str]) -> tuple[str, ...]:
         """The concrete source states (``"*"`` means every state)."""
@@ -152,6 +213,8 @@ class Flow:
         self._state_index: dict[str, int] = {}
         self._state_names: list[str] = []
         self._triggers: dict[str, frozenset[str]] = {}
+        self.completions: dict[str, CompletionHandler] = {}
+        self.guards: dict[str, Any] = {}
 
     def __repr__(self) -> str:
         return f"Flow({self.name!r}, states={list(self.states)!r})"
@@ -165,12 +228,26 @@ class Flow:
         *,
         initial: bool = False,
         final: bool = False,
-        on_enter: Hook | Sequence[Hook] | None = None,
-        on_leave: Hook | Sequence[Hook] | None = None,
-        on_timeout: Hook | Sequence[Hook] | None = None,
+        tracked: bool = False,
+        preserve: bool = False,
+        returnable: bool = False,
+        cancellable: bool = False,
+        fallback: str | None = None,
+        fallback_options: Mapping[str, Any] | None = None,
+        ephemeral: bool | None = None,
+        cleanup: str | None = None,
+        post: bool = False,
+        paginate: Any = None,
+        on_message: Hook | None = None,
+        delete_message: bool = False,
         description: str = "",
+        **hooks: Hook | Sequence[Hook] | None,
     ) -> StateSpec:
-        """Declare a state. Its render function may be attached later with :meth:`render`."""
+        """Declare a state. Its render function may be attached later with :meth:`render`.
+
+        Hooks are given by name (``setup=``, ``on_enter=``, ``before_render=``, ... see
+        :data:`HOOK_NAMES`), each a callback or a list of callbacks receiving the context.
+        """
         self._check_open()
         if not isinstance(name, str) or not _STATE_NAME.match(name):
             raise FlowDefinitionError(
@@ -178,52 +255,123 @@ class Flow:
             )
         if name in self.states:
             raise FlowDefinitionError(self.name, "duplicate state name", state=name)
+        unknown = sorted(set(hooks) - set(HOOK_NAMES))
+        if unknown:
+            raise FlowDefinitionError(
+                self.name, f"unknown hook(s) {unknown}; hooks are {list(HOOK_NAMES)}", state=name
+            )
+        if cleanup is not None and cleanup not in CLEANUP_POLICIES:
+            raise FlowDefinitionError(
+                self.name, f"cleanup must be one of {CLEANUP_POLICIES}, got {cleanup!r}", state=name
+            )
         if initial:
             if self.initial is not None:
                 raise FlowDefinitionError(
                     self.name, f"two initial states: {self.initial!r} is already initial", state=name
                 )
             self.initial = name
+        if not description and render is not None:
+            description = (inspect.getdoc(render) or "").split("\n")[0]
         spec = StateSpec(
             name,
             render,
-            final,
-            _as_list(on_enter),
-            _as_list(on_leave),
-            _as_list(on_timeout),
-            description or (inspect.getdoc(render) or "").split("\n")[0] if render else description,
+            final=final,
+            tracked=tracked,
+            preserve=preserve,
+            returnable=returnable or fallback is not None,
+            cancellable=cancellable,
+            fallback=fallback,
+            fallback_options=fallback_options,
+            ephemeral=ephemeral,
+            cleanup=cleanup,
+            post=post,
+            paginate=paginate,
+            on_message=on_message,
+            delete_message=delete_message,
+            description=description,
+            **{hook: _as_list(fns) for hook, fns in hooks.items()},
         )
         self.states[name] = spec
         return spec
 
     def state(
-        self,
-        name: str | None = None,
-        *,
-        initial: bool = False,
-        final: bool = False,
-        on_enter: Hook | Sequence[Hook] | None = None,
-        on_leave: Hook | Sequence[Hook] | None = None,
-        on_timeout: Hook | Sequence[Hook] | None = None,
+        self, name: str | None = None, *, initial: bool = False, final: bool = False, **options: Any
     ) -> Callable[[RenderFn], RenderFn]:
         """Decorator declaring a state whose render function is the decorated function.
 
-        The state is named after the function unless ``name`` is given.
+        The state is named after the function unless ``name`` is given; other keyword
+        arguments are those of :meth:`add_state` (navigation marks and hooks).
         """
 
         def decorator(fn: RenderFn) -> RenderFn:
-            self.add_state(
-                name or fn.__name__,
-                fn,
-                initial=initial,
-                final=final,
-                on_enter=on_enter,
-                on_leave=on_leave,
-                on_timeout=on_timeout,
-            )
+            self.add_state(name or fn.__name__, fn, initial=initial, final=final, **options)
             return fn
 
         return decorator
+
+    def hook(self, state: str, name: str) -> Callable[[Hook], Hook]:
+        """Decorator adding a hook to a declared state: ``@flow.hook("menu", "on_enter")``."""
+        if name not in HOOK_NAMES:
+            raise FlowDefinitionError(self.name, f"unknown hook {name!r}; hooks are {list(HOOK_NAMES)}", state=state)
+
+        def decorator(fn: Hook) -> Hook:
+            spec = self.states.get(state)
+            if spec is None:
+                raise FlowDefinitionError(self.name, f"{name} hook for an undeclared state", state=state)
+            spec.hooks(name).append(fn)
+            return fn
+
+        return decorator
+
+    def on_complete(self, name: str | None = None) -> Callable[[CompletionHandler], CompletionHandler]:
+        """Decorator declaring a named completion handler ``fn(ctx, result)`` for sub-flows."""
+
+        def decorator(fn: CompletionHandler) -> CompletionHandler:
+            key = name or fn.__name__
+            if key in self.completions:
+                raise FlowDefinitionError(self.name, f"duplicate completion handler {key!r}")
+            self.completions[key] = fn
+            return fn
+
+        return decorator
+
+    def guard(
+        self, name: str | None = None, message: str | None = None
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Decorator registering a named guard, usable in ``conditions=["name"]``."""
+
+        def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
+            from flowfsm.guards import DEFAULT_GUARD_MESSAGE, Guard
+
+            key = name or fn.__name__
+            self.guards[key] = Guard(fn, message or DEFAULT_GUARD_MESSAGE, name=key)
+            return fn
+
+        return decorator
+
+    def subflow(
+        self,
+        trigger: str,
+        source: str | Sequence[str],
+        flow: Flow | str,
+        *,
+        on_complete: str | None = None,
+        options: Mapping[str, Any] | None = None,
+        conditions: Hook | Sequence[Hook] | None = None,
+    ) -> TransitionSpec:
+        """Declare that ``trigger`` in ``source`` opens another flow as a sub-flow.
+
+        The child runs in the same session (same message, same session data) and sees
+        ``options`` as its ``ctx.state_options``. When it calls ``ctx.complete(result)``, the
+        parent state is re-entered and the handler named ``on_complete`` runs with the result;
+        leaving the child by Back or Cancel returns without calling it.
+        """
+        spec = self.transition(trigger, source, None, conditions=conditions)
+        spec.kind = "subflow"
+        spec.subflow = flow.name if isinstance(flow, Flow) else flow
+        spec.on_complete = on_complete
+        spec.options = options
+        return spec
 
     def render(self, name: str) -> Callable[[RenderFn], RenderFn]:
         """Decorator attaching a render function to an already declared state."""
@@ -274,7 +422,10 @@ class Flow:
     # -- compilation ------------------------------------------------------------------------------------
 
     def validate(self) -> None:
-        """Raise :class:`FlowDefinitionError` for the first definition mistake found."""
+        """Raise :class:`FlowDefinitionError` for the first definition mistake found.
+
+        ``flowfsm check`` reports every mistake at once instead.
+        """
         if not self.states:
             raise FlowDefinitionError(self.name, "the flow has no states")
         if self.initial is None:
@@ -284,18 +435,44 @@ class Flow:
                 raise FlowDefinitionError(self.name, "state has no render function", state=spec.name)
             if not callable(spec.render):
                 raise FlowDefinitionError(self.name, "render function is not callable", state=spec.name)
+            if spec.fallback is not None and spec.fallback not in self.states:
+                raise FlowDefinitionError(
+                    self.name, f"fallback {spec.fallback!r} is not a state of this flow", state=spec.name
+                )
         for tr in self.transitions:
+            if tr.kind not in ("normal", "subflow"):
+                continue
             for src in tr.sources(self.states):
                 if src not in self.states:
                     raise FlowDefinitionError(
                         self.name, f"transition {tr.trigger!r} starts from an unknown state", state=src
                     )
+                spec = self.states[src]
+                if (tr.trigger == "back" and spec.returnable) or (tr.trigger == "cancel" and spec.cancellable):
+                    raise FlowDefinitionError(
+                        self.name,
+                        f"trigger {tr.trigger!r} is generated for this state (returnable/cancellable); "
+                        "rename your transition",
+                        state=src,
+                    )
             if tr.dest is not None and tr.dest not in self.states:
                 raise FlowDefinitionError(
                     self.name, f"transition {tr.trigger!r} goes to an unknown state", state=tr.dest
                 )
+            if tr.on_complete is not None and tr.on_complete not in self.completions:
+                raise FlowDefinitionError(
+                    self.name,
+                    f"sub-flow {tr.subflow!r} names completion handler {tr.on_complete!r}, "
+                    f"which is not declared (known: {sorted(self.completions)})",
+                    state=str(tr.source),
+                )
+            for hook in (*tr.conditions, *tr.unless):
+                if isinstance(hook, str) and hook not in self.guards:
+                    raise FlowDefinitionError(
+                        self.name, f"transition {tr.trigger!r} uses unknown guard {hook!r}", state=str(tr.source)
+                    )
             for hook in (*tr.conditions, *tr.unless, *tr.before, *tr.after):
-                if not callable(hook):
+                if not callable(hook) and not isinstance(hook, str):
                     raise FlowDefinitionError(
                         self.name, f"transition {tr.trigger!r} has a callback that is not callable: {hook!r}"
                     )
@@ -304,40 +481,64 @@ class Flow:
         """Validate the flow and build its transitions machine (once; later calls return it)."""
         if self._machine is not None:
             return self._machine
+        from flowfsm import lifecycle
+
         self.validate()
         names = list(self.states)
+        self.transitions.extend(lifecycle.generated_transitions(self))
         machine = AsyncMachine(
             model=None,
-            states=[self._machine_state(spec) for spec in self.states.values()],
+            states=[
+                {
+                    "name": spec.name,
+                    "final": spec.final,
+                    "on_enter": [lifecycle.on_state_enter],
+                    "on_exit": [lifecycle.on_state_exit],
+                }
+                for spec in self.states.values()
+            ],
             initial=self.initial,
             send_event=True,
             auto_transitions=False,
             ignore_invalid_triggers=False,
+            before_state_change=[lifecycle.before_state_change],
+            after_state_change=[lifecycle.after_state_change],
             name=self.name,
         )
         for tr in self.transitions:
             machine.add_transition(
                 tr.trigger,
                 list(tr.sources(names)),
-                tr.dest if tr.dest is not None else None,
-                conditions=[_event_adapter(fn) for fn in tr.conditions],
-                unless=[_event_adapter(fn) for fn in tr.unless],
-                before=[_event_adapter(fn) for fn in tr.before],
-                after=[_event_adapter(fn) for fn in tr.after],
+                tr.dest,
+                conditions=[self._condition(fn) for fn in tr.conditions],  # type: ignore[arg-type]
+                unless=[self._condition(fn) for fn in tr.unless],  # type: ignore[arg-type]
+                before=[_event_adapter(fn) for fn in tr.before],  # type: ignore[arg-type]
+                after=[_event_adapter(fn) for fn in tr.after],  # type: ignore[arg-type]
             )
         self._state_names = names
         self._state_index = {n: i for i, n in enumerate(names)}
         self._machine = machine
         return machine
 
-    def _machine_state(self, spec: StateSpec) -> dict[str, Any]:
-        return {
-            "name": spec.name,
-            "final": spec.final,
-            # The engine's own bookkeeping runs first so hooks see fresh per-state state.
-            "on_enter": [_entered, *(_event_adapter(fn) for fn in spec.on_enter)],
-            "on_exit": [_event_adapter(fn) for fn in spec.on_leave],
-        }
+    def _condition(self, fn: Any) -> Callable[[EventData], Awaitable[Any]]:
+        """Adapt a condition: a :class:`~flowfsm.guards.Guard` (or its registered name) raises
+        :class:`GuardFailure` with its message; a plain predicate just returns a bool."""
+        from flowfsm.guards import Guard
+
+        if isinstance(fn, str):
+            fn = self.guards[fn]
+        if isinstance(fn, Guard):
+            guard = fn
+
+            async def check(event: EventData) -> bool:
+                message = await guard.failure(_context_of(event))
+                if message is not None:
+                    raise GuardFailure(message)
+                return True
+
+            check.__name__ = guard.name
+            return check
+        return _event_adapter(fn)
 
     @property
     def machine(self) -> AsyncMachine:
@@ -380,8 +581,3 @@ def _event_adapter(fn: Hook) -> Callable[[EventData], Awaitable[Any]]:
     adapted.__qualname__ = getattr(fn, "__qualname__", adapted.__name__)
     adapted.__wrapped__ = fn  # type: ignore[attr-defined]
     return adapted
-
-
-def _entered(event: EventData) -> None:
-    """Every state entry: per-state state starts afresh."""
-    _context_of(event).session.local = None

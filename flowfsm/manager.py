@@ -20,15 +20,16 @@ import miru
 from hikari.impl import MessageActionRowBuilder
 from transitions.core import MachineError
 
-from flowfsm import custom_id
+from flowfsm import custom_id, lifecycle
 from flowfsm.bridge import ArcContextLike, Responder, ResponseMode
 from flowfsm.context import Context
 from flowfsm.errors import FlowDefinitionError, FlowError, GuardFailure, RenderError
-from flowfsm.flow import Flow, call_hook
+from flowfsm.flow import HOOK_NAMES, Flow, call_hook
 from flowfsm.outbox import Outbox
 from flowfsm.render import Rendered, render_screen
 from flowfsm.screen import Button, as_screen
 from flowfsm.session import Clock, Session, SessionStore
+from flowfsm.tracing import Tracer
 
 __all__ = ["ErrorHandler", "FlowManager", "Texts"]
 
@@ -36,6 +37,9 @@ _LOG = logging.getLogger("flowfsm")
 
 ErrorHandler = Callable[[Context, BaseException], Awaitable[None] | None]
 """A custom error handler: receives the context and the exception."""
+
+GLOBAL_HOOK_NAMES = tuple(name for name in HOOK_NAMES if name != "setup")
+"""Hooks that can also be registered globally on the manager."""
 
 # A webhook token is good for 15 minutes; past this age, edits go through the channel instead.
 _TOKEN_LIFETIME = 14.5 * 60
@@ -52,6 +56,9 @@ class Texts:
     error: str = "Something went wrong with this menu, so it was closed. Please try again."
     timeout: str = "This step took too long, so the menu was closed. Please try again."
     open_again: str = "Open again"
+    cancelled: str = "Cancelled."
+    back_label: str = "Back"
+    cancel_label: str = "Cancel"
 
 
 class FlowManager:
@@ -69,6 +76,7 @@ class FlowManager:
         outbox_concurrency: at most this many background edits (expiry) in flight.
         auto_expire: arm a timer that expires sessions on their deadline (turn off when a test
             drives :meth:`expire_due` itself).
+        tracer: a :class:`~flowfsm.tracing.Tracer` recording every transition (off by default).
     """
 
     def __init__(
@@ -82,6 +90,7 @@ class FlowManager:
         step_timeout: float = 600.0,
         outbox_concurrency: int = 4,
         auto_expire: bool = True,
+        tracer: Tracer | None = None,
     ) -> None:
         self.client = client
         self.clock = clock
@@ -93,6 +102,8 @@ class FlowManager:
         self.outbox = Outbox(outbox_concurrency)
         self.flows: dict[str, Flow] = {}
         self.application_id: int | None = None
+        self.tracer = tracer
+        self.global_hooks: dict[str, list[Callable[..., Any]]] = {}
         self._error_handler: ErrorHandler | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at: float | None = None
@@ -125,6 +136,24 @@ class FlowManager:
         self._error_handler = handler
         return handler
 
+    def add_hook(self, name: str, hook: Callable[..., Any]) -> None:
+        """Register a global hook, run before each state's own hook of the same name.
+
+        Names: every per-state hook but ``setup`` (see :data:`flowfsm.flow.HOOK_NAMES`).
+        """
+        if name not in GLOBAL_HOOK_NAMES:
+            raise ValueError(f"unknown global hook {name!r}; global hooks are {list(GLOBAL_HOOK_NAMES)}")
+        self.global_hooks.setdefault(name, []).append(hook)
+
+    def hook(self, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Decorator form of :meth:`add_hook`: ``@flows.hook("on_enter")``."""
+
+        def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
+            self.add_hook(name, fn)
+            return fn
+
+        return decorator
+
     def _install_hooks(self) -> None:
         # Chain to hooks the bot author already set: custom ids that are not ours go there.
         self._previous_component_hook = getattr(self.client, "_unhandled_comp_hook", None)
@@ -154,8 +183,12 @@ class FlowManager:
         flow: Flow | str,
         *,
         options: Mapping[str, Any] | None = None,
+        at: str | None = None,
     ) -> Any:
         """Open ``flow`` for the user of a command interaction (or an arc context).
+
+        ``at`` opens the flow at another state than its initial one (its history is empty, so
+        Back goes to that state's fallback).
 
         Gateway bots and arc: ``await flows.start(...)`` sends the menu and returns ``None``.
         REST bots: return the result from your interaction-server listener:
@@ -169,6 +202,10 @@ class FlowManager:
             interaction = target.interaction
         resolved = self._resolve(flow)
         session = self._new_session(resolved, interaction, options)
+        if at is not None:
+            if at not in resolved.states:
+                raise FlowError(f"flow {resolved.name!r} has no state {at!r} to start at")
+            session.state = at
         responder = Responder(
             interaction, self._mode(arc_ctx), creates=True, ephemeral=resolved.ephemeral, arc_ctx=arc_ctx
         )
@@ -199,13 +236,8 @@ class FlowManager:
         self.sessions.add(session)
         self._arm_timer()
         ctx = Context(self, session, interaction)
-        spec = session.flow.states[session.state]
-
-        async def enter_and_render() -> None:
-            for hook in spec.on_enter:
-                await call_hook(hook, ctx)
-
-        await self._step(ctx, responder, enter_and_render)
+        lifecycle.trace(ctx, "start", "", session.state, None)
+        await self._step(ctx, responder, lambda: lifecycle.enter_state(ctx, session.options or None))
 
     async def _dispatch(self, responder: Responder, work: Awaitable[None]) -> Any:
         """Run a step: inline for REST calls, or in a task whose first response is returned."""
@@ -291,6 +323,7 @@ class FlowManager:
         if session.message_id is None:
             self.sessions.set_message(session, int(interaction.message.id))
         ctx = Context(self, session, interaction)
+        ctx.item = item
         await self._step(ctx, responder, lambda: self._run_item(ctx, item))
         return None
 
@@ -315,6 +348,7 @@ class FlowManager:
         return None
 
     async def _run_item(self, ctx: Context, item: Button) -> None:
+        await lifecycle.run_hooks(ctx, "on_action")
         if item.action is not None:
             await call_hook(item.action, ctx)
         elif item.trigger is not None:
@@ -349,7 +383,7 @@ class FlowManager:
                     await work()
                     rendered = await self._render_for_step(ctx)
             except GuardFailure as refusal:
-                await responder.ephemeral_text(refusal.message)
+                await self._refused_by_guard(ctx, responder, refusal)
                 return
             await responder.update(rendered)
             if responder.message_id is not None:
@@ -358,6 +392,9 @@ class FlowManager:
             session.token_at = self.clock()
             if session.ended:
                 self._end(session)
+            else:
+                async with asyncio.timeout(self.step_timeout):
+                    await lifecycle.run_hooks(ctx, "after_render")
         except hikari.NotFoundError as gone:
             # Unknown Message / Unknown Interaction: nobody is left to answer; end quietly.
             _LOG.info("flowfsm: session %s ended, its message or interaction is gone (%s)", session.id, gone.code)
@@ -368,6 +405,22 @@ class FlowManager:
         finally:
             responder.cancel_timer()
 
+    async def _refused_by_guard(self, ctx: Context, responder: Responder, refusal: GuardFailure) -> None:
+        """A guard said no: tell the user, keep the state, re-render the menu in place."""
+        session = ctx.session
+        lifecycle.trace(ctx, "guard", session.state, session.state, None, refusal.message)
+        await responder.ephemeral_text(refusal.message)
+        if session.token is None:
+            # Refused before the menu ever showed (a guard in setup): there is no menu to keep.
+            self._end(session)
+            return
+        rendered = await self._render_for_step(ctx)
+        await self._edit_menu(
+            session, content=rendered.content, embeds=rendered.embeds, components=rendered.components
+        )
+        if session.ended:
+            self._end(session)
+
     async def _render_for_step(self, ctx: Context) -> Rendered:
         session = ctx.session
         if session.ended and session.end_text is not None:
@@ -377,10 +430,12 @@ class FlowManager:
         return await self.render(ctx, interactive=not session.ended)
 
     async def render(self, ctx: Context, *, interactive: bool = True, disabled: bool = False) -> Rendered:
-        """Run the current state's render function and build the message."""
+        """Run ``before_render`` hooks and the current state's render function; build the message."""
         session = ctx.session
         spec = session.flow.states[session.state]
         assert spec.render is not None
+        if interactive and not disabled:
+            await lifecycle.run_hooks(ctx, "before_render")
         value = await call_hook(spec.render, ctx)
         screen = as_screen(value)
         if screen is None:
@@ -390,10 +445,28 @@ class FlowManager:
                 f"render function returned {type(value).__name__}; expected Screen, str or hikari.Embed",
             )
         rendered = render_screen(
-            session.flow, session.state, session.id, screen, interactive=interactive, disabled=disabled
+            session.flow,
+            session.state,
+            session.id,
+            screen,
+            interactive=interactive,
+            disabled=disabled,
+            reserved=self._reserved(session) if interactive else (),
         )
         session.items = rendered.items if interactive and not disabled else ()
         return rendered
+
+    def _reserved(self, session: Session) -> list[Button]:
+        """Back / Cancel buttons of returnable / cancellable states, for the reserved row."""
+        spec = session.flow.states[session.state]
+        buttons: list[Button] = []
+        if spec.returnable:
+            buttons.append(Button(self.texts.back_label, trigger="back", id="~back", emoji="⬅️"))
+        if spec.cancellable:
+            buttons.append(
+                Button(self.texts.cancel_label, trigger="cancel", id="~cancel", style=hikari.ButtonStyle.DANGER)
+            )
+        return buttons
 
     async def _fail(self, ctx: Context, responder: Responder, exc: BaseException) -> None:
         session = ctx.session
@@ -410,6 +483,7 @@ class FlowManager:
             exc_info=exc,
         )
         was_open = self.sessions.get(session.id) is session
+        lifecycle.trace(ctx, "error", session.state, session.state, None, f"{type(exc).__name__}: {exc}")
         self._end(session)
         try:
             if self._error_handler is not None:
@@ -444,10 +518,8 @@ class FlowManager:
 
     async def _timed_out(self, session: Session) -> None:
         ctx = Context(self, session, None)
-        spec = session.flow.states.get(session.state)
         try:
-            for hook in spec.on_timeout if spec else ():
-                await call_hook(hook, ctx)
+            await lifecycle.run_hooks(ctx, "on_timeout")
         except Exception:
             _LOG.exception("flowfsm: on_timeout hook failed in flow %r, session %s", session.flow.name, session.id)
         await self._close_message(session, disabled=True, ctx=ctx)

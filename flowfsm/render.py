@@ -55,11 +55,13 @@ def render_screen(
     *,
     interactive: bool = True,
     disabled: bool = False,
+    reserved: Sequence[Button] = (),
 ) -> Rendered:
     """Check ``screen`` against Discord's limits and build its components.
 
     ``interactive=False`` drops every component (a closed menu); ``disabled=True`` keeps them
-    greyed out (an expired menu).
+    greyed out (an expired menu). ``reserved`` buttons (Back, Cancel, page navigation; their ids
+    start with ``~``) go on a row of their own after the screen's items.
     """
     where = (flow.name, state)
     if screen.content is not None and len(screen.content) > MAX_CONTENT:
@@ -70,7 +72,11 @@ def render_screen(
         if not isinstance(embed, hikari.Embed):
             raise RenderError(*where, f"embeds must be hikari.Embed, got {type(embed).__name__}")
     items = tuple(screen.items)
-    rows = _layout(flow, state, items)
+    rows = _layout(flow, state, items, max_rows=MAX_ROWS - 1 if reserved else MAX_ROWS)
+    if reserved:
+        base = len(items)
+        rows.append([(base + i, button) for i, button in enumerate(reserved)])
+        items = items + tuple(reserved)
     components: list[hikari.api.ComponentBuilder] = []
     if interactive:
         state_index = flow.state_index(state)
@@ -86,16 +92,18 @@ def render_screen(
     return Rendered(screen.content, list(screen.embeds), components, items, ephemeral, flags)
 
 
-def _layout(flow: Flow, state: str, items: Sequence[Item]) -> list[list[tuple[int, Button]]]:
+def _layout(
+    flow: Flow, state: str, items: Sequence[Item], *, max_rows: int = MAX_ROWS
+) -> list[list[tuple[int, Button]]]:
     """Place items on rows: explicit ``row`` first, the rest filling rows left to right."""
     seen: set[str] = set()
     placed: dict[int, list[tuple[int, Button]]] = {}
     for index, item in enumerate(items):
         _check_item(flow, state, index, item, seen)
         if item.row is not None:
-            if not 0 <= item.row < MAX_ROWS:
+            if not 0 <= item.row < max_rows:
                 raise RenderError(
-                    flow.name, state, f"row {item.row} is out of range 0-{MAX_ROWS - 1}", item=item.describe()
+                    flow.name, state, f"row {item.row} is out of range 0-{max_rows - 1}", item=item.describe()
                 )
             placed.setdefault(item.row, []).append((index, item))
     row = 0
@@ -104,11 +112,12 @@ def _layout(flow: Flow, state: str, items: Sequence[Item]) -> list[list[tuple[in
             continue
         while len(placed.get(row, ())) >= MAX_BUTTONS_PER_ROW:
             row += 1
-        if row >= MAX_ROWS:
+        if row >= max_rows:
             raise RenderError(
                 flow.name,
                 state,
-                f"too many buttons: Discord allows {MAX_ROWS} rows of {MAX_BUTTONS_PER_ROW}",
+                f"too many buttons: {max_rows} rows of {MAX_BUTTONS_PER_ROW} are available"
+                + (" (the last row is reserved for navigation)" if max_rows < MAX_ROWS else ""),
                 item=item.describe(),
             )
         placed.setdefault(row, []).append((index, item))
@@ -121,6 +130,10 @@ def _layout(flow: Flow, state: str, items: Sequence[Item]) -> list[list[tuple[in
                 item=buttons[MAX_BUTTONS_PER_ROW][1].describe(),
             )
     return [placed[n] for n in sorted(placed)]
+
+
+def _key(item: Button, index: int) -> str:
+    return item.id or str(index)
 
 
 def _check_item(flow: Flow, state: str, index: int, item: Item, seen: set[str]) -> None:
@@ -172,7 +185,7 @@ def _add_button(
     if item.url is not None:
         builder.add_link_button(item.url, label=label, emoji=emoji, is_disabled=item.disabled)
         return
-    cid = custom_id.encode(flow.name, session_id, state_index, item.id or str(index))
+    cid = custom_id.encode(flow.name, session_id, state_index, _key(item, index))
     if len(cid) > custom_id.MAX_CUSTOM_ID:
         raise RenderError(
             flow.name, state, f"custom id {cid!r} exceeds {custom_id.MAX_CUSTOM_ID} characters", item=item.describe()

@@ -34,13 +34,19 @@ class Session:
         "end_text",
         "ended",
         "flow",
+        "frames",
+        "history",
         "id",
         "items",
         "last_active",
         "local",
         "message_id",
         "options",
+        "page",
+        "preserved",
         "state",
+        "state_options",
+        "timeout",
         "token",
         "token_at",
         "user_id",
@@ -61,7 +67,13 @@ class Session:
         self.user_id = user_id
         self.state: str = flow.initial or ""
         self.options: Mapping[str, Any] = options if options is not None else _EMPTY
+        self.state_options: Mapping[str, Any] = self.options
+        self.timeout = flow.timeout
         self.local: dict[str, Any] | None = None
+        self.page = 0
+        self.history: list[tuple[str, Mapping[str, Any] | None]] | None = None
+        self.preserved: dict[str, tuple[dict[str, Any] | None, int]] | None = None
+        self.frames: list[tuple[Any, ...]] | None = None
         self.data: dict[str, Any] | None = None
         self.items: tuple[Item, ...] = ()
         self.channel_id = channel_id
@@ -77,9 +89,14 @@ class Session:
         return f"<Session {self.id} flow={self.flow.name!r} state={self.state!r} user={self.user_id}>"
 
     @property
+    def root_flow(self) -> Flow:
+        """The flow the session was started with (``flow`` is the running sub-flow, if any)."""
+        return self.frames[0][0] if self.frames else self.flow  # type: ignore[no-any-return]
+
+    @property
     def deadline(self) -> float:
         """When the session expires if nobody touches it (clock seconds)."""
-        return self.last_active + self.flow.timeout
+        return self.last_active + self.timeout
 
     def lock(self) -> asyncio.Lock:
         """The lock serializing this session's clicks (created on first click)."""
@@ -145,12 +162,12 @@ class SessionStore:
     def add(self, session: Session) -> None:
         """Hold a new session."""
         self._by_id[session.id] = session
-        self._buckets.setdefault(session.flow.timeout, {})[session.id] = session
+        self._buckets.setdefault(session.timeout, {})[session.id] = session
 
     def touch(self, session: Session) -> None:
         """Record activity: the session's timeout starts again."""
         session.last_active = self.clock()
-        bucket = self._buckets[session.flow.timeout]
+        bucket = self._buckets[session.timeout]
         bucket[session.id] = bucket.pop(session.id, session)
 
     def remove(self, session: Session) -> bool:
@@ -159,11 +176,11 @@ class SessionStore:
             return False
         if session.message_id is not None:
             self._by_message.pop(session.message_id, None)
-        bucket = self._buckets.get(session.flow.timeout)
+        bucket = self._buckets.get(session.timeout)
         if bucket is not None:
             bucket.pop(session.id, None)
             if not bucket:
-                del self._buckets[session.flow.timeout]
+                del self._buckets[session.timeout]
         return True
 
     def pop_expired(self, now: float | None = None) -> list[Session]:

@@ -1,25 +1,22 @@
-"""Find the flows to play: import modules, packages or files and collect their top-level flows.
+"""Find the flows to play, tolerating broken modules: one bad example must not hide the others.
 
-A TARGET is a dotted module or package name (``examples``, ``examples.quickstart``), a
-``module:attribute`` naming one flow, a ``.py`` file, or a directory. A package is imported
-module by module (not recursively into sub-packages' private modules: names starting with ``_``
-are skipped). A module that fails to import is reported, not fatal, so one broken example does
-not hide the others.
+TARGETs are those of the rest of the command line (:mod:`flowfsm.targets`): a module or
+package name, or ``module:attribute``. A package is loaded module by module here, so a module
+that fails to import is reported (and shown on the page) while the rest still load; modules
+without flows are skipped quietly.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
+import os
 import pkgutil
 import sys
-import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from types import ModuleType
 
 from flowfsm.flow import Flow
+from flowfsm.targets import TargetError, load_target
 
 __all__ = ["DEFAULT_TARGETS", "Discovery", "discover"]
 
@@ -33,7 +30,7 @@ class Discovery:
 
     flows: list[Flow] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-    """One line per problem: ``"examples.broken: ImportError: ..."``."""
+    """One line per problem, e.g. ``"cannot import 'examples.broken': ImportError: ..."``."""
 
     def add(self, flow: Flow, where: str) -> None:
         """Keep ``flow`` unless it (or another flow of the same name) is already kept."""
@@ -46,91 +43,54 @@ class Discovery:
         self.flows.append(flow)
 
 
-def _flows_in(module: ModuleType) -> list[Flow]:
-    return [value for name, value in vars(module).items() if isinstance(value, Flow) and not name.startswith("_")]
+def _own_flows(name: str) -> list[Flow]:
+    """Flows bound at the top level of an imported package's ``__init__``."""
+    module = sys.modules[name]
+    return [value for value in vars(module).values() if isinstance(value, Flow)]
 
 
-def _import(name: str, found: Discovery) -> ModuleType | None:
+def _package_modules(name: str, found: Discovery) -> list[str]:
+    """``name`` and, for a package, each of its submodules (recursively, in name order)."""
     try:
-        return importlib.import_module(name)
+        module = importlib.import_module(name)
     except Exception as exc:
-        last = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        found.errors.append(f"{name}: {last}")
-        return None
-
-
-def _load_module(name: str, found: Discovery) -> None:
-    module = _import(name, found)
-    if module is None:
-        return
-    for flow in _flows_in(module):
+        found.errors.append(f"cannot import {name!r}: {type(exc).__name__}: {exc}")
+        return []
+    path = getattr(module, "__path__", None)
+    if path is None:
+        return [name]
+    for flow in _own_flows(name):
         found.add(flow, name)
-    if hasattr(module, "__path__"):  # a package: every public module in it
-        for info in sorted(pkgutil.iter_modules(module.__path__), key=lambda i: i.name):
-            if not info.name.startswith("_"):
-                _load_module(f"{name}.{info.name}", found)
-
-
-def _dotted_name_for(path: Path) -> tuple[Path, str]:
-    """The import root and dotted name of a file or directory, walking up through packages."""
-    path = path.resolve()
-    parts = [path.stem if path.is_file() else path.name]
-    root = path.parent
-    while (root / "__init__.py").exists():
-        parts.insert(0, root.name)
-        root = root.parent
-    return root, ".".join(parts)
-
-
-def _load_path(path: Path, found: Discovery) -> None:
-    if path.is_dir() and not (path / "__init__.py").exists():
-        for child in sorted(path.glob("*.py")):
-            if not child.name.startswith("_"):
-                _load_path(child, found)
-        return
-    root, dotted = _dotted_name_for(path)
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
-    _load_module(dotted, found)
-
-
-def _load_attribute(target: str, found: Discovery) -> None:
-    module_name, _, attribute = target.partition(":")
-    module = _import(module_name, found)
-    if module is None:
-        return
-    value = getattr(module, attribute, None)
-    if isinstance(value, Flow):
-        found.add(value, target)
-    elif isinstance(value, Iterable) and not isinstance(value, str | bytes):
-        flows = [v for v in value if isinstance(v, Flow)]
-        for flow in flows:
-            found.add(flow, target)
-        if not flows:
-            found.errors.append(f"{target}: holds no flows")
-    else:
-        found.errors.append(f"{target}: is not a flow (got {type(value).__name__})")
+    names: list[str] = []
+    for info in sorted(pkgutil.iter_modules(path, f"{name}."), key=lambda i: i.name):
+        if info.name.rpartition(".")[2] == "__main__":
+            continue
+        if info.ispkg:
+            names.extend(_package_modules(info.name, found))
+        else:
+            names.append(info.name)
+    return names
 
 
 def discover(targets: Sequence[str] = DEFAULT_TARGETS) -> Discovery:
-    """Import every target and collect its top-level :class:`~flowfsm.Flow` objects.
+    """Load every target's flows; a module that fails is listed in ``errors``, the rest still load.
 
-    The current directory is put on ``sys.path`` first, so ``flowfsm play`` run from a project's
-    root finds its packages (``examples`` in this repository) as ``python -m`` would.
+    The current directory is importable (as with ``python -m``), so ``flowfsm play`` run from a
+    project's root finds its packages (``examples`` in this repository).
     """
-    cwd = str(Path.cwd())
-    if cwd not in sys.path:
+    cwd = os.getcwd()
+    if cwd not in sys.path and "" not in sys.path:
         sys.path.insert(0, cwd)
     found = Discovery()
     for target in targets or DEFAULT_TARGETS:
-        path = Path(target)
-        if ":" in target and not path.exists():
-            _load_attribute(target, found)
-        elif target.endswith(".py") or path.is_dir() and "/" in target or path.is_file():
-            if not path.exists():
-                found.errors.append(f"{target}: no such file or directory")
-            else:
-                _load_path(path, found)
-        else:
-            _load_module(target, found)
+        modules = [target] if ":" in target else _package_modules(target, found)
+        for name in modules:
+            try:
+                flows = load_target(name)
+            except TargetError as exc:
+                if ":" in name or "defines no flow" not in str(exc):
+                    found.errors.append(str(exc))
+                continue
+            for flow in flows:
+                found.add(flow, name)
     return found

@@ -117,8 +117,8 @@ class Harness:
     Args:
         flows: flows to register.
         rest_bot: drive a ``hikari.RESTBot`` over signed HTTP instead of a gateway bot.
-        commands: slash command name -> flow name, for :meth:`command` (default: each flow's
-            ``command``).
+        commands: slash command name -> flow name, or ``(flow name, state)`` to open the flow at
+            that state, for :meth:`command` (default: each flow's ``command``).
         wire: your bot's own wiring, ``wire(bot, **manager_options) -> FlowManager``: it creates
             the miru client and the manager and routes commands itself (test your real set-up).
         manager_options: extra keyword arguments for :class:`FlowManager`.
@@ -129,7 +129,7 @@ class Harness:
         flows: Iterable[Flow] = (),
         *,
         rest_bot: bool = False,
-        commands: Mapping[str, str] | None = None,
+        commands: Mapping[str, str | tuple[str, str]] | None = None,
         wire: Callable[..., FlowManager] | None = None,
         **manager_options: Any,
     ) -> None:
@@ -206,22 +206,25 @@ class Harness:
 
     # -- command routing inside the bot ------------------------------------------------------------------
 
-    def _flow_for(self, command_name: str) -> str:
-        if command_name in self.commands:
-            return self.commands[command_name]
+    def _flow_for(self, command_name: str) -> tuple[str, str | None]:
+        target = self.commands.get(command_name)
+        if isinstance(target, tuple):
+            return target
+        if target is not None:
+            return target, None
         for flow in self.manager.flows.values():
             if flow.command == command_name or flow.name == command_name:
-                return flow.name
+                return flow.name, None
         raise LookupError(f"no flow answers /{command_name}")
 
     async def _gateway_command(self, event: hikari.InteractionCreateEvent) -> None:
         if isinstance(event.interaction, hikari.CommandInteraction):
-            options = self._pending_options.pop(int(event.interaction.id), None)
-            await self.manager.start(event.interaction, self._flow_for(event.interaction.command_name), options=options)
+            await self._rest_command(event.interaction)
 
     async def _rest_command(self, interaction: hikari.CommandInteraction) -> Any:
         options = self._pending_options.pop(int(interaction.id), None)
-        return await self.manager.start(interaction, self._flow_for(interaction.command_name), options=options)
+        flow, at = self._flow_for(interaction.command_name)
+        return await self.manager.start(interaction, flow, options=options, at=at)
 
     # -- driving -----------------------------------------------------------------------------------------
 

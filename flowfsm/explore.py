@@ -1,0 +1,305 @@
+"""Automatic exploration: click through every screen of a flow, breadth first, through the real stack.
+
+:func:`explore` drives a flow with :class:`flowfsm.testing.Harness` (the loopback Discord, real
+hikari entities, the real ``miru.Client`` and :class:`~flowfsm.manager.FlowManager`): it starts
+the flow's command with default options, then clicks every interactive button the rendered
+message offers (link and disabled buttons are skipped), breadth first, up to ``depth`` clicks.
+
+A session's position only changes by clicking, so every click is replayed honestly: each new
+screen is reached by starting a fresh session and replaying the click path (button positions,
+checked against their labels). Screens are told apart by flow, state and the shape of their
+buttons (labels, styles, emoji), not by their text, so a refresh that changes only data is not
+explored twice.
+
+It reports, as :class:`~flowfsm.check.Finding` lines ``flow:state: problem (path: ...)``:
+
+* errors raised while running callbacks or rendering (the manager's error handler sees them);
+* messages breaking a Discord limit (the engine's :class:`~flowfsm.errors.RenderError`);
+* items firing triggers that are unknown in the current state;
+* clicks the manager refused (stale, invalid, expired);
+* states the diagram says are reachable that no rendered item reached within ``depth``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flowfsm.check import FLOW_WIDE, Finding
+from flowfsm.context import Context
+from flowfsm.diagram import flow_graph
+from flowfsm.errors import FlowDefinitionError, FlowError, RenderError
+from flowfsm.flow import Flow
+from flowfsm.testing.harness import Harness, Reply, components_of
+
+__all__ = ["DEFAULT_DEPTH", "ExploreReport", "explore"]
+
+DEFAULT_DEPTH = 8
+"""Clicks from the start explored by default."""
+
+_FIRST_USER = 700_000_000_000_000_001
+_PREFIX = re.compile(r"""^flow (?:'[^']*'|"[^"]*")(?:, state (?:'[^']*'|"[^"]*"))?: """)
+_UNKNOWN_TRIGGER = ("cannot fire", "unknown trigger")
+
+
+@dataclass
+class ExploreReport:
+    """What exploring one flow found."""
+
+    flow: str
+    depth: int
+    findings: list[Finding] = field(default_factory=list)
+    reached: tuple[str, ...] = ()
+    """States of the flow rendered without error, in the order first reached."""
+    expected: tuple[str, ...] = ()
+    """States reachable from the initial state in the flow's diagram."""
+    screens: int = 0
+    """Distinct screens seen (flow, state and button shape)."""
+    interactions: int = 0
+    """Commands and clicks sent, replays included."""
+    truncated: bool = False
+    """Whether ``max_screens`` stopped the walk early."""
+
+    @property
+    def ok(self) -> bool:
+        """No findings."""
+        return not self.findings
+
+    def summary(self) -> str:
+        """One line: states reached, screens, interactions."""
+        more = " (stopped at the screen limit)" if self.truncated else ""
+        return (
+            f"{self.flow}: reached {len(self.reached)} of {len(self.expected)} reachable states, "
+            f"{self.screens} screens, {self.interactions} interactions, depth {self.depth}{more}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    position: int
+    label: str
+
+
+@dataclass
+class _Outcome:
+    flow: str
+    state: str
+    ended: bool
+    clickables: list[tuple[str, str]]
+    shape: tuple[Any, ...]
+    failures: list[tuple[str, str, str]]
+    """(flow, state, problem) raised by the last step."""
+    diverged: str | None = None
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        return (self.flow, self.state, self.ended, self.shape)
+
+
+def _bare(exc: BaseException) -> str:
+    """The message of a flowfsm error without its ``flow '...', state '...': `` prefix."""
+    return _PREFIX.sub("", str(exc), count=1)
+
+
+def _classify(exc: BaseException) -> str:
+    text = _bare(exc)
+    if isinstance(exc, FlowError) and any(marker in text for marker in _UNKNOWN_TRIGGER):
+        return f"item fires a trigger unknown in this state: {text}"
+    if isinstance(exc, RenderError):
+        return f"breaks a Discord limit: {text}"
+    return f"error: {type(exc).__name__}: {text}".rstrip(": ")
+
+
+def _label(component: Mapping[str, Any]) -> str:
+    label = component.get("label")
+    if label:
+        return str(label)
+    emoji = component.get("emoji") or {}
+    return str(emoji.get("name") or emoji.get("id") or "?")
+
+
+def _shape(message: Mapping[str, Any] | None) -> tuple[Any, ...]:
+    if not message:
+        return ()
+    shape = []
+    for component in components_of(message):
+        emoji = component.get("emoji") or {}
+        shape.append(
+            (
+                component.get("type"),
+                component.get("label"),
+                emoji.get("name") or emoji.get("id"),
+                component.get("style"),
+                bool(component.get("disabled")),
+                "custom_id" in component,
+            )
+        )
+    return tuple(shape)
+
+
+def _clickables(message: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """(custom id, label) of every button a user can click: interactive, enabled, not a link."""
+    if not message:
+        return []
+    return [
+        (str(c["custom_id"]), _label(c))
+        for c in components_of(message)
+        if c.get("type") == 2 and c.get("custom_id") and not c.get("disabled")
+    ]
+
+
+class _Explorer:
+    def __init__(self, harness: Harness, flow: Flow, options: Mapping[str, Any] | None) -> None:
+        self.h = harness
+        self.flow = flow
+        self.options = options
+        self.users = itertools.count(_FIRST_USER)
+        self.interactions = 0
+        self.errors: list[tuple[Context, BaseException]] = []
+        harness.manager.on_error(self._on_error)
+        texts = harness.manager.texts
+        self.refusals = {texts.expired, texts.not_yours, texts.stale, texts.invalid, texts.timeout}
+
+    def _on_error(self, ctx: Context, exc: BaseException) -> None:
+        self.errors.append((ctx, exc))
+
+    def _refused(self, reply: Reply, label: str) -> str | None:
+        text = reply.ephemeral_text
+        for template in self.refusals:
+            command = self.flow.command
+            if text is not None and text == template.format(command=command):
+                return f"click on {label!r} was refused: {text}"
+        return None
+
+    async def run(self, path: list[_Step]) -> _Outcome:
+        """Start a fresh session and replay ``path``; describe where it ends."""
+        user = next(self.users)
+        mark = len(self.errors)
+        refusal: str | None = None
+        await self.h.command(self.flow.command, user=user, options=self.options)
+        self.interactions += 1
+        session = self.h.session(user)
+        for index, step in enumerate(path):
+            if index == len(path) - 1:
+                mark = len(self.errors)
+            clickables = _clickables(self.h.message)
+            if step.position >= len(clickables) or clickables[step.position][1] != step.label:
+                found = [label for _, label in clickables]
+                return self._outcome(
+                    session, user, mark, None, diverged=f"replaying the path found buttons {found}"
+                )
+            reply = await self.h.send_component(clickables[step.position][0], user=user)
+            self.interactions += 1
+            refusal = self._refused(reply, step.label)
+            if session is None:
+                session = self.h.session(user)
+        return self._outcome(session, user, mark, refusal)
+
+    def _outcome(
+        self, session: Any, user: int, mark: int, refusal: str | None, diverged: str | None = None
+    ) -> _Outcome:
+        failures: list[tuple[str, str, str]] = []
+        for ctx, exc in self.errors[mark:]:
+            if ctx.session.user_id == user:
+                session = session or ctx.session
+                failures.append((ctx.session.flow.name, ctx.session.state, _classify(exc)))
+        if session is None:  # the start ended the session at once (a final initial state)
+            flow_name, state, ended = self.flow.name, self.flow.initial or FLOW_WIDE, True
+        else:
+            flow_name, state, ended = session.flow.name, session.state, bool(session.ended)
+        if refusal is not None:
+            failures.append((flow_name, state, refusal))
+        message = self.h.message
+        clickables = [] if ended else _clickables(message)
+        return _Outcome(flow_name, state, ended, clickables, _shape(message), failures, diverged)
+
+
+def _path_text(command: str, path: list[_Step]) -> str:
+    return " > ".join([f"/{command}", *(step.label for step in path)])
+
+
+async def explore(
+    flow: Flow,
+    depth: int = DEFAULT_DEPTH,
+    *,
+    flows: Iterable[Flow] = (),
+    options: Mapping[str, Any] | None = None,
+    max_screens: int = 500,
+) -> ExploreReport:
+    """Explore ``flow`` breadth first up to ``depth`` clicks and report what went wrong.
+
+    Args:
+        flow: the flow to explore, started with its command.
+        depth: the longest click path tried.
+        flows: other flows to register (the sub-flows ``flow`` may open).
+        options: start options (default: none, as a bare slash command).
+        max_screens: stop after this many distinct screens.
+    """
+    if depth < 0:
+        raise ValueError("depth must be 0 or more")
+    graph = flow_graph(flow)
+    report = ExploreReport(flow.name, depth, expected=graph.reachable())
+    others = [other for other in flows if other is not flow and other.name != flow.name]
+    try:
+        for candidate in (flow, *others):
+            candidate.compile()
+    except FlowDefinitionError as exc:
+        report.findings.append(Finding(exc.flow, exc.state or FLOW_WIDE, f"cannot be compiled: {_bare(exc)}"))
+        return report
+    findings: dict[tuple[str, str, str], str] = {}
+    reached: list[str] = []
+
+    def note(outcome: _Outcome, path: list[_Step]) -> None:
+        where = _path_text(flow.command, path)
+        for flow_name, state, problem in outcome.failures:
+            findings.setdefault((flow_name, state, problem), where)
+        if outcome.diverged is not None:
+            findings.setdefault((outcome.flow, outcome.state, f"not reproducible: {outcome.diverged}"), where)
+        if (
+            not outcome.failures
+            and outcome.diverged is None
+            and outcome.flow == flow.name
+            and outcome.state not in reached
+        ):
+            reached.append(outcome.state)
+
+    async with Harness([flow, *others], commands={flow.command: flow.name}) as harness:
+        explorer = _Explorer(harness, flow, options)
+        root = await explorer.run([])
+        note(root, [])
+        seen = {root.key}
+        queue: deque[tuple[list[_Step], _Outcome]] = deque([([], root)])
+        while queue:
+            path, node = queue.popleft()
+            if len(path) >= depth:
+                continue
+            for position, (_, label) in enumerate(node.clickables):
+                child_path = [*path, _Step(position, label)]
+                outcome = await explorer.run(child_path)
+                note(outcome, child_path)
+                if outcome.key in seen or outcome.diverged is not None:
+                    continue
+                if len(seen) >= max_screens:
+                    report.truncated = True
+                    continue
+                seen.add(outcome.key)
+                queue.append((child_path, outcome))
+        report.screens = len(seen)
+        report.interactions = explorer.interactions
+    report.reached = tuple(reached)
+    for (flow_name, state, problem), where in findings.items():
+        report.findings.append(Finding(flow_name, state, f"{problem} (path: {where})"))
+    for state in report.expected:
+        if state not in reached:
+            report.findings.append(
+                Finding(
+                    flow.name,
+                    state,
+                    f"reachable in the diagram, but no rendered item reached it within {depth} clicks",
+                )
+            )
+    return report

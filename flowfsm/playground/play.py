@@ -1,0 +1,480 @@
+"""The playground's live side: one :class:`~flowfsm.testing.Harness` driving every flow in-process.
+
+Every action of the page is an interaction sent through exactly the production path: a
+Discord-shaped JSON payload -> hikari's entity factory -> hikari's event manager -> the real
+``miru.Client`` -> :class:`~flowfsm.FlowManager` -> hikari's REST client -> the loopback
+:class:`~flowfsm.testing.discord_api.FakeDiscord`. The page then draws the messages that the fake
+Discord holds; nothing here renders flow logic.
+
+The transition log is computed around each interaction: the session's state before and after,
+the item the custom id names (its trigger or action), the ephemeral reply, and errors the engine
+logged while the interaction ran.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import secrets
+import traceback
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from flowfsm import custom_id as custom_ids
+from flowfsm.errors import FlowDefinitionError
+from flowfsm.flow import Flow
+from flowfsm.session import Session
+from flowfsm.testing import payloads
+from flowfsm.testing.harness import DEFAULT_USER, OTHER_USER, Harness, Reply
+
+__all__ = ["FakeUser", "LogEntry", "Modal", "Playground", "PlaygroundError", "View"]
+
+_GUILD_ID = 111
+_FIRST_CHANNEL = 5000
+
+
+class PlaygroundError(Exception):
+    """A request the playground cannot carry out (unknown flow or user, no open modal...)."""
+
+
+@dataclass(frozen=True)
+class FakeUser:
+    """A user the page can act as. ``name`` is what Discord payloads call them (``user<id>``)."""
+
+    id: int
+    name: str
+
+
+DEFAULT_USERS = (FakeUser(DEFAULT_USER, f"user{DEFAULT_USER}"), FakeUser(OTHER_USER, f"user{OTHER_USER}"))
+"""Two users, so that "not your menu" can be shown."""
+
+
+@dataclass
+class LogEntry:
+    """One line of the transition log.
+
+    ``outcome`` is one of ``start``, ``moved`` (the state changed), ``stayed`` (an action or
+    internal transition; the state re-rendered), ``refused`` (not your menu, expired, stale),
+    ``guard`` (a guard refused with a message), ``modal`` (a modal opened), ``error``,
+    ``expired`` and ``clock`` (time moved, nothing expired).
+    """
+
+    step: int
+    user: str
+    action: str
+    trigger: str | None
+    source: str | None
+    dest: str | None
+    outcome: str
+    detail: str = ""
+    ended: bool = False
+
+
+@dataclass
+class Modal:
+    """A modal Discord would show now: the callback's ``data`` and where it was opened."""
+
+    data: dict[str, Any]
+    user: int
+    message_id: int | None
+    channel_id: int
+
+
+@dataclass
+class View:
+    """One started session as the page shows it: its channel, path, log and open modal."""
+
+    flow: Flow
+    owner: int
+    channel_id: int
+    session: Session | None = None
+    path: list[str] = field(default_factory=list)
+    log: list[LogEntry] = field(default_factory=list)
+    seen_by: dict[int, int] = field(default_factory=dict)
+    """Ephemeral message id -> the user who sees it."""
+    invoked: dict[int, tuple[int, str]] = field(default_factory=dict)
+    """Message id -> ``(user, command)`` of the slash command that created it."""
+    modal: Modal | None = None
+    known: set[int] = field(default_factory=set)
+
+    @property
+    def state(self) -> str | None:
+        """The session's current state (kept after it ended)."""
+        return self.session.state if self.session is not None else None
+
+    @property
+    def ended(self) -> bool:
+        """Whether the session is over (closed, expired or failed)."""
+        return self.session is None or self.session.ended
+
+
+class _Errors(logging.Handler):
+    """Collects the engine's error log records while one interaction runs."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno < logging.ERROR and record.exc_info is None:
+            return
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            self.lines.append(traceback.format_exception_only(type(exc), exc)[-1].strip())
+        else:
+            self.lines.append(record.getMessage())
+
+
+@contextmanager
+def _capture_errors() -> Iterator[_Errors]:
+    handler = _Errors()
+    logger = logging.getLogger("flowfsm")
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+
+
+def _describe_item(item: object) -> str | None:
+    """The trigger an item fires, or the name of the callback it runs."""
+    trigger = getattr(item, "trigger", None)
+    if isinstance(trigger, str):
+        return trigger
+    for attribute in ("action", "on_select", "on_submit", "handler"):
+        fn = getattr(item, attribute, None)
+        if callable(fn):
+            return f"{getattr(fn, '__name__', attribute)}()"
+    return None
+
+
+class Playground:
+    """Flows, fake users and a harness; every page action is one interaction.
+
+    Args:
+        flows: the flows to offer (each is compiled; one that fails is listed in ``errors``).
+        users: the users the page can act as (at least two, for "not your menu").
+        errors: problems found while loading the flows, shown on the page.
+
+    Use ``async with Playground(flows) as play:`` or :meth:`start`/:meth:`close`.
+    """
+
+    def __init__(
+        self, flows: Iterable[Flow], *, users: Sequence[FakeUser] = DEFAULT_USERS, errors: Iterable[str] = ()
+    ) -> None:
+        self.errors = list(errors)
+        self.flows: dict[str, Flow] = {}
+        for flow in flows:
+            try:
+                flow.compile()
+            except FlowDefinitionError as exc:
+                self.errors.append(str(exc))
+                continue
+            self.flows[flow.name] = flow
+        if len(users) < 2:
+            raise ValueError("the playground needs at least two users")
+        self.users = list(users)
+        self.acting = self.users[0].id
+        self.view: View | None = None
+        self.harness = Harness(self.flows.values())
+        self._lock = asyncio.Lock()
+        self._channels = itertools.count(_FIRST_CHANNEL)
+        self._ids = payloads.Ids(1_150_000_000_000_000_000)
+        self._steps = itertools.count(1)
+        self._sessions: dict[str, Session] = {}
+
+    # -- lifecycle -----------------------------------------------------------------------------------------
+
+    async def start(self) -> Playground:
+        """Start the fake Discord, the bot, the miru client and the flow manager."""
+        await self.harness.start()
+        return self
+
+    async def close(self) -> None:
+        """Stop everything the playground started."""
+        await self.harness.close()
+
+    async def __aenter__(self) -> Playground:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # -- reading -------------------------------------------------------------------------------------------
+
+    def user(self, user_id: int) -> FakeUser:
+        """The fake user with this id."""
+        for user in self.users:
+            if user.id == user_id:
+                return user
+        raise PlaygroundError(f"unknown user {user_id} (known: {[u.id for u in self.users]})")
+
+    def messages(self) -> list[dict[str, Any]]:
+        """The messages of the current view's channel, oldest first, as the fake Discord holds them."""
+        if self.view is None:
+            return []
+        channel = str(self.view.channel_id)
+        return [m for m in self.harness.discord.messages.values() if m.get("channel_id") == channel]
+
+    @property
+    def now(self) -> float:
+        """Seconds the fake clock has moved since the playground started."""
+        return self.harness.clock.now - 1000.0
+
+    def remaining(self) -> float | None:
+        """Seconds until the current session expires, if it is open."""
+        view = self.view
+        if view is None or view.session is None or view.ended:
+            return None
+        return max(0.0, view.session.deadline - self.harness.clock.now)
+
+    # -- acting --------------------------------------------------------------------------------------------
+
+    def set_user(self, user_id: int) -> None:
+        """Act as another user from now on (clicks on someone else's menu get "not your menu")."""
+        self.acting = self.user(user_id).id
+
+    async def run_command(self, flow_name: str, user_id: int | None = None) -> View:
+        """Send the flow's slash command as ``user_id``: a new session in a fresh channel."""
+        flow = self.flows.get(flow_name)
+        if flow is None:
+            raise PlaygroundError(f"no flow named {flow_name!r} (known: {sorted(self.flows)})")
+        user = self.user(self.acting if user_id is None else user_id)
+        async with self._lock:
+            self.acting = user.id
+            view = View(flow, user.id, next(self._channels))
+            self.view = view
+            before = {s.id for s in self.harness.manager.sessions}
+            with _capture_errors() as errors:
+                reply = await self.harness.command(
+                    flow.command, user=user.id, guild_id=_GUILD_ID, channel_id=view.channel_id
+                )
+            new = [s for s in self.harness.manager.sessions if s.id not in before and s.flow is flow]
+            view.session = new[0] if new else None
+            if view.session is not None:
+                self._sessions[view.session.id] = view.session
+                view.path.append(view.session.state)
+            created = self._note_new_messages(user.id)
+            for message_id in created:
+                if not int(self.harness.discord.messages[message_id].get("flags") or 0) & payloads.EPHEMERAL:
+                    view.invoked[message_id] = (user.id, flow.command)
+                    break
+            else:
+                if created:
+                    view.invoked[created[0]] = (user.id, flow.command)
+            entry = LogEntry(
+                next(self._steps), user.name, f"/{flow.command}", None, None, view.state, "start"
+            )
+            self._finish(entry, view, reply, errors, was_ended=False, state_before=None)
+            return view
+
+    async def component(
+        self,
+        message_id: int,
+        custom_id: str,
+        *,
+        user_id: int | None = None,
+        component_type: int = 2,
+        values: Sequence[str] | None = None,
+        label: str | None = None,
+    ) -> LogEntry:
+        """Click a button (``component_type`` 2) or choose in a select (3, 5-8) on a message."""
+        user = self.user(self.acting if user_id is None else user_id)
+        view = self._require_view()
+        message = self.harness.discord.messages.get(int(message_id))
+        if message is None:
+            raise PlaygroundError(f"message {message_id} is gone")
+        if component_type == 2:
+            action = f"click {label or custom_id}"
+        else:
+            action = f"select {', '.join(values or ()) or '(nothing)'}"
+
+        async def send() -> Reply:
+            return await self.harness.send_component(
+                custom_id,
+                message=message,
+                user=user.id,
+                component_type=component_type,
+                values=list(values) if values is not None else None,
+                guild_id=_GUILD_ID,
+            )
+
+        return await self._interact(view, user, action, custom_id, send, opened_on=int(message_id))
+
+    async def submit_modal(self, fields: Mapping[str, str], *, user_id: int | None = None) -> LogEntry:
+        """Submit the open modal with ``fields`` (text input custom id -> value)."""
+        view = self._require_view()
+        modal = view.modal
+        if modal is None:
+            raise PlaygroundError("no modal is open")
+        user = self.user(modal.user if user_id is None else user_id)
+        modal_id = str(modal.data.get("custom_id", ""))
+        view.modal = None
+        title = modal.data.get("title") or modal_id
+
+        async def send() -> Reply:
+            harness_submit: Callable[..., Awaitable[Reply]] | None = getattr(self.harness, "submit_modal", None)
+            if harness_submit is not None:
+                return await harness_submit(modal_id, dict(fields), user=user.id)
+            return await self._deliver_modal(modal, modal_id, dict(fields), user.id)
+
+        return await self._interact(view, user, f"submit modal {title!r}", modal_id, send, opened_on=None)
+
+    def dismiss_modal(self) -> None:
+        """Close the open modal without submitting (Discord sends nothing)."""
+        if self.view is not None:
+            self.view.modal = None
+
+    async def advance(self, seconds: float | None = None) -> LogEntry:
+        """Move the fake clock (default: past the current flow's timeout) and expire due sessions."""
+        view = self._require_view()
+        seconds = view.flow.timeout + 1 if seconds is None else float(seconds)
+        async with self._lock:
+            state, was_ended = view.state, view.ended
+            with _capture_errors() as errors:
+                count = await self.harness.advance(seconds)
+            expired = not was_ended and view.ended
+            entry = LogEntry(
+                next(self._steps),
+                "clock",
+                f"advance {seconds:g} s",
+                None,
+                state if expired else None,
+                None,
+                "expired" if expired else "clock",
+                f"{count} session(s) expired",
+                ended=expired,
+            )
+            if errors.lines:
+                entry.outcome, entry.detail = "error", "; ".join(errors.lines)
+            view.log.append(entry)
+            self._note_new_messages(view.owner)
+            return entry
+
+    # -- plumbing ------------------------------------------------------------------------------------------
+
+    def _require_view(self) -> View:
+        if self.view is None:
+            raise PlaygroundError("start a flow first")
+        return self.view
+
+    async def _interact(
+        self,
+        view: View,
+        user: FakeUser,
+        action: str,
+        custom_id: str,
+        send: Callable[[], Awaitable[Reply]],
+        *,
+        opened_on: int | None,
+    ) -> LogEntry:
+        async with self._lock:
+            parsed = custom_ids.parse(custom_id)
+            session = self._sessions.get(parsed.session_id) if parsed is not None else None
+            trigger = None
+            if session is not None and parsed is not None and not session.ended:
+                if parsed.state_index == session.flow.state_index(session.state):
+                    trigger = _describe_item(session.find_item(parsed.item))
+            state_before = session.state if session is not None else None
+            was_ended = session is None or session.ended
+            with _capture_errors() as errors:
+                reply = await send()
+            self._note_new_messages(user.id)
+            entry = LogEntry(
+                next(self._steps),
+                user.name,
+                action,
+                trigger,
+                state_before,
+                session.state if session is not None else None,
+                "stayed",
+            )
+            callback = reply.callback or {}
+            if reply.type == 9:
+                data = dict(callback.get("data") or {})
+                view.modal = Modal(data, user.id, opened_on, view.channel_id)
+            self._finish(entry, view, reply, errors, was_ended=was_ended, state_before=state_before, session=session)
+            return entry
+
+    def _finish(
+        self,
+        entry: LogEntry,
+        view: View,
+        reply: Reply,
+        errors: _Errors,
+        *,
+        was_ended: bool,
+        state_before: str | None,
+        session: Session | None = None,
+    ) -> None:
+        session = session if session is not None else view.session
+        text = reply.ephemeral_text
+        flow = session.flow if session is not None else view.flow
+        texts = self.harness.manager.texts
+        refusals = {
+            template.format(command=command)
+            for template in (texts.expired, texts.not_yours, texts.stale, texts.invalid)
+            for command in (flow.command, "the command")
+        }
+        if errors.lines:
+            entry.outcome, entry.detail = "error", "; ".join(errors.lines)
+        elif reply.type == 9:
+            entry.outcome = "modal"
+            entry.detail = f"opened modal {(reply.callback or {}).get('data', {}).get('title', '')!r}"
+        elif entry.outcome == "start":
+            entry.detail = text or ""
+        elif text is not None and text in refusals:
+            entry.outcome, entry.detail, entry.dest = "refused", text, None
+        elif session is not None and state_before is not None and session.state != state_before:
+            entry.outcome = "moved"
+        elif text:
+            entry.outcome, entry.detail = "guard", text
+        if session is not None and not was_ended and session.ended:
+            entry.ended = True
+        if entry.outcome == "moved" and session is view.session and view.state is not None:
+            view.path.append(view.state)
+        view.log.append(entry)
+
+    def _note_new_messages(self, user_id: int) -> list[int]:
+        """Remember who saw each message created since the last call; return the new ids."""
+        view = self.view
+        if view is None:
+            return []
+        created = []
+        for message in self.messages():
+            message_id = int(message["id"])
+            if message_id in view.known:
+                continue
+            view.known.add(message_id)
+            created.append(message_id)
+            if int(message.get("flags") or 0) & payloads.EPHEMERAL:
+                view.seen_by[message_id] = user_id
+        return created
+
+    async def _deliver_modal(self, modal: Modal, modal_id: str, fields: dict[str, str], user_id: int) -> Reply:
+        """Send a MODAL_SUBMIT interaction the way the harness sends the others."""
+        harness = self.harness
+        iid, token = self._ids.next(), f"pg-{secrets.token_hex(6)}"
+        message = harness.discord.messages.get(modal.message_id) if modal.message_id is not None else None
+        payload = payloads.modal_interaction(
+            interaction_id=iid,
+            token=token,
+            user_id=user_id,
+            custom_id=modal_id,
+            fields=fields,
+            message=message,
+            guild_id=_GUILD_ID,
+            channel_id=modal.channel_id,
+            application_id=harness.discord.application_id,
+        )
+        harness.discord.register_interaction(
+            iid, token, channel_id=modal.channel_id, message_id=modal.message_id, interaction_type=5
+        )
+        before = len(harness.discord.requests)
+        event = harness.bot.event_factory.deserialize_interaction_create_event(None, payload)  # type: ignore[union-attr,arg-type]
+        await harness.bot.event_manager.dispatch(event, return_tasks=True)  # type: ignore[union-attr]
+        await harness.manager.drain()
+        return Reply(iid, token, harness.discord.requests[before:])
