@@ -15,7 +15,8 @@
 States: ``shop`` (balance and categories) -> ``category`` (items with Buy buttons, Refresh) ->
 ``owned`` (what you own) and the final ``closed``. Run it as a bot with
 ``DISCORD_TOKEN=... python -m examples.inventory`` and type ``/inventory``; the database file is
-``$INVENTORY_DB`` (default ``inventory.sqlite3``), or call :func:`configure` before use.
+``$INVENTORY_DB`` (default ``inventory.sqlite3``). Elsewhere (tests, the playground) call
+:func:`configure` first; unconfigured, the flow uses ``$INVENTORY_DB`` or an in-memory database.
 """
 
 from __future__ import annotations
@@ -57,9 +58,10 @@ def configure(
 
 
 def db() -> InventoryDB:
-    """The shop's data access object (``$INVENTORY_DB`` or ``inventory.sqlite3`` unless configured)."""
+    """The shop's data access object: the configured one, else ``$INVENTORY_DB``, else an in-memory
+    database (so tools that run the flow, like the playground, leave no file behind)."""
     if _db is None:
-        return configure(os.environ.get(DB_ENV, "inventory.sqlite3"))
+        return configure(os.environ.get(DB_ENV, ":memory:"))
     return _db
 
 
@@ -217,6 +219,7 @@ inventory.transition("close", ["shop", "owned"], "closed")
 
 def main() -> None:
     """Run the shop as a gateway bot with an /inventory command (``DISCORD_TOKEN``, ``INVENTORY_DB``)."""
+    configure(os.environ.get(DB_ENV, "inventory.sqlite3"))  # a file: purchases outlive the bot
     bot = hikari.GatewayBot(os.environ["DISCORD_TOKEN"])
     client = miru.Client(bot)
     flows = FlowManager(client, [inventory])

@@ -18,6 +18,7 @@ item is sold out or the balance is short, and then writes nothing.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
@@ -155,6 +156,7 @@ class InventoryDB:
         self.starting_balance = starting_balance
         self.cache: TTLCache[Hashable, Any] = TTLCache(maxsize=cache_size, ttl=cache_ttl, timer=timer)
         self._conn: aiosqlite.Connection | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._open_lock = asyncio.Lock()
         # One connection is shared by every coroutine of the process: transactions take turns.
         self._write_lock = asyncio.Lock()
@@ -165,7 +167,20 @@ class InventoryDB:
     # -- connection ------------------------------------------------------------------------------------
 
     async def connection(self) -> aiosqlite.Connection:
-        """The open connection; the first call opens it, creates the schema and seeds the catalog."""
+        """The open connection; the first call opens it, creates the schema and seeds the catalog.
+
+        A bot has one event loop. Tools and tests may run the flow in a fresh loop each time:
+        the connection and locks of a finished loop are then replaced (an in-memory database
+        starts afresh; a file keeps its data).
+        """
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            stale, self._conn, self._loop = self._conn, None, loop
+            self._open_lock, self._write_lock = asyncio.Lock(), asyncio.Lock()
+            self.cache.clear()
+            if stale is not None:
+                with contextlib.suppress(Exception):
+                    await stale.close()
         if self._conn is not None:
             return self._conn
         async with self._open_lock:

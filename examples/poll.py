@@ -49,7 +49,7 @@ import hikari
 import miru
 from hikari.impl import MessageActionRowBuilder
 
-from examples.quickstart import weather
+from examples import quickstart
 from flowfsm import FlowManager
 
 __all__ = [
@@ -560,13 +560,13 @@ def build(bot: hikari.GatewayBot | hikari.RESTBot, *, polls: Polls, **manager_op
     """
     client = miru.Client(bot)
     polls.install(client)  # before the FlowManager, which passes non-"ff:" custom ids on to it
-    flows = FlowManager(client, [weather], **manager_options)
+    flows = FlowManager(client, [quickstart.weather], **manager_options)
 
     async def on_command(interaction: hikari.CommandInteraction) -> Any:
         if interaction.command_name == "poll":
             return await polls.handle_command(interaction)
         if interaction.command_name == "weather":
-            return await flows.start(interaction, weather)
+            return await flows.start(interaction, quickstart.weather)
         return None
 
     if isinstance(bot, hikari.RESTBot):

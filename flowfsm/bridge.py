@@ -183,7 +183,8 @@ class Responder:
         if self._phase is _Phase.PENDING:
             self._phase = _Phase.RESPONDED
             kind = hikari.ResponseType.MESSAGE_CREATE if self.creates else hikari.ResponseType.MESSAGE_UPDATE
-            flags = rendered.flags if self.creates else hikari.UNDEFINED
+            # An update may add the Components v2 flag (never remove it); ephemerality is fixed.
+            flags = rendered.flags if self.creates else (rendered.flags & hikari.MessageFlag.IS_COMPONENTS_V2)
             await self._send_initial(
                 InteractionMessageBuilder(
                     kind,  # type: ignore[arg-type]
@@ -199,6 +200,18 @@ class Responder:
             content=rendered.content, embeds=rendered.embeds, components=rendered.components
         )
         self.message_id = int(message.id)
+
+    async def modal(self, builder: hikari.api.InteractionModalBuilder) -> None:
+        """Open a modal: only possible as the initial response (never after a defer)."""
+        if self._phase is not _Phase.PENDING:
+            raise RuntimeError("a modal can only be the initial response of an interaction")
+        self._phase = _Phase.RESPONDED
+        if self.mode is ResponseMode.REST:
+            await self.interaction.create_modal_response(  # type: ignore[union-attr]
+                builder.title, builder.custom_id, components=builder.components
+            )
+            return
+        await self._send_initial(builder)
 
     async def ephemeral_text(
         self, text: str, *, components: Sequence[hikari.api.ComponentBuilder] = ()

@@ -9,6 +9,7 @@ import hikari
 
 if TYPE_CHECKING:
     from flowfsm.flow import Flow
+    from flowfsm.pagination import PageState
     from flowfsm.manager import FlowManager
     from flowfsm.session import Session
 
@@ -23,9 +24,13 @@ class Context:
         interaction: the interaction being handled; ``None`` in hooks run without one
             (timeout hooks).
         trigger_options: keyword options of the trigger being fired (``{}`` otherwise).
+        item: the button, select or modal being handled (``None`` otherwise).
+        values: the values chosen in a select (always a list; ``[]`` otherwise).
+        fields: the submitted fields of a modal, by field id (``{}`` otherwise).
+        page: the :class:`~flowfsm.pagination.PageState` of a state that paginates a list.
     """
 
-    __slots__ = ("interaction", "item", "manager", "session", "trigger_options")
+    __slots__ = ("fields", "interaction", "item", "manager", "page", "session", "trigger_options", "values")
 
     def __init__(
         self,
@@ -38,9 +43,17 @@ class Context:
         self.interaction = interaction
         self.trigger_options: Mapping[str, Any] = {}
         self.item: Any = None
+        self.values: list[str] = []
+        self.fields: dict[str, str] = {}
+        self.page: PageState | None = None
 
     def __repr__(self) -> str:
         return f"<Context session={self.session.id} state={self.state_name!r}>"
+
+    @property
+    def page_number(self) -> int:
+        """The current page (0-based) of a paginated state (button or list pagination)."""
+        return self.session.page
 
     @property
     def flow(self) -> Flow:

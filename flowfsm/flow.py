@@ -165,6 +165,10 @@ class Flow:
             expired menu of this flow is answered with an "Open again" button that starts the
             flow afresh with the options ``fn`` returns (read them from your database; ``None``
             refuses). Sessions never survive a restart; this re-opens from durable data.
+        cleanup: how the previous message is handled when a state change posts a new one:
+            ``"edit"`` (default: edit in place), ``"delete"``, ``"strip"`` (keep it, drop its
+            components) or ``"replace"`` (a short "continues below" note). A state's
+            ``cleanup=`` and a button's ``cleanup=`` override it, in that order of strength.
 
     Example::
 
@@ -191,6 +195,7 @@ class Flow:
         ephemeral: bool = False,
         description: str = "",
         resume: Callable[[Any], Any] | None = None,
+        cleanup: str = "edit",
     ) -> None:
         if not isinstance(name, str) or not _NAME.match(name):
             raise FlowDefinitionError(
@@ -206,6 +211,9 @@ class Flow:
         if resume is not None and not callable(resume):
             raise FlowDefinitionError(name, f"resume must be callable, got {resume!r}")
         self.resume = resume
+        if cleanup not in CLEANUP_POLICIES:
+            raise FlowDefinitionError(name, f"cleanup must be one of {CLEANUP_POLICIES}, got {cleanup!r}")
+        self.cleanup = cleanup
         self.states: dict[str, StateSpec] = {}
         self.transitions: list[TransitionSpec] = []
         self.initial: str | None = None

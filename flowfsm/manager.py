@@ -17,7 +17,7 @@ from typing import Any
 
 import hikari
 import miru
-from hikari.impl import MessageActionRowBuilder
+from hikari.impl import MessageActionRowBuilder, TextDisplayComponentBuilder
 from transitions.core import MachineError
 
 from flowfsm import custom_id, lifecycle
@@ -26,7 +26,10 @@ from flowfsm.context import Context
 from flowfsm.errors import FlowDefinitionError, FlowError, GuardFailure, RenderError
 from flowfsm.flow import HOOK_NAMES, Flow, call_hook
 from flowfsm.outbox import Outbox
-from flowfsm.render import Rendered, render_screen
+from flowfsm.pagination import page_state
+from flowfsm.modals import Modal, build_modal, fields_from
+from flowfsm.render import NEXT_KEY, PREVIOUS_KEY, Nav, Rendered, item_key, render_screen
+from flowfsm.selects import SELECT_TYPES, values_from
 from flowfsm.screen import Button, as_screen
 from flowfsm.session import Clock, Session, SessionStore
 from flowfsm.tracing import Tracer
@@ -59,6 +62,9 @@ class Texts:
     cancelled: str = "Cancelled."
     back_label: str = "Back"
     cancel_label: str = "Cancel"
+    previous_label: str = "← Previous"
+    next_label: str = "Next →"
+    moved: str = "This menu continues in a newer message."
 
 
 class FlowManager:
@@ -77,6 +83,8 @@ class FlowManager:
         auto_expire: arm a timer that expires sessions on their deadline (turn off when a test
             drives :meth:`expire_due` itself).
         tracer: a :class:`~flowfsm.tracing.Tracer` recording every transition (off by default).
+        stable_nav: page navigation keeps both Previous and Next, disabled at the ends (FlowCord's
+            default); ``False`` shows only the applicable ones.
     """
 
     def __init__(
@@ -91,6 +99,7 @@ class FlowManager:
         outbox_concurrency: int = 4,
         auto_expire: bool = True,
         tracer: Tracer | None = None,
+        stable_nav: bool = True,
     ) -> None:
         self.client = client
         self.clock = clock
@@ -103,11 +112,13 @@ class FlowManager:
         self.flows: dict[str, Flow] = {}
         self.application_id: int | None = None
         self.tracer = tracer
+        self.nav = Nav(self.texts.previous_label, self.texts.next_label, stable_nav)
         self.global_hooks: dict[str, list[Callable[..., Any]]] = {}
         self._error_handler: ErrorHandler | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at: float | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._awaiting: dict[tuple[int, int], Session] = {}
         for flow in flows:
             self.register(flow)
         self._install_hooks()
@@ -122,11 +133,33 @@ class FlowManager:
     def register(self, flow: Flow) -> Flow:
         """Compile and register a flow (raises :class:`FlowDefinitionError` on mistakes)."""
         flow.compile()
+        self._check_text_input(flow)
         existing = self.flows.get(flow.name)
         if existing is not None and existing is not flow:
             raise FlowDefinitionError(flow.name, "another flow with this name is already registered")
         self.flows[flow.name] = flow
         return flow
+
+    def _check_text_input(self, flow: Flow) -> None:
+        """States reading the user's next message need message events with their content."""
+        for spec in flow.states.values():
+            if spec.on_message is None:
+                continue
+            if self.client.is_rest:
+                raise FlowDefinitionError(
+                    flow.name, "text input (on_message) needs a gateway bot: REST bots get no message events",
+                    state=spec.name,
+                )
+            intents = getattr(self.client.app, "intents", None)
+            needed = hikari.Intents.MESSAGE_CONTENT | hikari.Intents.GUILD_MESSAGES | hikari.Intents.DM_MESSAGES
+            if intents is not None and (intents & needed) != needed:
+                raise FlowDefinitionError(
+                    flow.name,
+                    "text input (on_message) needs the MESSAGE_CONTENT, GUILD_MESSAGES and DM_MESSAGES intents: "
+                    "hikari.GatewayBot(..., intents=hikari.Intents.ALL_UNPRIVILEGED | hikari.Intents.MESSAGE_CONTENT) "
+                    "and enable 'Message Content Intent' in the Developer Portal",
+                    state=spec.name,
+                )
 
     def on_error(self, handler: ErrorHandler) -> ErrorHandler:
         """Set a custom error handler (usable as a decorator); it replaces the default reply.
@@ -162,6 +195,61 @@ class FlowManager:
         self.client.set_unhandled_modal_interaction_hook(self.handle_modal)
         if not self.client.is_rest:
             self.client.event_manager.subscribe(hikari.MessageDeleteEvent, self._on_message_delete)
+            self.client.event_manager.subscribe(hikari.MessageCreateEvent, self._on_message_create)
+
+    async def _on_message_create(self, event: hikari.MessageCreateEvent) -> None:
+        """A user's message in a channel where their menu waits for text input."""
+        if not self._awaiting or event.author.is_bot:
+            return
+        session = self._awaiting.get((int(event.channel_id), int(event.author_id)))
+        if session is None:
+            return
+        async with session.lock():
+            if session.ended or self._awaiting.get((int(event.channel_id), int(event.author_id))) is not session:
+                return
+            await self._text_input(session, event.message)
+        session.release_lock_if_idle()
+
+    async def _text_input(self, session: Session, message: hikari.Message) -> None:
+        spec = session.flow.states[session.state]
+        assert spec.on_message is not None
+        self.sessions.touch(session)
+        ctx = Context(self, session, None)
+        ctx.values = [message.content or ""]
+        try:
+            async with asyncio.timeout(self.step_timeout):
+                await call_hook(spec.on_message, ctx, message.content or "")
+                if spec.delete_message:
+                    try:
+                        await self.rest.delete_message(message.channel_id, message.id)
+                    except (hikari.NotFoundError, hikari.ForbiddenError):
+                        _LOG.info("flowfsm: could not delete the input message of session %s", session.id)
+                rendered = await self._render_for_step(ctx)
+            await self._edit_menu(
+                session, content=rendered.content, embeds=rendered.embeds, components=rendered.components
+            )
+            session.msg_flags = int(rendered.flags)
+            if session.ended:
+                self._end(session)
+            else:
+                self._track_input(session)
+        except GuardFailure as refusal:
+            lifecycle.trace(ctx, "guard", session.state, session.state, None, refusal.message)
+        except Exception as exc:
+            _LOG.error("flowfsm: error in text input of flow %r, state %r, session %s",
+                       session.flow.name, session.state, session.id, exc_info=exc)
+            self._end(session)
+            self.outbox.put(lambda: self._close_message(session, disabled=True, ctx=ctx))
+
+    def _track_input(self, session: Session) -> None:
+        """Keep the index of sessions waiting for a text message up to date."""
+        if session.channel_id is None:
+            return
+        key = (session.channel_id, session.user_id)
+        if not session.ended and session.flow.states[session.state].on_message is not None:
+            self._awaiting[key] = session
+        elif self._awaiting.get(key) is session:
+            del self._awaiting[key]
 
     async def _on_message_delete(self, event: hikari.MessageDeleteEvent) -> None:
         """A menu's message was deleted: its session can never be clicked again."""
@@ -262,13 +350,13 @@ class FlowManager:
         return await self._dispatch(responder, self._click(interaction, responder))
 
     async def handle_modal(self, interaction: hikari.ModalInteraction) -> Any:
-        """miru's unhandled-modal hook (modals arrive in a later release; foreign ids pass on)."""
+        """miru's unhandled-modal hook: run a modal submitted from one of our menus, or pass it on."""
         if not custom_id.is_ours(interaction.custom_id):
             if self._previous_modal_hook is not None:
                 return await self._previous_modal_hook(interaction)
             return None
         responder = Responder(interaction, self._mode(None), creates=False)
-        return await self._dispatch(responder, self._refuse(responder, self.texts.invalid, None))
+        return await self._dispatch(responder, self._click(interaction, responder))
 
     async def _refuse(
         self, responder: Responder, text: str, flow: Flow | None, *, offer_resume: bool = False
@@ -286,9 +374,12 @@ class FlowManager:
         except hikari.HikariError:
             _LOG.warning("could not send a refusal reply", exc_info=True)
 
-    async def _click(self, interaction: hikari.ComponentInteraction, responder: Responder) -> None:
+    async def _click(
+        self, interaction: hikari.ComponentInteraction | hikari.ModalInteraction, responder: Responder
+    ) -> None:
+        """A click, a select or a modal submit: find the session, check the owner, serialize."""
         resume_flow = custom_id.parse_resume(interaction.custom_id)
-        if resume_flow is not None:
+        if resume_flow is not None and isinstance(interaction, hikari.ComponentInteraction):
             return await self._resume(interaction, responder, resume_flow)
         parsed = custom_id.parse(interaction.custom_id)
         flow = self.flows.get(parsed.flow) if parsed is not None else None
@@ -308,7 +399,7 @@ class FlowManager:
         self,
         session: Session,
         parsed: custom_id.ParsedId,
-        interaction: hikari.ComponentInteraction,
+        interaction: hikari.ComponentInteraction | hikari.ModalInteraction,
         responder: Responder,
     ) -> None:
         flow = session.flow
@@ -317,13 +408,24 @@ class FlowManager:
         item = session.find_item(parsed.item)
         if parsed.state_index != flow.state_index(session.state) or item is None:
             return await self._refuse(responder, self.texts.stale, flow)
-        if not isinstance(item, Button) or not item.fires or item.disabled:
+        is_modal = isinstance(interaction, hikari.ModalInteraction)
+        if is_modal != isinstance(item, Modal) or (not is_modal and (not item.fires or item.disabled)):
             return await self._refuse(responder, self.texts.invalid, flow)
         self.sessions.touch(session)
-        if session.message_id is None:
-            self.sessions.set_message(session, int(interaction.message.id))
+        message = getattr(interaction, "message", None)
+        if session.message_id is None and message is not None:
+            self.sessions.set_message(session, int(message.id))
+        if isinstance(item, Button) and item.modal is not None:
+            # A modal must be the click's initial response: no hooks, no defer before it.
+            modal = next(m for m in session.items if isinstance(m, Modal) and m.id == item.modal)
+            cid = custom_id.encode(flow.name, session.id, parsed.state_index, item_key(modal, 0))
+            return await responder.modal(build_modal(interaction, modal, cid))  # type: ignore[arg-type]
         ctx = Context(self, session, interaction)
         ctx.item = item
+        if isinstance(interaction, hikari.ModalInteraction):
+            ctx.fields = fields_from(interaction)
+        else:
+            ctx.values = values_from(interaction)
         await self._step(ctx, responder, lambda: self._run_item(ctx, item))
         return None
 
@@ -347,12 +449,30 @@ class FlowManager:
         await self._begin(session, interaction, responder)
         return None
 
-    async def _run_item(self, ctx: Context, item: Button) -> None:
+    async def _run_item(self, ctx: Context, item: Any) -> None:
+        """``on_action`` hooks, then the item: page navigation, a modal's submit, a select's or a
+        button's action, or its trigger."""
         await lifecycle.run_hooks(ctx, "on_action")
+        key = getattr(item, "id", None)
+        if key in (NEXT_KEY, PREVIOUS_KEY):
+            ctx.session.page += 1 if key == NEXT_KEY else -1
+            await self._page_state(ctx)
+            await lifecycle.run_hooks(ctx, "on_next" if key == NEXT_KEY else "on_previous")
+            return
+        if isinstance(item, Modal):
+            if item.on_submit is not None:
+                await call_hook(item.on_submit, ctx, ctx.fields)
+            if item.trigger is not None:
+                await self.fire(ctx, item.trigger, {"fields": ctx.fields})
+            return
+        options = getattr(item, "options_kw", None) if isinstance(item, SELECT_TYPES) else item.options
         if item.action is not None:
-            await call_hook(item.action, ctx)
+            if isinstance(item, SELECT_TYPES):
+                await call_hook(item.action, ctx, ctx.values)
+            else:
+                await call_hook(item.action, ctx)
         elif item.trigger is not None:
-            await self.fire(ctx, item.trigger, item.options or {})
+            await self.fire(ctx, item.trigger, options or {})
 
     async def fire(self, ctx: Context, trigger: str, options: Mapping[str, Any]) -> bool:
         """Fire ``trigger`` on the flow's machine with the session as its model."""
@@ -376,6 +496,7 @@ class FlowManager:
 
     async def _step(self, ctx: Context, responder: Responder, work: Callable[[], Awaitable[None]]) -> None:
         session = ctx.session
+        before = (session.flow, session.state)
         responder.defer_after(self.defer_after)
         try:
             try:
@@ -385,11 +506,19 @@ class FlowManager:
             except GuardFailure as refusal:
                 await self._refused_by_guard(ctx, responder, refusal)
                 return
+            policy = None if responder.creates else self._post_policy(ctx, rendered, before)
+            old_token, old_at, old_flags, old_message = session.token, session.token_at, session.msg_flags, session.message_id
+            if policy is not None:
+                responder.creates = True
             await responder.update(rendered)
+            session.msg_flags = int(rendered.flags)
             if responder.message_id is not None:
                 self.sessions.set_message(session, responder.message_id)
             session.token = getattr(ctx.interaction, "token", None)
             session.token_at = self.clock()
+            if policy is not None:
+                await self._clean_up(session, policy, old_token, old_at, old_flags, old_message)
+            self._track_input(session)
             if session.ended:
                 self._end(session)
             else:
@@ -424,37 +553,117 @@ class FlowManager:
     async def _render_for_step(self, ctx: Context) -> Rendered:
         session = ctx.session
         if session.ended and session.end_text is not None:
-            return Rendered(session.end_text, [], [], (), session.flow.ephemeral)
+            return self._text_message(session, session.end_text)
         if session.flow.is_final(session.state):
             session.ended = True
         return await self.render(ctx, interactive=not session.ended)
 
+    def _text_message(self, session: Session, text: str) -> Rendered:
+        """A message that is only ``text`` (a closed menu), in the mode of the current message."""
+        ephemeral = bool(session.msg_flags & hikari.MessageFlag.EPHEMERAL)
+        if session.msg_flags & hikari.MessageFlag.IS_COMPONENTS_V2:
+            # A Components v2 message cannot go back to plain content: the text is a component.
+            flags = hikari.MessageFlag.IS_COMPONENTS_V2 | (hikari.MessageFlag.EPHEMERAL if ephemeral else 0)
+            return Rendered(None, [], [TextDisplayComponentBuilder(content=text)], (), ephemeral, flags)
+        flags = hikari.MessageFlag.EPHEMERAL if ephemeral else hikari.MessageFlag.NONE
+        return Rendered(text, [], [], (), ephemeral, flags)
+
+    async def _page_state(self, ctx: Context) -> tuple[bool, bool] | None:
+        """For a state that paginates a list: count the items, set ``ctx.page``; return (prev, next)."""
+        session = ctx.session
+        paginate = session.flow.states[session.state].paginate
+        if paginate is None:
+            return None
+        total = await call_hook(paginate.count, ctx)
+        ctx.page = page_state(session.page, paginate.per_page, int(total))
+        session.page = ctx.page.current
+        return ctx.page.has_previous, ctx.page.has_next
+
     async def render(self, ctx: Context, *, interactive: bool = True, disabled: bool = False) -> Rendered:
         """Run ``before_render`` hooks and the current state's render function; build the message."""
         session = ctx.session
-        spec = session.flow.states[session.state]
+        flow = session.flow
+        spec = flow.states[session.state]
         assert spec.render is not None
+        list_pages = await self._page_state(ctx)
         if interactive and not disabled:
             await lifecycle.run_hooks(ctx, "before_render")
         value = await call_hook(spec.render, ctx)
         screen = as_screen(value)
         if screen is None:
             raise RenderError(
-                session.flow.name,
+                flow.name,
                 session.state,
                 f"render function returned {type(value).__name__}; expected Screen, str or hikari.Embed",
             )
         rendered = render_screen(
-            session.flow,
+            flow,
             session.state,
             session.id,
             screen,
             interactive=interactive,
             disabled=disabled,
             reserved=self._reserved(session) if interactive else (),
+            page=session.page,
+            list_pages=list_pages,
+            nav=self.nav,
+            ephemeral=spec.ephemeral if spec.ephemeral is not None else flow.ephemeral,
         )
+        session.page = rendered.page
         session.items = rendered.items if interactive and not disabled else ()
         return rendered
+
+    def _post_policy(self, ctx: Context, rendered: Rendered, before: tuple[Flow, str]) -> str | None:
+        """Whether this step's result goes to a new message, and what happens to the old one.
+
+        Precedence, strongest first: the clicked item's ``cleanup``, the state's, the flow's,
+        then ``"edit"``. A new message is posted when the policy is not ``"edit"`` and the state
+        changed, when the state says ``post=True``, or when the message cannot be edited into
+        the new one (public <-> ephemeral, Components v2 -> classic); an ``"edit"`` policy then
+        strips the old message's components.
+        """
+        session = ctx.session
+        spec = session.flow.states[session.state]
+        policy = getattr(ctx.item, "cleanup", None) or spec.cleanup or session.flow.cleanup
+        old = session.msg_flags
+        forced = bool(old & hikari.MessageFlag.EPHEMERAL) != rendered.ephemeral or (
+            bool(old & hikari.MessageFlag.IS_COMPONENTS_V2) and not rendered.layout
+        )
+        moved = (session.flow, session.state) != before
+        if forced or (moved and (policy != "edit" or spec.post)):
+            return "strip" if policy == "edit" else policy
+        return None
+
+    async def _clean_up(
+        self, session: Session, policy: str, token: str | None, token_at: float, flags: int, message_id: int | None
+    ) -> None:
+        """Handle the previous message after a new one was posted: delete, strip or replace it."""
+        ephemeral = bool(flags & hikari.MessageFlag.EPHEMERAL)
+        v2 = bool(flags & hikari.MessageFlag.IS_COMPONENTS_V2)
+        if policy == "delete" and ephemeral:
+            policy = "replace"  # ephemeral messages cannot be deleted by the bot
+        if policy == "strip" and v2:
+            policy = "replace"  # a v2 message's text is made of components
+        fresh = token is not None and self.clock() - token_at < _TOKEN_LIFETIME and self.application_id is not None
+        try:
+            if policy == "delete":
+                if fresh:
+                    await self.rest.delete_interaction_response(self.application_id, token)  # type: ignore[arg-type]
+                elif message_id is not None and session.channel_id is not None:
+                    await self.rest.delete_message(session.channel_id, message_id)
+                return
+            if policy == "strip":
+                fields: dict[str, Any] = {"components": []}
+            elif v2:
+                fields = {"components": [TextDisplayComponentBuilder(content=self.texts.moved)]}
+            else:
+                fields = {"content": self.texts.moved, "embeds": [], "components": []}
+            if fresh:
+                await self.rest.edit_interaction_response(self.application_id, token, **fields)  # type: ignore[arg-type]
+            elif message_id is not None and session.channel_id is not None and not ephemeral:
+                await self.rest.edit_message(session.channel_id, message_id, **fields)
+        except (hikari.NotFoundError, hikari.ForbiddenError):
+            _LOG.info("flowfsm: the previous message of session %s is gone", session.id)
 
     def _reserved(self, session: Session) -> list[Button]:
         """Back / Cancel buttons of returnable / cancellable states, for the reserved row."""
@@ -503,6 +712,8 @@ class FlowManager:
         session.ended = True
         session.items = ()
         self.sessions.remove(session)
+        if self._awaiting:
+            self._track_input(session)
 
     # -- expiry --------------------------------------------------------------------------------------------
 
@@ -512,6 +723,8 @@ class FlowManager:
         expired = self.sessions.pop_expired(now)
         for session in expired:
             session.ended = True
+            if self._awaiting:
+                self._track_input(session)
             self.outbox.put(lambda s=session: self._timed_out(s))  # type: ignore[misc]
         self._arm_timer()
         return len(expired)

@@ -12,7 +12,10 @@ Example::
     ], on_submit=save_bio)
 
 hikari 2.7 builds modals as classic action rows of one text input each (component types 1 and 4),
-and reads submissions the same way; it has no builder for Discord's newer "label" components.
+and reads submissions the same way; it has no builder for Discord's newer "label" components, and
+its entity factory drops them from submissions. Its ``InteractionModalBuilder.build`` also emits
+each component as a ``(payload, files)`` pair (what a ``RESTBot`` listener's returned modal would
+send); :func:`build_modal` returns a builder that emits plain component payloads.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import hikari
-from hikari.impl import ModalActionRowBuilder
+from hikari.impl import InteractionModalBuilder, ModalActionRowBuilder
 
 if TYPE_CHECKING:
     from flowfsm.context import Context
@@ -172,6 +175,21 @@ def _field_problems(text_field: TextField) -> list[str]:
     return problems
 
 
+class _ModalResponseBuilder(InteractionModalBuilder):
+    """hikari's modal response builder, emitting component payloads (not ``(payload, files)`` pairs)."""
+
+    def build(
+        self, entity_factory: hikari.api.EntityFactory, /
+    ) -> tuple[Any, Sequence[hikari.files.Resource[hikari.files.AsyncReader]]]:
+        """Build the MODAL (type 9) interaction response body."""
+        data: dict[str, Any] = {
+            "title": self.title,
+            "custom_id": self.custom_id,
+            "components": [component.build()[0] for component in self.components],
+        }
+        return {"type": hikari.ResponseType.MODAL, "data": data}, ()
+
+
 def build_modal(
     interaction: hikari.ComponentInteraction | hikari.CommandInteraction,
     modal: Modal,
@@ -180,11 +198,16 @@ def build_modal(
     """Build the modal response for ``interaction``: title, ``custom_id`` and one row per field.
 
     Each field's custom id is its :attr:`TextField.id`, so :func:`fields_from` gives the values
-    back under those keys. Send it with ``interaction.create_modal_response`` (or return it from a
-    RESTBot listener); it must be the interaction's initial response. Call :func:`modal_problems`
-    first: this function builds what it is given.
+    back under those keys. It must be the interaction's initial response: send it with
+    ``interaction.create_modal_response(b.title, b.custom_id, components=b.components)``, or return
+    it from a ``RESTBot`` listener. Call :func:`modal_problems` first: this function builds what it
+    is given.
     """
-    builder = interaction.build_modal_response(modal.title, custom_id)
+    if not isinstance(interaction, hikari.ComponentInteraction | hikari.CommandInteraction):
+        raise TypeError(
+            f"a modal answers a component or command interaction, not {type(interaction).__name__}"
+        )
+    builder = _ModalResponseBuilder(title=modal.title, custom_id=custom_id)
     for text_field in modal.fields:
         row = ModalActionRowBuilder()
         row.add_text_input(

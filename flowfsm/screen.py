@@ -15,6 +15,9 @@ import hikari
 
 if TYPE_CHECKING:
     from flowfsm.context import Context
+    from flowfsm.layout import LayoutNode
+    from flowfsm.modals import Modal
+    from flowfsm.selects import Select
 
 __all__ = ["Action", "Button", "Item", "Screen", "ScreenLike"]
 
@@ -37,6 +40,11 @@ class Button:
         id: stable key used in the custom id (default: the item's position).
         row: 0-based row to place the button on (default: filled left to right).
         options: keyword options passed to the trigger (visible to callbacks).
+        modal: id of one of the screen's modals; the click opens it (the modal is the click's
+            initial response) and its submit runs the modal's handler or trigger.
+        pin: ``"start"`` or ``"end"``: under button pagination, shown on every page.
+        cleanup: how the old message is handled if this click's result is posted as a new
+            message (overrides the state's and the flow's policy; see ``Flow(cleanup=...)``).
     """
 
     label: str | None = None
@@ -49,19 +57,22 @@ class Button:
     id: str | None = None
     row: int | None = None
     options: Mapping[str, Any] | None = None
+    modal: str | None = None
+    pin: str | None = None
+    cleanup: str | None = None
 
     @property
     def fires(self) -> bool:
-        """Whether clicking this item reaches the engine (not a link, trigger or action set)."""
-        return self.url is None and (self.trigger is not None or self.action is not None)
+        """Whether clicking this item reaches the engine (not a link; a trigger, action or modal)."""
+        return self.url is None and (self.trigger is not None or self.action is not None or self.modal is not None)
 
     def describe(self) -> str:
         """A short name for error messages: the id, the label, or the emoji."""
         return self.id or self.label or str(self.emoji or "?")
 
 
-Item: TypeAlias = Button
-"""Anything that can sit in a screen's item list (selects and modals join later)."""
+Item: TypeAlias = "Button | Select"
+"""Anything that can sit in a screen's item list: a button or one of the five selects."""
 
 
 @dataclass(slots=True)
@@ -71,14 +82,25 @@ class Screen:
     Args:
         content: message text (at most 2000 characters).
         embeds: up to 10 :class:`hikari.Embed`.
-        items: interactive items, laid out in rows within Discord's limits.
-        ephemeral: show the message only to the user (``None``: the flow's default).
+        items: buttons and selects, laid out in rows within Discord's limits (a select takes a
+            row of its own).
+        ephemeral: show the message only to the user (``None``: the state's, then the flow's
+            setting).
+        layout: Components v2 layout nodes (:mod:`flowfsm.layout`) instead of content, embeds
+            and items; the message is sent with the ``IS_COMPONENTS_V2`` flag.
+        modals: the modals buttons of this screen can open (``Button(modal=id)``).
+        page_size: split the buttons into pages of this many (pinned buttons excluded), with
+            Previous/Next in the reserved row. Without it, pages are made only when the buttons
+            do not fit.
     """
 
     content: str | None = None
     embeds: Sequence[hikari.Embed] = field(default_factory=tuple)
     items: Sequence[Item] = field(default_factory=tuple)
     ephemeral: bool | None = None
+    layout: Sequence[LayoutNode] | None = None
+    modals: Sequence[Modal] = field(default_factory=tuple)
+    page_size: int | None = None
 
 
 ScreenLike: TypeAlias = "Screen | str | hikari.Embed"

@@ -41,6 +41,7 @@ class Session:
         "last_active",
         "local",
         "message_id",
+        "msg_flags",
         "options",
         "page",
         "preserved",
@@ -78,6 +79,7 @@ class Session:
         self.items: tuple[Item, ...] = ()
         self.channel_id = channel_id
         self.message_id: int | None = None
+        self.msg_flags = 0
         self.token: str | None = None
         self.token_at = 0.0
         self.last_active = now
@@ -110,10 +112,12 @@ class Session:
         if lock is not None and not lock.locked() and not getattr(lock, "_waiters", None):
             self._lock = None
 
-    def find_item(self, key: str) -> Item | None:
+    def find_item(self, key: str) -> Any:
         """The item of the last render with id or position ``key``."""
+        from flowfsm.render import item_key
+
         for index, item in enumerate(self.items):
-            if (item.id or str(index)) == key:
+            if item_key(item, index) == key:
                 return item
         return None
 

@@ -7,6 +7,7 @@ The catalog cache's clock is frozen, so only explicit invalidation can refresh i
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -301,3 +302,19 @@ def test_the_flow_definition_compiles() -> None:
     assert flow.initial == "shop"
     assert flow.resume is inventory.resume
     assert set(flow.triggers_from("category")) == {"owned", "back"}
+
+
+def test_the_store_follows_a_new_event_loop(db_path: Path) -> None:
+    """Tools may run the flow in a fresh event loop each time; the store reconnects."""
+    store = InventoryDB(db_path, catalog=CATALOG)
+    asyncio.run(store.purchase(ALICE, "potion"))
+    assert asyncio.run(store.purchase_count()) == 1  # a second loop: same file, same data
+    asyncio.run(store.close())
+
+
+async def test_an_in_memory_database_is_created_on_first_use() -> None:
+    async with InventoryDB(":memory:", catalog=CATALOG, starting_balance=50) as store:
+        assert await store.categories() == ["potions", "weapons"]
+        receipt = await store.purchase(BOB, "potion")
+        assert (receipt.balance, receipt.stock) == (40, 19)
+        assert [item.stock for item in await store.items("potions")] == [19, 1]

@@ -457,3 +457,9 @@ async def test_overdue_polls_are_closed_on_start_up(
         assert await second.store.counts(due) == [0, 1, 0]
     finally:
         await second.close()
+
+
+async def test_the_slash_commands_build(env: tuple[Harness, Polls]) -> None:
+    h, _ = env
+    built = poll_example.commands(h.bot.rest)
+    assert [command.name for command in built] == ["poll", "weather"]

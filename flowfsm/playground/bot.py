@@ -40,20 +40,24 @@ def guild_from_env() -> int | None:
 
 
 def command_table(flows: Sequence[Flow]) -> dict[str, Flow]:
-    """Slash command name -> flow. Names Discord would refuse, and repeated ones, are skipped with a warning."""
+    """Slash command name -> flow; names Discord would refuse, and repeats, are skipped with a warning."""
     table: dict[str, Flow] = {}
     for flow in flows:
         name = flow.command.lower()
         if not _COMMAND_NAME.match(name):
             _LOG.warning("flow %r: /%s is not a valid slash command name; skipped", flow.name, flow.command)
         elif name in table:
-            _LOG.warning("flow %r: /%s is already used by flow %r; skipped", flow.name, name, table[name].name)
+            _LOG.warning(
+                "flow %r: /%s is already used by flow %r; skipped", flow.name, name, table[name].name
+            )
         else:
             table[name] = flow
     return table
 
 
-def build_commands(rest: hikari.api.RESTClient, table: dict[str, Flow]) -> list[hikari.api.SlashCommandBuilder]:
+def build_commands(
+    rest: hikari.api.RESTClient, table: dict[str, Flow]
+) -> list[hikari.api.SlashCommandBuilder]:
     """One slash command builder per entry of :func:`command_table`."""
     return [
         rest.slash_command_builder(name, (flow.description or f"Open the {flow.name} menu")[:100])

@@ -79,7 +79,10 @@ def play_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return 0
     except OSError as exc:
-        print(f"flowfsm: cannot listen on port {port}: {exc.strerror or exc} (set FLOWFSM_PORT)", file=sys.stderr)
+        print(
+            f"flowfsm: cannot listen on port {port}: {exc.strerror or exc} (set FLOWFSM_PORT)",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

@@ -9,6 +9,7 @@ edges walked along the path ``ff-walked``.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Collection, Sequence
 
@@ -19,7 +20,9 @@ __all__ = ["diagram_svg", "mark_svg"]
 _GROUP = re.compile(r'<g id="(?P<id>[^"]*)" class="(?P<cls>[^"]*)">\s*<title>(?P<title>[^<]*)</title>')
 
 
-def mark_svg(svg: str, *, current: str | None, path: Sequence[str], states: Collection[str] | None = None) -> str:
+def mark_svg(
+    svg: str, *, current: str | None, path: Sequence[str], states: Collection[str] | None = None
+) -> str:
     """Add the playground's classes to the node and edge groups of a Graphviz SVG.
 
     Node titles are state names (only names in ``states`` count as states when it is given);
@@ -27,7 +30,7 @@ def mark_svg(svg: str, *, current: str | None, path: Sequence[str], states: Coll
     there (the diagram module's own ``ff-*`` marks) are kept.
     """
     visited = set(path)
-    walked = set(zip(path, path[1:], strict=False))
+    walked = set(itertools.pairwise(path))
 
     def mark(m: re.Match[str]) -> str:
         title = html.unescape(m["title"])
@@ -45,7 +48,8 @@ def mark_svg(svg: str, *, current: str | None, path: Sequence[str], states: Coll
             if (source.split(":")[0], dest.split(":")[0]) in walked:
                 classes.append("ff-walked")
         unique = " ".join(dict.fromkeys(classes))
-        return f'<g id="{m["id"]}" class="{html.escape(unique, quote=True)}"{extra}>\n<title>{m["title"]}</title>'
+        group = f'<g id="{m["id"]}" class="{html.escape(unique, quote=True)}"{extra}>'
+        return f"{group}\n<title>{m['title']}</title>"
 
     svg = _GROUP.sub(mark, svg)
     # Drop the XML prologue and the fixed size so the SVG sits inline and scales to its panel.

@@ -42,7 +42,9 @@ def flow_list(play: Playground, selected: str | None) -> str:
     items = []
     for flow in play.flows.values():
         current = " selected" if flow.name == selected else ""
-        description = f'<span class="flow-description">{_e(flow.description)}</span>' if flow.description else ""
+        description = (
+            f'<span class="flow-description">{_e(flow.description)}</span>' if flow.description else ""
+        )
         items.append(
             f'<li><button class="flow-item{current}" type="button" data-flow="{_e(flow.name)}"'
             f' data-command="{_e(flow.command)}"><span class="flow-name"><span class="slash">/</span>'
@@ -100,7 +102,7 @@ def channel(play: Playground) -> str:
 def status(play: Playground) -> str:
     """The chat header: flow, owner, state, time left and the fake clock."""
     view = play.view
-    clock = f'<span class="clock" title="fake clock">⏱ +{play.now:g} s</span>'
+    clock = f'<span class="clock" title="fake clock">clock +{play.now:g} s</span>'
     if view is None:
         return f'<span class="hash">#</span><span class="channel-name">playground</span>{clock}'
     owner = play.user(view.owner).name
@@ -119,12 +121,17 @@ def status(play: Playground) -> str:
 
 
 def _log_entry(entry: LogEntry) -> str:
-    move = ""
-    if entry.source is not None or entry.dest is not None:
+    if entry.source is not None and entry.dest is not None and entry.source != entry.dest:
         move = (
-            f'<span class="from">{_e(entry.source or "∅")}</span><span class="arrow">→</span>'
-            f'<span class="to">{_e(entry.dest or "∅")}</span>'
+            f'<span class="from">{_e(entry.source)}</span><span class="arrow">→</span>'
+            f'<span class="to">{_e(entry.dest)}</span>'
         )
+    elif entry.source is None and entry.dest is not None:
+        move = f'<span class="arrow">→</span><span class="to">{_e(entry.dest)}</span>'
+    elif entry.source is not None:
+        move = f'<span class="arrow">in</span><span class="from">{_e(entry.source)}</span>'
+    else:
+        move = ""
     trigger = f'<code class="trigger">{_e(entry.trigger)}</code>' if entry.trigger else ""
     detail = f'<div class="detail">{_e(entry.detail)}</div>' if entry.detail else ""
     ended = '<span class="badge ended">session ended</span>' if entry.ended else ""
@@ -210,6 +217,7 @@ def page(play: Playground, diagram: str) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>flowfsm playground</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/static/playground.css">
 </head>
 <body data-selected="{_e(selected)}">
@@ -225,7 +233,7 @@ def page(play: Playground, diagram: str) -> str:
       <div class="section-title">Act as</div>
       <div class="user-list" id="users">{parts["users"]}</div>
       <button class="btn btn-secondary wide" id="advance" type="button"
-        title="Move the fake clock past the flow's timeout">⏩ Advance clock past timeout</button>
+        title="Move the fake clock past the flow's timeout">Advance clock past timeout</button>
     </div>
   </nav>
   <main class="chat">

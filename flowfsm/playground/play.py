@@ -316,7 +316,9 @@ class Playground:
         title = modal.data.get("title") or modal_id
 
         async def send() -> Reply:
-            harness_submit: Callable[..., Awaitable[Reply]] | None = getattr(self.harness, "submit_modal", None)
+            harness_submit: Callable[..., Awaitable[Reply]] | None = getattr(
+                self.harness, "submit_modal", None
+            )
             if harness_submit is not None:
                 return await harness_submit(modal_id, dict(fields), user=user.id)
             return await self._deliver_modal(modal, modal_id, dict(fields), user.id)
@@ -396,7 +398,9 @@ class Playground:
             if reply.type == 9:
                 data = dict(callback.get("data") or {})
                 view.modal = Modal(data, user.id, opened_on, view.channel_id)
-            self._finish(entry, view, reply, errors, was_ended=was_ended, state_before=state_before, session=session)
+            self._finish(
+                entry, view, reply, errors, was_ended=was_ended, state_before=state_before, session=session
+            )
             return entry
 
     def _finish(
@@ -454,7 +458,9 @@ class Playground:
                 view.seen_by[message_id] = user_id
         return created
 
-    async def _deliver_modal(self, modal: Modal, modal_id: str, fields: dict[str, str], user_id: int) -> Reply:
+    async def _deliver_modal(
+        self, modal: Modal, modal_id: str, fields: dict[str, str], user_id: int
+    ) -> Reply:
         """Send a MODAL_SUBMIT interaction the way the harness sends the others."""
         harness = self.harness
         iid, token = self._ids.next(), f"pg-{secrets.token_hex(6)}"

@@ -43,6 +43,11 @@ LOADING = 1 << 7
 IS_COMPONENTS_V2 = 1 << 15
 
 _BUTTON_STYLES = {1: "primary", 2: "secondary", 3: "success", 4: "danger", 5: "link", 6: "premium"}
+_EYE = (
+    '<svg class="eye" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">'
+    '<path fill="currentColor" d="M12 5C5.6 5 2 12 2 12s3.6 7 10 7 10-7 10-7-3.6-7-10-7z'
+    'm0 11a4 4 0 1 1 0-8 4 4 0 0 1 0 8z"/></svg>'
+)
 _SELECT_KINDS = {3: "string", 5: "user", 6: "role", 7: "mentionable", 8: "channel"}
 _SELECT_PLACEHOLDERS = {
     3: "Make a selection",
@@ -127,7 +132,9 @@ def markdown(text: str, directory: Directory = DEFAULT_DIRECTORY) -> str:
         stash.append(fragment)
         return f"\x00{len(stash) - 1}\x00"
 
-    text = _FENCE.sub(lambda m: keep(f'<pre class="md-pre"><code>{_e(m[1].rstrip(chr(10)))}</code></pre>'), text)
+    text = _FENCE.sub(
+        lambda m: keep(f'<pre class="md-pre"><code>{_e(m[1].rstrip(chr(10)))}</code></pre>'), text
+    )
     text = _CODE.sub(lambda m: keep(f'<code class="md-code">{_e(m[1])}</code>'), text)
     text = html.escape(text, quote=False)
     text = _LINK.sub(
@@ -182,7 +189,12 @@ def _inline(text: str, directory: Directory) -> str:
 
     def mention(m: re.Match[str]) -> str:
         sigil, ident = m[1], int(m[2])
-        kind, prefix = {"@": ("user", "@"), "@!": ("user", "@"), "@&amp;": ("role", "@"), "#": ("channel", "#")}[sigil]
+        kind, prefix = {
+            "@": ("user", "@"),
+            "@!": ("user", "@"),
+            "@&amp;": ("role", "@"),
+            "#": ("channel", "#"),
+        }[sigil]
         return f'<span class="md-mention">{prefix}{_e(directory.name(kind, ident))}</span>'
 
     text = _MENTION.sub(mention, text)
@@ -197,7 +209,8 @@ def _emoji(emoji: Mapping[str, Any] | None) -> str:
     if not emoji:
         return ""
     if emoji.get("id"):
-        return f'<span class="emoji custom" title=":{_e(emoji.get("name") or "emoji")}:">:{_e(emoji.get("name"))}:</span>'
+        name = _e(emoji.get("name") or "emoji")
+        return f'<span class="emoji custom" title=":{name}:">:{name}:</span>'
     return f'<span class="emoji">{_e(emoji.get("name") or "")}</span>'
 
 
@@ -206,8 +219,10 @@ def _media_placeholder(url: str | None, description: str | None = None, *, kind:
     name = ""
     if url:
         parsed = urlparse(url)
-        name = url.removeprefix("attachment://") if url.startswith("attachment://") else (
-            parsed.path.rsplit("/", 1)[-1] or parsed.netloc
+        name = (
+            url.removeprefix("attachment://")
+            if url.startswith("attachment://")
+            else (parsed.path.rsplit("/", 1)[-1] or parsed.netloc)
         )
     label = description or name or kind
     return (
@@ -252,7 +267,7 @@ def render_embed(embed: Mapping[str, Any], directory: Directory = DEFAULT_DIRECT
             inline = " inline" if f.get("inline") else ""
             cells.append(
                 f'<div class="embed-field{inline}"><div class="embed-field-name">'
-                f'{_inline(html.escape(str(f.get("name", "")), quote=False), directory)}</div>'
+                f"{_inline(html.escape(str(f.get('name', '')), quote=False), directory)}</div>"
                 f'<div class="embed-field-value">{markdown(str(f.get("value", "")), directory)}</div></div>'
             )
         parts.append(f'<div class="embed-fields">{"".join(cells)}</div>')
@@ -268,9 +283,7 @@ def render_embed(embed: Mapping[str, Any], directory: Directory = DEFAULT_DIRECT
         parts.append(f'<div class="embed-footer">{" • ".join(bits)}</div>')
     thumb = (embed.get("thumbnail") or {}).get("url")
     thumb_html = _media_placeholder(thumb, kind="thumbnail") if thumb else ""
-    return (
-        f'<div class="embed"{style}><div class="embed-body">{"".join(parts)}</div>{thumb_html}</div>'
-    )
+    return f'<div class="embed"{style}><div class="embed-body">{"".join(parts)}</div>{thumb_html}</div>'
 
 
 # -- components -----------------------------------------------------------------------------------------
@@ -287,7 +300,9 @@ class _Ctx:
 def _button(node: Mapping[str, Any], ctx: _Ctx) -> str:
     style = _BUTTON_STYLES.get(int(node.get("style") or 2), "secondary")
     disabled = bool(node.get("disabled")) or ctx.disabled
-    inner = _emoji(node.get("emoji")) + (f'<span class="label">{_e(node["label"])}</span>' if node.get("label") else "")
+    inner = _emoji(node.get("emoji")) + (
+        f'<span class="label">{_e(node["label"])}</span>' if node.get("label") else ""
+    )
     if style == "link":
         arrow = '<span class="link-arrow" aria-hidden="true">↗</span>'
         if disabled:
@@ -305,7 +320,9 @@ def _button(node: Mapping[str, Any], ctx: _Ctx) -> str:
     return f'<button class="btn btn-{style}" type="button"{attrs}>{inner}</button>'
 
 
-def _select_options(node: Mapping[str, Any], ctx: _Ctx) -> list[tuple[str, str, str, Mapping[str, Any] | None, bool]]:
+def _select_options(
+    node: Mapping[str, Any], ctx: _Ctx
+) -> list[tuple[str, str, str, Mapping[str, Any] | None, bool]]:
     """``(value, label, description, emoji, default)`` for each option the select offers."""
     kind = int(node.get("type") or 3)
     if kind == 3:
@@ -333,8 +350,8 @@ def _select_options(node: Mapping[str, Any], ctx: _Ctx) -> list[tuple[str, str, 
 
 def _select(node: Mapping[str, Any], ctx: _Ctx) -> str:
     kind = int(node.get("type") or 3)
-    minimum = int(node.get("min_values") if node.get("min_values") is not None else 1)
-    maximum = int(node.get("max_values") if node.get("max_values") is not None else 1)
+    minimum = int(node.get("min_values") or 0) if node.get("min_values") is not None else 1
+    maximum = int(node.get("max_values") or 1)
     disabled = bool(node.get("disabled")) or ctx.disabled
     options = _select_options(node, ctx)
     chosen = [label for _, label, _, _, default in options if default]
@@ -358,7 +375,7 @@ def _select(node: Mapping[str, Any], ctx: _Ctx) -> str:
         data_max=maximum,
         data_kind=_SELECT_KINDS.get(kind, "string"),
     )
-    limits = "" if maximum == 1 else f'<div class="select-limits">choose {minimum}–{maximum}</div>'
+    limits = "" if maximum == 1 else f'<div class="select-limits">choose {minimum} to {maximum}</div>'
     return (
         f'<div class="select"{attrs}>'
         f'<button class="select-toggle" type="button"{" disabled" if disabled else ""}>'
@@ -404,7 +421,7 @@ def _gallery(node: Mapping[str, Any], ctx: _Ctx) -> str:
     items = node.get("items") or []
     cells = "".join(
         f'<div class="v2-gallery-item{" spoiler" if item.get("spoiler") else ""}">'
-        f'{_media_placeholder((item.get("media") or {}).get("url"), item.get("description"))}</div>'
+        f"{_media_placeholder((item.get('media') or {}).get('url'), item.get('description'))}</div>"
         for item in items
     )
     return f'<div class="v2-gallery n{min(len(items), 4)}">{cells}</div>'
@@ -423,18 +440,21 @@ def _file(node: Mapping[str, Any], ctx: _Ctx) -> str:
 
 
 def _human_size(size: int) -> str:
-    for unit in ("bytes", "KB", "MB"):
-        if size < 1024 or unit == "MB":
-            return f"{size} {unit}" if unit == "bytes" else f"{size:.2f} {unit}"
-        size /= 1024  # type: ignore[assignment]
-    return str(size)
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.2f} KB"
+    return f"{size / (1024 * 1024):.2f} MB"
 
 
 def _row(node: Mapping[str, Any], ctx: _Ctx) -> str:
-    return f'<div class="action-row">{"".join(_node(child, ctx) for child in node.get("components") or [])}</div>'
+    children = "".join(_node(child, ctx) for child in node.get("components") or [])
+    return f'<div class="action-row">{children}</div>'
 
 
-def _text_input(node: Mapping[str, Any], ctx: _Ctx, label: str | None = None, description: str | None = None) -> str:
+def _text_input(
+    node: Mapping[str, Any], ctx: _Ctx, label: str | None = None, description: str | None = None
+) -> str:
     label = label if label is not None else str(node.get("label") or "")
     required = node.get("required", True)
     star = '<span class="required">*</span>' if required else ""
@@ -462,10 +482,12 @@ def _label(node: Mapping[str, Any], ctx: _Ctx) -> str:
     inner = node.get("component") or {}
     if int(inner.get("type") or 0) == 4:
         return _text_input(inner, ctx, str(node.get("label") or ""), node.get("description"))
-    desc = f'<div class="field-description">{_e(node["description"])}</div>' if node.get("description") else ""
+    desc = (
+        f'<div class="field-description">{_e(node["description"])}</div>' if node.get("description") else ""
+    )
     return (
-        f'<div class="modal-field"><span class="field-label">{_e(str(node.get("label") or "").upper())}</span>'
-        f"{desc}{_node(inner, ctx)}</div>"
+        f'<div class="modal-field"><span class="field-label">{_e(str(node.get("label") or "").upper())}'
+        f"</span>{desc}{_node(inner, ctx)}</div>"
     )
 
 
@@ -557,7 +579,8 @@ def render_message(
     bot_tag = '<span class="bot-tag">APP</span>' if author.get("bot") else ""
     parts.append(
         f'<div class="message-main"><div class="avatar" aria-hidden="true">{_e(name[:1].upper())}</div>'
-        f'<div class="message-body"><div class="message-header"><span class="author">{_e(name)}</span>{bot_tag}'
+        f'<div class="message-body"><div class="message-header"><span class="author">{_e(name)}</span>'
+        f"{bot_tag}"
         f'<span class="time">{_e(_clock(msg.get("timestamp")))}</span></div>'
     )
     if flags & LOADING:
@@ -577,12 +600,17 @@ def render_message(
     attachments = msg.get("attachments") or []
     if attachments and not flags & IS_COMPONENTS_V2:
         for a in attachments:
-            parts.append(_file({"file": {"url": f"attachment://{a.get('filename', 'file')}"}}, _Ctx(message_id, directory, attachments={str(a.get("filename")): a})))
+            parts.append(
+                _file(
+                    {"file": {"url": f"attachment://{a.get('filename', 'file')}"}},
+                    _Ctx(message_id, directory, attachments={str(a.get("filename")): a}),
+                )
+            )
     if flags & EPHEMERAL:
         who = f" · shown to {_e(seen_by)}" if seen_by else ""
         parts.append(
-            f'<div class="ephemeral-note"><span class="eye" aria-hidden="true">👁</span>'
-            f"Only you can see this{who} · <span class=\"dismiss\">Dismiss message</span></div>"
+            f'<div class="ephemeral-note">{_EYE}'
+            f'Only you can see this{who} · <span class="dismiss">Dismiss message</span></div>'
         )
     parts.append("</div></div>")
     return f'<div class="{" ".join(classes)}" data-message-id="{_e(message_id)}">{"".join(parts)}</div>'

@@ -42,7 +42,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 STATIC = Path(__file__).with_name("static")
 _PLAY: web.AppKey[Playground] = web.AppKey("play", Playground)
-_SELECTED: web.AppKey[dict[str, str | None]] = web.AppKey("selected", dict)
+_SELECTED: web.AppKey[dict[str, str | None]] = web.AppKey("selected")
 
 
 def port_from_env(default: int = DEFAULT_PORT) -> int:
@@ -81,7 +81,9 @@ async def _diagram(app: web.Application) -> str:
 
 async def _answer(app: web.Application) -> web.Response:
     play = app[_PLAY]
-    return web.json_response({"fragments": page.fragments(play, await _diagram(app)), "state": page.state_json(play)})
+    return web.json_response(
+        {"fragments": page.fragments(play, await _diagram(app)), "state": page.state_json(play)}
+    )
 
 
 async def _index(request: web.Request) -> web.Response:
@@ -184,7 +186,8 @@ def make_app(play: Playground) -> web.Application:
     """The aiohttp application serving ``play`` (which the caller starts and closes)."""
     app = web.Application()
     app[_PLAY] = play
-    app[_SELECTED] = {"flow": None}
+    selected: dict[str, str | None] = {"flow": None}
+    app[_SELECTED] = selected
     app.router.add_get("/", _index)
     app.router.add_get("/static/{name}", _static)
     app.router.add_get("/api/state", _state)

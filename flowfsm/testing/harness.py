@@ -121,6 +121,8 @@ class Harness:
             that state, for :meth:`command` (default: each flow's ``command``).
         wire: your bot's own wiring, ``wire(bot, **manager_options) -> FlowManager``: it creates
             the miru client and the manager and routes commands itself (test your real set-up).
+        intents: the gateway bot's intents (default: unprivileged plus MESSAGE_CONTENT, which
+            text-input states need).
         manager_options: extra keyword arguments for :class:`FlowManager`.
     """
 
@@ -131,9 +133,11 @@ class Harness:
         rest_bot: bool = False,
         commands: Mapping[str, str | tuple[str, str]] | None = None,
         wire: Callable[..., FlowManager] | None = None,
+        intents: hikari.Intents = hikari.Intents.ALL_UNPRIVILEGED | hikari.Intents.MESSAGE_CONTENT,
         **manager_options: Any,
     ) -> None:
         self.wire = wire
+        self.intents = intents
         self.flows = list(flows)
         self.rest_bot = rest_bot
         self.commands = dict(commands or {})
@@ -172,7 +176,9 @@ class Harness:
             await self.bot.start(check_for_updates=False, socket=sock)
             self._http = aiohttp.ClientSession()
         else:
-            self.bot = hikari.GatewayBot(self.discord.bot_token, rest_url=self.discord.rest_url, **quiet)
+            self.bot = hikari.GatewayBot(
+                self.discord.bot_token, rest_url=self.discord.rest_url, intents=self.intents, **quiet
+            )
             self.bot.rest.start()  # type: ignore[attr-defined]
             if self.wire is None:
                 self.client = miru.Client(self.bot)
@@ -335,6 +341,57 @@ class Harness:
         reply.requests = self.discord.requests[before:]
         self.replies.append(reply)
         return reply
+
+    async def say(self, text: str, *, user: int = DEFAULT_USER, channel_id: int = 222, guild_id: int | None = 111) -> None:
+        """The user sends a message in a channel (for states that take text input)."""
+        if isinstance(self.bot, hikari.RESTBot):
+            raise TypeError("REST bots receive no message events")
+        payload = payloads.message_create_event_payload(
+            message_id=self._ids.next(), user_id=user, content=text, channel_id=channel_id, guild_id=guild_id
+        )
+        self.discord.messages[int(payload["id"])] = payload
+        event = self.bot.event_factory.deserialize_message_create_event(None, payload)  # type: ignore[arg-type]
+        await self.bot.event_manager.dispatch(event, return_tasks=True)
+        await self.manager.drain()
+
+    async def submit_modal(
+        self, custom_id: str, fields: Mapping[str, str], *, user: int = DEFAULT_USER, message: Mapping[str, Any] | None = None
+    ) -> Reply:
+        """Submit the modal ``custom_id`` (from a :class:`Reply` with type 9) with ``fields``."""
+        message = dict(message or self.message or {})
+        iid, token = self._ids.next(), self._token()
+        channel_id = int(message.get("channel_id", 222))
+        payload = payloads.modal_interaction(
+            interaction_id=iid,
+            token=token,
+            user_id=user,
+            custom_id=custom_id,
+            fields=dict(fields),
+            message=message or None,
+            channel_id=channel_id,
+            application_id=self.discord.application_id,
+        )
+        self.discord.register_interaction(
+            iid, token, channel_id=channel_id, message_id=int(message["id"]) if message else None, interaction_type=5
+        )
+        return await self._deliver(payload, iid, token, None)
+
+    async def select(
+        self, values: list[str], *, placeholder: str | None = None, custom_id: str | None = None, user: int = DEFAULT_USER
+    ) -> Reply:
+        """Choose ``values`` in the menu's select (found by placeholder, or the only one)."""
+        message = self.message
+        if message is None:
+            raise AssertionError("there is no menu message")
+        selects = [c for c in components_of(message) if c.get("type") in (3, 5, 6, 7, 8)]
+        if custom_id is None:
+            matches = [c for c in selects if placeholder is None or c.get("placeholder") == placeholder]
+            if len(matches) != 1:
+                raise AssertionError(f"expected one select matching {placeholder!r}, found {len(matches)}")
+            custom_id, kind = matches[0]["custom_id"], int(matches[0]["type"])
+        else:
+            kind = next((int(c["type"]) for c in selects if c.get("custom_id") == custom_id), 3)
+        return await self.send_component(custom_id, message=message, user=user, component_type=kind, values=values)
 
     def _token(self) -> str:
         return f"tok{next(self._tokens)}-{secrets.token_hex(4)}"

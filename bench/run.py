@@ -1,0 +1,323 @@
+"""``make bench``: flowfsm against miru.ext.menu and a plain miru.View, side by side, in one run.
+
+Runs each measurement of bench/measure.py in a process of its own (several rounds where timing is
+involved), prints a table with the ratios and the issue's targets, and writes bench/results.json.
+
+    python bench/run.py            # the full run (about 3 minutes on 2 cores)
+    python bench/run.py --quick    # a smaller, faster run to check that everything works
+
+The same 4-state menu (bench/flows.py) is built with each framework; all three are driven through
+the same hikari interaction objects (Discord JSON from flowfsm.testing.payloads, turned into hikari
+entities by a RESTBot's entity factory), the same real ``miru.Client`` and the same loopback REST
+server (flowfsm.testing.FakeDiscord), so only the framework differs. How each figure is taken is
+described in bench/measure.py and bench/loadgen.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+MEASURE = HERE / "measure.py"
+RESULTS = HERE / "results.json"
+
+LABELS = {"flowfsm": "flowfsm", "miru_menu": "miru.ext.menu", "miru_view": "miru.View"}
+
+# key -> (comparison, limit, what it means)
+TARGETS: dict[str, tuple[str, float, str]] = {
+    "idle_ratio_vs_miru_view": ("<=", 0.5, "idle memory per session vs a started miru.View"),
+    "tasks_per_idle_session": ("==", 0, "asyncio tasks per idle session"),
+    "click_ratio_vs_miru_menu": ("<=", 1.0, "click latency vs miru.ext.menu (stretch 0.5)"),
+    "start_ratio_vs_miru_menu": ("<=", 1.0, "session start vs miru.ext.menu"),
+    "expire_100k_s": ("<=", 1.0, "expire 100,000 sessions (s)"),
+    "sessions_left_after_expiry": ("==", 0, "sessions left after expiry"),
+    "rss_mb_100k_sessions": ("<=", 300, "process RSS with 100,000 sessions (MB)"),
+    "click_scale_ratio_10k_vs_10": ("<", 1.5, "click at 10,000 open vs at 10 open"),
+}
+
+
+def measure(part: str, *args: str, timeout: float = 240) -> dict[str, Any]:
+    """Run one part of bench/measure.py in a fresh process; return its JSON result."""
+    command = [sys.executable, str(MEASURE), part, *args]
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=ROOT, check=False)
+    if done.returncode != 0 or not done.stdout.strip():
+        sys.stderr.write(done.stderr[-4000:])
+        raise SystemExit(f"bench: {' '.join(command[1:])} failed (exit {done.returncode})")
+    print(f"  {part} {' '.join(args)}: {time.perf_counter() - started:.1f} s", flush=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def median_us(samples: list[int]) -> float:
+    """Median of nanosecond samples, in microseconds."""
+    return statistics.median(samples) / 1e3
+
+
+def med(values: list[float]) -> float:
+    """Median over rounds."""
+    return float(statistics.median(values))
+
+
+def ratio(a: float, b: float) -> float:
+    """a / b, rounded for the report."""
+    return round(a / b, 3) if b else float("inf")
+
+
+def run(quick: bool) -> dict[str, Any]:
+    """Run every part and assemble results.json's content."""
+    rounds = 1 if quick else 3
+    sessions, clicks = ("300", "500") if quick else ("1000", "1500")
+    big = "2000" if quick else "10000"
+    huge = "20000" if quick else "100000"
+    detail: dict[str, Any] = {}
+    out: dict[str, Any] = {}
+
+    print("latency: start and click, three frameworks interleaved in one process", flush=True)
+    latency = [
+        measure("latency", "--sessions", sessions, "--clicks", clicks, "--seed", str(seed))
+        for seed in range(rounds)
+    ]
+    for fw in LABELS:
+        clicks_us = [median_us(r[fw]["click_ns"]) for r in latency]
+        starts_us = [median_us(r[fw]["start_ns"]) for r in latency]
+        suffix = "" if fw == "flowfsm" else f"_{fw}"
+        out[f"click_us{suffix}"] = round(med(clicks_us), 1)
+        out[f"start_us{suffix}"] = round(med(starts_us), 1)
+        detail[f"click_us_rounds{suffix}"] = [round(v, 1) for v in clicks_us]
+        detail[f"start_us_rounds{suffix}"] = [round(v, 1) for v in starts_us]
+        detail[f"click_us_p90{suffix}"] = round(
+            med([statistics.quantiles(r[fw]["click_ns"], n=10)[-1] / 1e3 for r in latency]), 1
+        )
+        detail[f"rest_requests_during_clicks{suffix}"] = sum(r[fw]["rest_requests"] for r in latency)
+    for fw in ("miru_menu", "miru_view"):
+        out[f"click_ratio_vs_{fw}"] = ratio(out["click_us"], out[f"click_us_{fw}"])
+        out[f"start_ratio_vs_{fw}"] = ratio(out["start_us"], out[f"start_us_{fw}"])
+    detail["latency_open_sessions"] = int(sessions)
+
+    print(f"scale: click with 10 and with {int(big):,} open sessions (flowfsm and miru.ext.menu)", flush=True)
+    scale = [
+        measure(
+            "scale", "--frameworks", "flowfsm", "miru_menu", "--sizes", "10", big, "--clicks", clicks,
+            "--seed", str(seed),
+        )
+        for seed in range(rounds)
+    ]
+    for fw in ("flowfsm", "miru_menu"):
+        suffix = "" if fw == "flowfsm" else f"_{fw}"
+        small_us = med([median_us(r[fw]["click_ns_10"]) for r in scale])
+        big_us = med([median_us(r[fw][f"click_ns_{big}"]) for r in scale])
+        out[f"click_us_10_sessions{suffix}"] = round(small_us, 1)
+        out[f"click_us_10k_sessions{suffix}"] = round(big_us, 1)
+        out[f"click_scale_ratio_10k_vs_10{suffix}"] = ratio(big_us, small_us)
+    detail["scale_large_sessions"] = int(big)
+
+    print(f"memory: {int(big):,} idle sessions per framework (tracemalloc, after gc)", flush=True)
+    memory = {fw: measure("memory", "--framework", fw, "--sessions", big) for fw in LABELS}
+    for fw, r in memory.items():
+        prefix = "idle_session" if fw == "flowfsm" else f"{fw}_idle"
+        out[f"{prefix}_bytes"] = round(r["idle_bytes_total"] / r["sessions"])
+        detail[f"{fw}_bytes_after_one_click"] = round(
+            (r["idle_bytes_total"] / r["sessions"]) + r["clicked_extra_bytes_total"] / r["clicked_sample"]
+        )
+        detail[f"{fw}_tasks_per_idle_session"] = r["tasks"] / r["sessions"]
+    out["idle_ratio_vs_miru_view"] = ratio(out["idle_session_bytes"], out["miru_view_idle_bytes"])
+    out["idle_ratio_vs_miru_menu"] = ratio(out["idle_session_bytes"], out["miru_menu_idle_bytes"])
+    out["tasks_per_idle_session"] = memory["flowfsm"]["tasks"] / memory["flowfsm"]["sessions"]
+    out["miru_view_tasks_per_idle_session"] = memory["miru_view"]["tasks"] / memory["miru_view"]["sessions"]
+    out["bytes_after_one_click"] = detail["flowfsm_bytes_after_one_click"]
+    out["miru_view_bytes_after_one_click"] = detail["miru_view_bytes_after_one_click"]
+    detail["memory_sessions"] = int(big)
+
+    print(f"expiry and RSS: {int(huge):,} flowfsm sessions, clock injected", flush=True)
+    expire = measure("expire", "--sessions", huge)
+    out["expire_100k_s"] = round(expire["expire_s"], 4)
+    out["sessions_left_after_expiry"] = expire["left"]
+    out["rss_mb_100k_sessions"] = round(expire["rss_mb"], 1)
+    detail["expire"] = {k: round(v, 4) if isinstance(v, float) else v for k, v in expire.items()}
+
+    print("http: signed requests to a RESTBot interaction server from a second process", flush=True)
+    duration = "1.5" if quick else "3"
+    http: dict[str, list[dict[str, Any]]] = {"flowfsm": [], "miru_menu": []}
+    for _ in range(rounds):
+        for fw in http:
+            http[fw].append(measure("http", "--framework", fw, "--duration", duration, "--concurrency", "8"))
+    for fw, runs in http.items():
+        suffix = "" if fw == "flowfsm" else f"_{fw}"
+        errors = sum(r["errors"] for r in runs)
+        if errors:
+            raise SystemExit(f"bench: {fw} answered {errors} HTTP clicks wrongly: {runs[0]['first_error']}")
+        out[f"http_clicks_per_s{suffix}"] = round(med([r["clicks_per_s"] for r in runs]), 1)
+        detail[f"http_latency_ms_p50{suffix}"] = round(med([r["latency_ms_p50"] for r in runs]), 2)
+        detail[f"http_latency_ms_p99{suffix}"] = round(med([r["latency_ms_p99"] for r in runs]), 2)
+        detail[f"http_clicks_per_s_rounds{suffix}"] = [round(r["clicks_per_s"], 1) for r in runs]
+        detail[f"http_loadgen_cpu_share{suffix}"] = round(med([r["loadgen_cpu_share"] for r in runs]), 2)
+    out["http_ratio_vs_miru_menu"] = ratio(out["http_clicks_per_s"], out["http_clicks_per_s_miru_menu"])
+    detail["http_concurrency"] = 8
+    detail["quick"] = quick
+    detail["rounds"] = rounds
+    out["detail"] = detail
+    return out
+
+
+def check_targets(results: dict[str, Any]) -> dict[str, Any]:
+    """Each target of issue 8: the value, the limit, whether it is met."""
+    checks: dict[str, Any] = {}
+    for key, (op, limit, text) in TARGETS.items():
+        value = results[key]
+        met = {"<=": value <= limit, "<": value < limit, "==": value == limit}[op]
+        checks[key] = {"value": value, "target": f"{op} {limit}", "met": bool(met), "what": text}
+    return checks
+
+
+def table(r: dict[str, Any]) -> str:
+    """The human-readable table."""
+    d = r["detail"]
+    big = f"{d['scale_large_sessions']:,}"
+    rows: list[tuple[str, str, str, str, str]] = [
+        ("measure", "flowfsm", "miru.ext.menu", "miru.View", "flowfsm ratio"),
+        (
+            f"click, engine side (µs, median, {d['latency_open_sessions']:,} open)",
+            f"{r['click_us']:.0f}",
+            f"{r['click_us_miru_menu']:.0f}",
+            f"{r['click_us_miru_view']:.0f}",
+            f"{r['click_ratio_vs_miru_menu']:.2f} vs menu, {r['click_ratio_vs_miru_view']:.2f} vs View",
+        ),
+        (
+            "start + first message (µs, median)",
+            f"{r['start_us']:.0f}",
+            f"{r['start_us_miru_menu']:.0f}",
+            f"{r['start_us_miru_view']:.0f}",
+            f"{r['start_ratio_vs_miru_menu']:.2f} vs menu, {r['start_ratio_vs_miru_view']:.2f} vs View",
+        ),
+        (
+            f"memory per idle session (bytes, {d['memory_sessions']:,} open)",
+            f"{r['idle_session_bytes']:,}",
+            f"{r['miru_menu_idle_bytes']:,}",
+            f"{r['miru_view_idle_bytes']:,}",
+            f"{r['idle_ratio_vs_miru_view']:.2f} vs View",
+        ),
+        (
+            "memory per session after one click (bytes)",
+            f"{d['flowfsm_bytes_after_one_click']:,}",
+            f"{d['miru_menu_bytes_after_one_click']:,}",
+            f"{d['miru_view_bytes_after_one_click']:,}",
+            f"{ratio(d['flowfsm_bytes_after_one_click'], d['miru_view_bytes_after_one_click']):.2f} vs View",
+        ),
+        (
+            "asyncio tasks per idle session",
+            f"{r['tasks_per_idle_session']:g}",
+            f"{d['miru_menu_tasks_per_idle_session']:g}",
+            f"{d['miru_view_tasks_per_idle_session']:g}",
+            "",
+        ),
+        (
+            "click at 10 open sessions (µs)",
+            f"{r['click_us_10_sessions']:.0f}",
+            f"{r['click_us_10_sessions_miru_menu']:.0f}",
+            "",
+            "",
+        ),
+        (
+            f"click at {big} open sessions (µs)",
+            f"{r['click_us_10k_sessions']:.0f}",
+            f"{r['click_us_10k_sessions_miru_menu']:.0f}",
+            "",
+            f"{r['click_scale_ratio_10k_vs_10']:.2f} (10k / 10)",
+        ),
+        (
+            "HTTP clicks/s (RESTBot, 8 users, 2nd process)",
+            f"{r['http_clicks_per_s']:.0f}",
+            f"{r['http_clicks_per_s_miru_menu']:.0f}",
+            "",
+            f"{r['http_ratio_vs_miru_menu']:.2f} vs menu",
+        ),
+        (
+            "HTTP click latency p50 / p99 (ms)",
+            f"{d['http_latency_ms_p50']:.1f} / {d['http_latency_ms_p99']:.1f}",
+            f"{d['http_latency_ms_p50_miru_menu']:.1f} / {d['http_latency_ms_p99_miru_menu']:.1f}",
+            "",
+            "",
+        ),
+        (
+            f"expire {d['expire']['sessions']:,} sessions (s) / left",
+            f"{r['expire_100k_s']:.3f} / {r['sessions_left_after_expiry']}",
+            "",
+            "",
+            "",
+        ),
+        (
+            f"RSS with {d['expire']['sessions']:,} sessions (MB)",
+            f"{r['rss_mb_100k_sessions']:.0f} (empty: {d['expire']['rss_mb_before']:.0f})",
+            "",
+            "",
+            "",
+        ),
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    lines = []
+    for index, row in enumerate(rows):
+        lines.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    lines.append("")
+    lines.append("targets (issue 8):")
+    for key, check in r["targets"].items():
+        mark = "met    " if check["met"] else "NOT MET"
+        lines.append(f"  {mark}  {key} = {check['value']} (target {check['target']}): {check['what']}")
+    return "\n".join(lines)
+
+
+def git_describe() -> str:
+    """The commit measured, with '+dirty' when the working tree differs."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "flowfsm"], capture_output=True, text=True, cwd=ROOT, check=True
+        ).stdout.strip()
+        return head + ("+dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def main() -> None:
+    """Run, print the table, write bench/results.json."""
+    parser = argparse.ArgumentParser(description="flowfsm benchmarks (issue 8)")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, one round (a smoke run)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the JSON results")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    load_before = os.getloadavg()
+    results = run(args.quick)
+    results["targets"] = check_targets(results)
+    results["meta"] = {
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "commit": git_describe(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "seconds": round(time.perf_counter() - started, 1),
+        "command": "make bench" + (" (--quick)" if args.quick else ""),
+    }
+    print()
+    print(table(results))
+    print(f"\n{results['meta']['seconds']:.0f} s; results in {args.out}")
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

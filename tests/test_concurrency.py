@@ -1,0 +1,185 @@
+"""Many clicks at once: one session's steps never overlap, and no acknowledged update is lost.
+
+The counter's action reads the count, yields to the event loop twice (as an action awaiting a
+database would), then writes count + 1: if two steps of one session ever overlapped, an increment
+would be lost and the enter/exit log would interleave. Clicks go through the real miru client,
+concurrently (``asyncio.gather``), on a gateway bot and on a REST bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import hikari
+import pytest
+
+from flowfsm import Button, Context, Flow, Screen
+from flowfsm.testing import Harness
+from flowfsm.testing.harness import components_of
+
+OWNER = 1001
+
+
+class Counter:
+    """A counter flow whose action records when each step enters and leaves."""
+
+    def __init__(self) -> None:
+        self.log: list[tuple[str, str]] = []
+        self.inside: dict[str, int] = {}
+        self.max_inside = 0
+        self.gate: asyncio.Event | None = None
+        self.flow = Flow("counter", command="count")
+        self.flow.add_state("main", self.render, initial=True)
+
+    async def inc(self, ctx: Context) -> None:
+        sid = ctx.session.id
+        self.inside[sid] = self.inside.get(sid, 0) + 1
+        self.max_inside = max(self.max_inside, self.inside[sid])
+        self.log.append(("enter", sid))
+        count = ctx.data.get("n", 0)
+        if self.gate is not None:
+            await self.gate.wait()
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        ctx.data["n"] = count + 1
+        self.log.append(("exit", sid))
+        self.inside[sid] -= 1
+
+    def render(self, ctx: Context) -> Screen:
+        return Screen(f"n={ctx.data.get('n', 0)}", items=[Button("+1", action=self.inc, id="inc")])
+
+
+class _Collect(logging.Handler):
+    def __init__(self, sink: list[str]) -> None:
+        super().__init__(logging.ERROR)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.sink.append(f"log {record.name}: {record.getMessage()}")
+
+
+@pytest.fixture
+async def escaped() -> AsyncIterator[list[str]]:
+    """Exceptions that reach the event loop and ERROR log records, checked empty at the end."""
+    loop = asyncio.get_running_loop()
+    found: list[str] = []
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _loop, ctx: found.append(f"loop: {ctx.get('exception')!r}"))
+    collector = _Collect(found)
+    logging.getLogger().addHandler(collector)
+    try:
+        yield found
+        gc.collect()
+        await asyncio.sleep(0)
+    finally:
+        logging.getLogger().removeHandler(collector)
+        loop.set_exception_handler(previous)
+    assert found == []
+
+
+def _plus_id(message: dict[str, Any]) -> str:
+    return str(components_of(message)[0]["custom_id"])
+
+
+@pytest.mark.parametrize("rest_bot", [False, True], ids=["gateway", "rest"])
+async def test_fifty_concurrent_clicks_are_serialized(escaped: list[str], rest_bot: bool) -> None:
+    counter = Counter()
+    async with Harness([counter.flow], rest_bot=rest_bot) as h:
+        await h.command("count", user=OWNER)
+        menu = h.message
+        assert menu is not None
+        session = h.session(OWNER)
+        replies = await asyncio.gather(*(h.send_component(_plus_id(menu), message=menu) for _ in range(50)))
+        assert [r.type for r in replies] == [hikari.ResponseType.MESSAGE_UPDATE] * 50
+        assert counter.max_inside == 1
+        assert counter.log == [("enter", session.id), ("exit", session.id)] * 50
+        assert session.data == {"n": 50}
+        # the sequential result, on a second session
+        await h.command("count", user=OWNER + 1)
+        second = h.message
+        assert second is not None
+        for _ in range(50):
+            await h.send_component(_plus_id(second), message=second, user=OWNER + 1)
+        assert h.session(OWNER + 1).data == session.data
+        shown = h.discord.messages[int(menu["id"])]
+        assert shown["content"] == h.discord.messages[int(second["id"])]["content"] == "n=50"
+        # every acknowledgement showed a distinct count: none was sent twice, none lost
+        counts = sorted(int(r.callback["data"]["content"].removeprefix("n=")) for r in replies if r.callback)
+        assert counts == list(range(1, 51))
+
+
+async def test_thousand_users_at_once(escaped: list[str]) -> None:
+    counter = Counter()
+    users = range(50_000, 51_000)
+    async with Harness([counter.flow]) as h:
+        await asyncio.gather(*(h.command("count", user=user) for user in users))
+        assert len(h.manager.sessions) == 1000
+        by_user = {session.user_id: session for session in h.manager.sessions}
+        assert sorted(by_user) == list(users)
+        menus: dict[int, dict[str, Any]] = {}
+        for user, session in by_user.items():
+            assert session.message_id is not None
+            menus[user] = h.discord.messages[session.message_id]
+        replies = await asyncio.gather(
+            *(h.send_component(_plus_id(menus[user]), message=menus[user], user=user) for user in users)
+        )
+        assert all(r.type == hikari.ResponseType.MESSAGE_UPDATE for r in replies)
+        assert counter.max_inside == 1
+        assert {session.user_id: session for session in h.manager.sessions} == by_user
+        for user, session in by_user.items():
+            assert session.data == {"n": 1}
+            assert session.message_id is not None
+            shown = h.discord.messages[session.message_id]
+            assert shown["content"] == "n=1"
+            assert _plus_id(shown) == _plus_id(menus[user])  # each message still shows its own session
+        assert len({s.id for s in h.manager.sessions}) == 1000
+
+
+async def test_clicks_queued_behind_a_slow_step_when_the_session_expires(escaped: list[str]) -> None:
+    """Twenty clicks wait on the lock; the session expires meanwhile. Only what ran is acknowledged."""
+    counter = Counter()
+    counter.gate = asyncio.Event()
+    async with Harness([counter.flow]) as h:
+        await h.command("count", user=OWNER)
+        menu = h.message
+        assert menu is not None
+        session = h.session(OWNER)
+        clicks = [asyncio.ensure_future(h.send_component(_plus_id(menu), message=menu)) for _ in range(20)]
+        while not counter.log:
+            await asyncio.sleep(0)
+        h.clock.advance(session.flow.timeout + 1)
+        assert h.manager.expire_due() == 1
+        counter.gate.set()
+        replies = await asyncio.gather(*clicks)
+        await h.manager.drain()
+        updated = [r for r in replies if r.type == hikari.ResponseType.MESSAGE_UPDATE]
+        refused = [r for r in replies if r.type == hikari.ResponseType.MESSAGE_CREATE]
+        assert len(updated) == 1 and len(refused) == 19
+        assert {r.ephemeral_text for r in refused} == {h.manager.texts.expired.format(command="count")}
+        assert session.data == {"n": 1}
+        assert len(h.manager.sessions) == 0
+
+
+async def test_expired_menu_stays_disabled_when_a_running_step_finishes(escaped: list[str]) -> None:
+    """The expiry edit disables the buttons while a step still runs; the step's answer must not revive them."""
+    counter = Counter()
+    counter.gate = asyncio.Event()
+    async with Harness([counter.flow]) as h:
+        await h.command("count", user=OWNER)
+        menu = h.message
+        assert menu is not None
+        session = h.session(OWNER)
+        click = asyncio.ensure_future(h.send_component(_plus_id(menu), message=menu))
+        while not counter.log:
+            await asyncio.sleep(0)
+        await h.advance(session.flow.timeout + 1)
+        counter.gate.set()
+        await click
+        await h.manager.drain()
+        shown = h.discord.messages[int(menu["id"])]
+        assert not [c for c in components_of(shown) if not c.get("disabled")], components_of(shown)
+        assert session.data == {"n": 1} and len(h.manager.sessions) == 0
