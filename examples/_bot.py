@@ -28,7 +28,10 @@ def run_bot(
     when it is set (instant registration), else globally.
     """
     flows = list(flows)
-    bot = hikari.GatewayBot(os.environ["DISCORD_TOKEN"], intents=hikari.Intents.ALL_UNPRIVILEGED)
+    intents = hikari.Intents.ALL_UNPRIVILEGED
+    if any(spec.on_message is not None for flow in flows for spec in flow.states.values()):
+        intents |= hikari.Intents.MESSAGE_CONTENT  # text input reads message content (privileged)
+    bot = hikari.GatewayBot(os.environ["DISCORD_TOKEN"], intents=intents)
     manager = FlowManager(miru.Client(bot), flows)
     if setup is not None:
         setup(manager)

@@ -119,7 +119,9 @@ def render_screen(
             r.disabled = True
         components, items, page, pages = r.layout(screen.layout, reserved, page, interactive)
         flags |= hikari.MessageFlag.IS_COMPONENTS_V2
-        return Rendered(None, [], components, (*items, *reserved, *modals), ephemeral, flags, page, pages)
+        return Rendered(
+            None, [], components, (*items, *r.nav_items, *reserved, *modals), ephemeral, flags, page, pages
+        )
     r.check_content(screen)
     items = tuple(screen.items)
     for index, item in enumerate(items):
@@ -128,7 +130,14 @@ def render_screen(
     if screen.content is None and not screen.embeds and not components:
         raise r.error("the screen is empty: give it content, embeds or items")
     return Rendered(
-        screen.content, list(screen.embeds), components, (*items, *reserved, *modals), ephemeral, flags, page, pages
+        screen.content,
+        list(screen.embeds),
+        components,
+        (*items, *r.nav_items, *reserved, *modals),
+        ephemeral,
+        flags,
+        page,
+        pages,
     )
 
 
@@ -143,6 +152,7 @@ class _Renderer:
         self.nav = nav
         self.state_index = flow.state_index(state)
         self.seen: set[str] = set()
+        self.nav_items: list[Button] = []
 
     def error(self, message: str, item: Any = None) -> RenderError:
         name = None if item is None else (item.describe() if hasattr(item, "describe") else str(item))
@@ -297,6 +307,7 @@ class _Renderer:
             buttons.append(Button(self.nav.previous, id=PREVIOUS_KEY, action=_noop, disabled=not has_previous))
         if has_next or self.nav.stable:
             buttons.append(Button(self.nav.next, id=NEXT_KEY, action=_noop, disabled=not has_next))
+        self.nav_items = buttons
         return buttons
 
     def place(self, buttons: list[tuple[int, Button]], *, max_rows: int) -> list[list[tuple[int, Button]]]:
