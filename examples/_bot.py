@@ -46,7 +46,9 @@ def run_bot(
             bot.rest.slash_command_builder(name, (flow.description or f"Open {flow.name}")[:100])
             for name, (flow, _) in commands.items()
         ]
-        await bot.rest.set_application_commands(app.id, builders, guild=int(guild) if guild else hikari.UNDEFINED)
+        await bot.rest.set_application_commands(
+            app.id, builders, guild=int(guild) if guild else hikari.UNDEFINED
+        )
         _LOG.info("ready: /%s", ", /".join(commands))
 
     @bot.listen(hikari.InteractionCreateEvent)

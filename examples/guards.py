@@ -53,7 +53,9 @@ def shop(ctx: Context) -> Screen:
     return Screen(
         f"Sword: {PRICE} coins. Balance: {balance}. Owned: {owned}.",
         items=[
-            Button("Buy sword", action=pipeline(can_afford, not_owned, buy), style=hikari.ButtonStyle.SUCCESS),
+            Button(
+                "Buy sword", action=pipeline(can_afford, not_owned, buy), style=hikari.ButtonStyle.SUCCESS
+            ),
             Button("Admin panel", trigger="admin"),
         ],
     )

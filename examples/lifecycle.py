@@ -79,7 +79,11 @@ def browse(ctx: Context) -> Screen:
     page = ctx.state.get("page", 0)
     return Screen(
         f"Browsing page {page + 1}",
-        items=[Button("Next page", action=next_page), Button("Open item", trigger="open"), Button("Home", trigger="home")],
+        items=[
+            Button("Next page", action=next_page),
+            Button("Open item", trigger="open"),
+            Button("Home", trigger="home"),
+        ],
     )
 
 
@@ -93,7 +97,10 @@ def detail(ctx: Context) -> Screen:
 def scratch(ctx: Context) -> Screen:
     """Not preserved: its page starts at 1 on every entry."""
     page = ctx.state.get("page", 0)
-    return Screen(f"Scratch page {page + 1}", items=[Button("Next page", action=next_page), Button("Home", trigger="home")])
+    return Screen(
+        f"Scratch page {page + 1}",
+        items=[Button("Next page", action=next_page), Button("Home", trigger="home")],
+    )
 
 
 lifecycle.transition("browse", "counter", "browse")

@@ -24,7 +24,11 @@ def build(bot: hikari.RESTBot, **manager_options: Any) -> FlowManager:
     async def on_command(interaction: hikari.CommandInteraction) -> Any:
         if interaction.command_name == "weather":
             return await flows.start(interaction, weather)
-        return interaction.build_response().set_content("Unknown command").set_flags(hikari.MessageFlag.EPHEMERAL)
+        return (
+            interaction.build_response()
+            .set_content("Unknown command")
+            .set_flags(hikari.MessageFlag.EPHEMERAL)
+        )
 
     bot.interaction_server.set_listener(hikari.CommandInteraction, on_command)
     return flows

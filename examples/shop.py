@@ -22,7 +22,9 @@ START_BALANCE = 200
 
 def wallet(ctx: Context) -> dict[str, object]:
     """The user's wallet, kept in session data (a real shop keeps it in a database)."""
-    return ctx.data.setdefault("wallet", {"balance": int(ctx.options.get("balance", START_BALANCE)), "owned": []})
+    return ctx.data.setdefault(
+        "wallet", {"balance": int(ctx.options.get("balance", START_BALANCE)), "owned": []}
+    )
 
 
 def affordable(name: str) -> object:
@@ -100,7 +102,9 @@ def inventory(ctx: Context) -> Screen:
     items = []
     if shown:
         items.append(
-            TextSelect([SelectOption(name) for name in dict.fromkeys(shown)], placeholder="Sell an item", action=sell)
+            TextSelect(
+                [SelectOption(name) for name in dict.fromkeys(shown)], placeholder="Sell an item", action=sell
+            )
         )
     return Screen(f"{header}\n{lines}", items=items)
 

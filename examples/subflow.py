@@ -25,7 +25,9 @@ def editor(ctx: Context) -> Screen:
     embed = hikari.Embed(title="Loadout", color=0x5865F2)
     embed.add_field("Primary", ctx.data.get("primary", "—"))
     embed.add_field("Changes", str(ctx.data.get("changes", 0)))
-    return Screen(embeds=[embed], items=[Button("Change weapon", trigger="pick", style=hikari.ButtonStyle.PRIMARY)])
+    return Screen(
+        embeds=[embed], items=[Button("Change weapon", trigger="pick", style=hikari.ButtonStyle.PRIMARY)]
+    )
 
 
 @loadout.on_complete("weapon_chosen")

@@ -114,7 +114,7 @@ class Responder:
         """Whether the interaction was deferred (later output goes through edits)."""
         return self._phase is _Phase.DEFERRED
 
-    # -- deferring in time -------------------------------------------------------------------------------
+    # -- deferring in time -------------------------------------------------------------------------
 
     def defer_after(self, seconds: float) -> None:
         """Defer automatically if nothing has been sent ``seconds`` from now."""
@@ -149,7 +149,7 @@ class Responder:
             task, self._defer_task = self._defer_task, None
             await task
 
-    # -- sending -----------------------------------------------------------------------------------------
+    # -- sending -----------------------------------------------------------------------------------
 
     async def _send_initial(self, builder: ResponseBuilder) -> None:
         if self.mode is ResponseMode.BUILDER:

@@ -9,8 +9,8 @@ import hikari
 
 if TYPE_CHECKING:
     from flowfsm.flow import Flow
-    from flowfsm.pagination import PageState
     from flowfsm.manager import FlowManager
+    from flowfsm.pagination import PageState
     from flowfsm.session import Session
 
 __all__ = ["Context"]

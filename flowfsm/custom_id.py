@@ -12,7 +12,16 @@ import re
 import secrets
 from dataclasses import dataclass
 
-__all__ = ["MAX_CUSTOM_ID", "PREFIX", "ParsedId", "encode", "new_session_id", "parse", "parse_resume", "resume_id"]
+__all__ = [
+    "MAX_CUSTOM_ID",
+    "PREFIX",
+    "ParsedId",
+    "encode",
+    "new_session_id",
+    "parse",
+    "parse_resume",
+    "resume_id",
+]
 
 PREFIX = "ff:"
 MAX_CUSTOM_ID = 100

@@ -227,7 +227,7 @@ class Flow:
     def __repr__(self) -> str:
         return f"Flow({self.name!r}, states={list(self.states)!r})"
 
-    # -- definition -------------------------------------------------------------------------------------
+    # -- definition --------------------------------------------------------------------------------
 
     def add_state(
         self,
@@ -320,7 +320,9 @@ class Flow:
     def hook(self, state: str, name: str) -> Callable[[Hook], Hook]:
         """Decorator adding a hook to a declared state: ``@flow.hook("menu", "on_enter")``."""
         if name not in HOOK_NAMES:
-            raise FlowDefinitionError(self.name, f"unknown hook {name!r}; hooks are {list(HOOK_NAMES)}", state=state)
+            raise FlowDefinitionError(
+                self.name, f"unknown hook {name!r}; hooks are {list(HOOK_NAMES)}", state=state
+            )
 
         def decorator(fn: Hook) -> Hook:
             spec = self.states.get(state)
@@ -427,7 +429,7 @@ class Flow:
         if self._machine is not None:
             raise FlowDefinitionError(self.name, "the flow is already compiled; define it before first use")
 
-    # -- compilation ------------------------------------------------------------------------------------
+    # -- compilation -------------------------------------------------------------------------------
 
     def validate(self) -> None:
         """Raise :class:`FlowDefinitionError` for the first definition mistake found.
@@ -456,7 +458,9 @@ class Flow:
                         self.name, f"transition {tr.trigger!r} starts from an unknown state", state=src
                     )
                 spec = self.states[src]
-                if (tr.trigger == "back" and spec.returnable) or (tr.trigger == "cancel" and spec.cancellable):
+                if (tr.trigger == "back" and spec.returnable) or (
+                    tr.trigger == "cancel" and spec.cancellable
+                ):
                     raise FlowDefinitionError(
                         self.name,
                         f"trigger {tr.trigger!r} is generated for this state (returnable/cancellable); "
@@ -477,7 +481,9 @@ class Flow:
             for hook in (*tr.conditions, *tr.unless):
                 if isinstance(hook, str) and hook not in self.guards:
                     raise FlowDefinitionError(
-                        self.name, f"transition {tr.trigger!r} uses unknown guard {hook!r}", state=str(tr.source)
+                        self.name,
+                        f"transition {tr.trigger!r} uses unknown guard {hook!r}",
+                        state=str(tr.source),
                     )
             for hook in (*tr.conditions, *tr.unless, *tr.before, *tr.after):
                 if not callable(hook) and not isinstance(hook, str):

@@ -30,7 +30,9 @@ class Guard:
 
     __slots__ = ("message", "name", "predicate")
 
-    def __init__(self, predicate: Predicate, message: str = DEFAULT_GUARD_MESSAGE, *, name: str | None = None) -> None:
+    def __init__(
+        self, predicate: Predicate, message: str = DEFAULT_GUARD_MESSAGE, *, name: str | None = None
+    ) -> None:
         if not callable(predicate):
             raise TypeError(f"guard predicate must be callable, got {predicate!r}")
         self.predicate = predicate
@@ -86,6 +88,8 @@ def pipeline(*steps: Guard | Callable[[Context], Any]) -> Callable[[Context], Aw
         for step in steps:
             await call_hook(step, ctx)
 
-    run.__name__ = "pipeline(" + ", ".join(getattr(s, "name", getattr(s, "__name__", "?")) for s in steps) + ")"
+    run.__name__ = (
+        "pipeline(" + ", ".join(getattr(s, "name", getattr(s, "__name__", "?")) for s in steps) + ")"
+    )
     run.steps = steps  # type: ignore[attr-defined]
     return run

@@ -94,7 +94,7 @@ async def hard_refresh(ctx: Context) -> None:
         await call_hook(hook, ctx)
 
 
-# -- transitions callbacks ---------------------------------------------------------------------------------
+# -- transitions callbacks ------------------------------------------------------------------------
 
 
 def _ctx(event: EventData) -> Context:
@@ -135,7 +135,9 @@ def after_state_change(event: EventData) -> None:
     trace(ctx, "transition", transition.source, transition.dest, event.event.name)
 
 
-def trace(ctx: Context, kind: str, source: str, dest: str, trigger: str | None, detail: str | None = None) -> None:
+def trace(
+    ctx: Context, kind: str, source: str, dest: str, trigger: str | None, detail: str | None = None
+) -> None:
     """Record one event on the manager's tracer (a no-op when tracing is off)."""
     tracer = ctx.manager.tracer
     if tracer is None:
@@ -145,13 +147,21 @@ def trace(ctx: Context, kind: str, source: str, dest: str, trigger: str | None, 
     component = None if item is None else (getattr(item, "id", None) or getattr(item, "label", None))
     tracer.record(
         TraceEvent(
-            kind, session.flow.name, source, dest, trigger, component, session.id, session.user_id,
-            ctx.manager.clock(), detail,
+            kind,
+            session.flow.name,
+            source,
+            dest,
+            trigger,
+            component,
+            session.id,
+            session.user_id,
+            ctx.manager.clock(),
+            detail,
         )
     )
 
 
-# -- generated transitions ---------------------------------------------------------------------------------
+# -- generated transitions ------------------------------------------------------------------------
 
 
 def generated_transitions(flow: Flow) -> list[TransitionSpec]:
@@ -164,19 +174,31 @@ def generated_transitions(flow: Flow) -> list[TransitionSpec]:
             for target in tracked:
                 generated.append(
                     TransitionSpec(
-                        "back", name, target, conditions=[_history_top_is(target)], before=[_pop_history], kind="back"
+                        "back",
+                        name,
+                        target,
+                        conditions=[_history_top_is(target)],
+                        before=[_pop_history],
+                        kind="back",
                     )
                 )
             if spec.fallback is not None:
                 generated.append(
                     TransitionSpec(
-                        "back", name, spec.fallback, conditions=[_history_empty], kind="back",
-                        options=spec.fallback_options, before=[_fallback_options(spec.fallback_options)],
+                        "back",
+                        name,
+                        spec.fallback,
+                        conditions=[_history_empty],
+                        kind="back",
+                        options=spec.fallback_options,
+                        before=[_fallback_options(spec.fallback_options)],
                     )
                 )
             else:
                 generated.append(
-                    TransitionSpec("back", name, None, conditions=[_history_empty], after=[_back_out], kind="back")
+                    TransitionSpec(
+                        "back", name, None, conditions=[_history_empty], after=[_back_out], kind="back"
+                    )
                 )
         if spec.cancellable:
             generated.append(TransitionSpec("cancel", name, None, after=[_cancel], kind="cancel"))
@@ -241,7 +263,7 @@ def _opener(spec: TransitionSpec) -> Any:
     return open_child
 
 
-# -- sub-flows -----------------------------------------------------------------------------------------------
+# -- sub-flows ------------------------------------------------------------------------------------
 
 
 async def open_subflow(ctx: Context, spec: TransitionSpec) -> None:
@@ -256,7 +278,14 @@ async def open_subflow(ctx: Context, spec: TransitionSpec) -> None:
     if session.frames is None:
         session.frames = []
     session.frames.append(
-        (session.flow, session.state, session.history, session.preserved, session.state_options, spec.on_complete)
+        (
+            session.flow,
+            session.state,
+            session.history,
+            session.preserved,
+            session.state_options,
+            spec.on_complete,
+        )
     )
     source = session.state
     session.flow = child

@@ -25,12 +25,12 @@ from flowfsm.bridge import ArcContextLike, Responder, ResponseMode
 from flowfsm.context import Context
 from flowfsm.errors import FlowDefinitionError, FlowError, GuardFailure, RenderError
 from flowfsm.flow import HOOK_NAMES, Flow, call_hook
+from flowfsm.modals import Modal, build_modal, fields_from
 from flowfsm.outbox import Outbox
 from flowfsm.pagination import page_state
-from flowfsm.modals import Modal, build_modal, fields_from
 from flowfsm.render import NEXT_KEY, PREVIOUS_KEY, Nav, Rendered, item_key, render_screen
-from flowfsm.selects import SELECT_TYPES, values_from
 from flowfsm.screen import Button, as_screen
+from flowfsm.selects import SELECT_TYPES, values_from
 from flowfsm.session import Clock, Session, SessionStore
 from flowfsm.tracing import Tracer
 
@@ -123,7 +123,7 @@ class FlowManager:
             self.register(flow)
         self._install_hooks()
 
-    # -- set-up ------------------------------------------------------------------------------------------
+    # -- set-up ------------------------------------------------------------------------------------
 
     @property
     def rest(self) -> hikari.api.RESTClient:
@@ -147,11 +147,14 @@ class FlowManager:
                 continue
             if self.client.is_rest:
                 raise FlowDefinitionError(
-                    flow.name, "text input (on_message) needs a gateway bot: REST bots get no message events",
+                    flow.name,
+                    "text input (on_message) needs a gateway bot: REST bots get no message events",
                     state=spec.name,
                 )
             intents = getattr(self.client.app, "intents", None)
-            needed = hikari.Intents.MESSAGE_CONTENT | hikari.Intents.GUILD_MESSAGES | hikari.Intents.DM_MESSAGES
+            needed = (
+                hikari.Intents.MESSAGE_CONTENT | hikari.Intents.GUILD_MESSAGES | hikari.Intents.DM_MESSAGES
+            )
             if intents is not None and (intents & needed) != needed:
                 raise FlowDefinitionError(
                     flow.name,
@@ -205,7 +208,10 @@ class FlowManager:
         if session is None:
             return
         async with session.lock():
-            if session.ended or self._awaiting.get((int(event.channel_id), int(event.author_id))) is not session:
+            if (
+                session.ended
+                or self._awaiting.get((int(event.channel_id), int(event.author_id))) is not session
+            ):
                 return
             await self._text_input(session, event.message)
         session.release_lock_if_idle()
@@ -236,8 +242,13 @@ class FlowManager:
         except GuardFailure as refusal:
             lifecycle.trace(ctx, "guard", session.state, session.state, None, refusal.message)
         except Exception as exc:
-            _LOG.error("flowfsm: error in text input of flow %r, state %r, session %s",
-                       session.flow.name, session.state, session.id, exc_info=exc)
+            _LOG.error(
+                "flowfsm: error in text input of flow %r, state %r, session %s",
+                session.flow.name,
+                session.state,
+                session.id,
+                exc_info=exc,
+            )
             self._end(session)
             self.outbox.put(lambda: self._close_message(session, disabled=True, ctx=ctx))
 
@@ -263,7 +274,7 @@ class FlowManager:
             return ResponseMode.ARC
         return ResponseMode.BUILDER if self.client.is_rest else ResponseMode.REST
 
-    # -- starting a session ------------------------------------------------------------------------------
+    # -- starting a session ------------------------------------------------------------------------
 
     async def start(
         self,
@@ -319,7 +330,9 @@ class FlowManager:
         except KeyError:
             raise FlowError(f"no flow named {flow!r} is registered (known: {sorted(self.flows)})") from None
 
-    async def _begin(self, session: Session, interaction: hikari.PartialInteraction, responder: Responder) -> None:
+    async def _begin(
+        self, session: Session, interaction: hikari.PartialInteraction, responder: Responder
+    ) -> None:
         self.application_id = int(interaction.application_id)
         self.sessions.add(session)
         self._arm_timer()
@@ -338,7 +351,7 @@ class FlowManager:
         task.add_done_callback(lambda _: responder.fail_safe())
         return await responder.future
 
-    # -- clicks ------------------------------------------------------------------------------------------
+    # -- clicks ------------------------------------------------------------------------------------
 
     async def handle_component(self, interaction: hikari.ComponentInteraction) -> Any:
         """miru's unhandled-component hook: run a click on one of our menus, or pass it on."""
@@ -492,7 +505,7 @@ class FlowManager:
         finally:
             ctx.trigger_options = previous
 
-    # -- one step: callbacks, render, response -----------------------------------------------------------
+    # -- one step: callbacks, render, response -----------------------------------------------------
 
     async def _step(self, ctx: Context, responder: Responder, work: Callable[[], Awaitable[None]]) -> None:
         session = ctx.session
@@ -507,7 +520,12 @@ class FlowManager:
                 await self._refused_by_guard(ctx, responder, refusal)
                 return
             policy = None if responder.creates else self._post_policy(ctx, rendered, before)
-            old_token, old_at, old_flags, old_message = session.token, session.token_at, session.msg_flags, session.message_id
+            old_token, old_at, old_flags, old_message = (
+                session.token,
+                session.token_at,
+                session.msg_flags,
+                session.message_id,
+            )
             if policy is not None:
                 responder.creates = True
             await responder.update(rendered)
@@ -526,7 +544,9 @@ class FlowManager:
                     await lifecycle.run_hooks(ctx, "after_render")
         except hikari.NotFoundError as gone:
             # Unknown Message / Unknown Interaction: nobody is left to answer; end quietly.
-            _LOG.info("flowfsm: session %s ended, its message or interaction is gone (%s)", session.id, gone.code)
+            _LOG.info(
+                "flowfsm: session %s ended, its message or interaction is gone (%s)", session.id, gone.code
+            )
             self._end(session)
             responder.fail_safe()
         except Exception as exc:
@@ -635,7 +655,13 @@ class FlowManager:
         return None
 
     async def _clean_up(
-        self, session: Session, policy: str, token: str | None, token_at: float, flags: int, message_id: int | None
+        self,
+        session: Session,
+        policy: str,
+        token: str | None,
+        token_at: float,
+        flags: int,
+        message_id: int | None,
     ) -> None:
         """Handle the previous message after a new one was posted: delete, strip or replace it."""
         ephemeral = bool(flags & hikari.MessageFlag.EPHEMERAL)
@@ -644,7 +670,11 @@ class FlowManager:
             policy = "replace"  # ephemeral messages cannot be deleted by the bot
         if policy == "strip" and v2:
             policy = "replace"  # a v2 message's text is made of components
-        fresh = token is not None and self.clock() - token_at < _TOKEN_LIFETIME and self.application_id is not None
+        fresh = (
+            token is not None
+            and self.clock() - token_at < _TOKEN_LIFETIME
+            and self.application_id is not None
+        )
         try:
             if policy == "delete":
                 if fresh:
@@ -673,7 +703,9 @@ class FlowManager:
             buttons.append(Button(self.texts.back_label, trigger="back", id="~back", emoji="⬅️"))
         if spec.cancellable:
             buttons.append(
-                Button(self.texts.cancel_label, trigger="cancel", id="~cancel", style=hikari.ButtonStyle.DANGER)
+                Button(
+                    self.texts.cancel_label, trigger="cancel", id="~cancel", style=hikari.ButtonStyle.DANGER
+                )
             )
         return buttons
 
@@ -715,7 +747,7 @@ class FlowManager:
         if self._awaiting:
             self._track_input(session)
 
-    # -- expiry --------------------------------------------------------------------------------------------
+    # -- expiry ------------------------------------------------------------------------------------
 
     def expire_due(self, now: float | None = None) -> int:
         """Expire every session past its deadline: each is removed now; its on-timeout hooks
@@ -734,7 +766,9 @@ class FlowManager:
         try:
             await lifecycle.run_hooks(ctx, "on_timeout")
         except Exception:
-            _LOG.exception("flowfsm: on_timeout hook failed in flow %r, session %s", session.flow.name, session.id)
+            _LOG.exception(
+                "flowfsm: on_timeout hook failed in flow %r, session %s", session.flow.name, session.id
+            )
         await self._close_message(session, disabled=True, ctx=ctx)
 
     async def _close_message(self, session: Session, *, disabled: bool, ctx: Context) -> None:
@@ -754,7 +788,11 @@ class FlowManager:
         try:
             if token_fresh and self.application_id is not None:
                 await self.rest.edit_interaction_response(self.application_id, session.token, **fields)  # type: ignore[arg-type]
-            elif session.message_id is not None and session.channel_id is not None and not session.flow.ephemeral:
+            elif (
+                session.message_id is not None
+                and session.channel_id is not None
+                and not session.flow.ephemeral
+            ):
                 await self.rest.edit_message(session.channel_id, session.message_id, **fields)
         except (hikari.NotFoundError, hikari.ForbiddenError):
             _LOG.info("flowfsm: message of session %s is gone; nothing to disable", session.id)
@@ -780,7 +818,7 @@ class FlowManager:
         self._timer = self._timer_at = None
         self.expire_due()
 
-    # -- shutdown and inspection ---------------------------------------------------------------------------
+    # -- shutdown and inspection -------------------------------------------------------------------
 
     async def drain(self) -> None:
         """Wait for queued background work (expiry edits) and in-flight REST-bot steps."""

@@ -23,7 +23,7 @@ from hikari.impl import MessageActionRowBuilder
 from flowfsm import custom_id
 from flowfsm.errors import RenderError
 from flowfsm.flow import Flow
-from flowfsm.layout import ButtonGroup, LayoutNode, button_builder, build_layout, iter_items, layout_problems
+from flowfsm.layout import ButtonGroup, LayoutNode, build_layout, button_builder, iter_items, layout_problems
 from flowfsm.modals import Modal, modal_problems
 from flowfsm.screen import Button, Item, Screen
 from flowfsm.selects import SELECT_TYPES, Select, add_select, select_problems
@@ -164,7 +164,7 @@ class _Renderer:
             raise self.error(f"custom id {cid!r} exceeds {custom_id.MAX_CUSTOM_ID} characters", item)
         return cid
 
-    # -- checks ----------------------------------------------------------------------------------------------
+    # -- checks ------------------------------------------------------------------------------------
 
     def check_content(self, screen: Screen) -> None:
         if screen.content is not None and len(screen.content) > MAX_CONTENT:
@@ -207,7 +207,9 @@ class _Renderer:
         item_id = getattr(item, "id", None)
         if item_id is not None:
             if not custom_id.valid_item_key(item_id) or item_id.isdigit():
-                raise self.error("an item id is 1-40 letters, digits, '_', '.' or '-' and not only digits", item)
+                raise self.error(
+                    "an item id is 1-40 letters, digits, '_', '.' or '-' and not only digits", item
+                )
             if item_id in self.seen:
                 raise self.error("two items share this id", item)
             self.seen.add(item_id)
@@ -234,11 +236,13 @@ class _Renderer:
             raise self.error("a button needs a trigger, an action, a modal or a url (or disabled=True)", item)
         if item.modal is not None and item.modal not in {m.id for m in modals}:
             known = sorted(m.id for m in modals)
-            raise self.error(f"button opens modal {item.modal!r}, which this screen does not define (known: {known})", item)
+            raise self.error(
+                f"button opens modal {item.modal!r}, which this screen does not define (known: {known})", item
+            )
         if item.style in (hikari.ButtonStyle.LINK, hikari.ButtonStyle.PREMIUM):
             raise self.error("style LINK needs url=...; PREMIUM buttons are not supported", item)
 
-    # -- classic mode ------------------------------------------------------------------------------------------
+    # -- classic mode ------------------------------------------------------------------------------
 
     def classic(
         self,
@@ -288,7 +292,9 @@ class _Renderer:
             components.append(builder)
         for index, select in selects:
             builder = MessageActionRowBuilder()
-            add_select(builder, select, self.custom_id(item_key(select, index), select), disabled=self.disabled)  # type: ignore[arg-type]
+            add_select(
+                builder, select, self.custom_id(item_key(select, index), select), disabled=self.disabled
+            )  # type: ignore[arg-type]
             components.append(builder)
         if nav_row:
             if len(nav_row) > MAX_BUTTONS_PER_ROW:
@@ -304,7 +310,9 @@ class _Renderer:
             return []
         buttons = []
         if has_previous or self.nav.stable:
-            buttons.append(Button(self.nav.previous, id=PREVIOUS_KEY, action=_noop, disabled=not has_previous))
+            buttons.append(
+                Button(self.nav.previous, id=PREVIOUS_KEY, action=_noop, disabled=not has_previous)
+            )
         if has_next or self.nav.stable:
             buttons.append(Button(self.nav.next, id=NEXT_KEY, action=_noop, disabled=not has_next))
         self.nav_items = buttons
@@ -344,7 +352,7 @@ class _Renderer:
         cid = None if button.url is not None else self.custom_id(str(key), button)
         return button_builder(button, cid, disabled=self.disabled)
 
-    # -- layout mode -------------------------------------------------------------------------------------------
+    # -- layout mode -------------------------------------------------------------------------------
 
     def layout(
         self, nodes: Sequence[LayoutNode], reserved: Sequence[Button], page: int, interactive: bool
@@ -367,7 +375,11 @@ class _Renderer:
             return add_select(None, item, self.custom_id(item_key(item, index), item), disabled=self.disabled)
 
         components = build_layout(
-            nodes, button=self.button, select=select, group_page=group_page, where=f"{self.flow.name}:{self.state}"
+            nodes,
+            button=self.button,
+            select=select,
+            group_page=group_page,
+            where=f"{self.flow.name}:{self.state}",
         )
         if reserved and interactive:
             row = MessageActionRowBuilder()

@@ -64,7 +64,9 @@ class Button:
     @property
     def fires(self) -> bool:
         """Whether clicking this item reaches the engine (not a link; a trigger, action or modal)."""
-        return self.url is None and (self.trigger is not None or self.action is not None or self.modal is not None)
+        return self.url is None and (
+            self.trigger is not None or self.action is not None or self.modal is not None
+        )
 
     def describe(self) -> str:
         """A short name for error messages: the id, the label, or the emoji."""

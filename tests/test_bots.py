@@ -14,7 +14,11 @@ from flowfsm.testing.harness import Harness
 async def test_arc_command_starts_the_flow_and_clicks_route_through_miru_from_arc() -> None:
     async with FakeDiscord() as discord:
         bot = hikari.GatewayBot(
-            discord.bot_token, rest_url=discord.rest_url, banner=None, logs=None, suppress_optimization_warning=True
+            discord.bot_token,
+            rest_url=discord.rest_url,
+            banner=None,
+            logs=None,
+            suppress_optimization_warning=True,
         )
         bot.rest.start()
         try:

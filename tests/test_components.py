@@ -19,7 +19,7 @@ def labels(h: Harness) -> list[str]:
     return [str(label) for label in h.labels()]
 
 
-# -- button pagination -----------------------------------------------------------------------------------------
+# -- button pagination ----------------------------------------------------------------------------
 
 
 async def test_buttons_are_paginated_with_pinned_buttons_and_stable_nav() -> None:
@@ -69,36 +69,61 @@ def test_a_select_cannot_share_a_state_with_button_pagination() -> None:
     flow = Flow("mixed")
     flow.add_state("a", lambda ctx: Screen("a"), initial=True)
     flow.compile()
-    screen = Screen("a", items=[TextSelect(["x"], action=lambda c, v: None)] + [
-        Button(str(i), action=lambda c: None) for i in range(30)
-    ])
-    with pytest.raises(RenderError, match=r"flow 'mixed', state 'a'.*a select cannot be combined with button pagination"):
+    screen = Screen(
+        "a",
+        items=[TextSelect(["x"], action=lambda c, v: None)]
+        + [Button(str(i), action=lambda c: None) for i in range(30)],
+    )
+    with pytest.raises(
+        RenderError, match=r"flow 'mixed', state 'a'.*a select cannot be combined with button pagination"
+    ):
         render_screen(flow, "a", "abcdefgh", screen)
 
 
-# -- list pagination ---------------------------------------------------------------------------------------
+# -- list pagination ------------------------------------------------------------------------------
 
 
 async def test_list_pagination_exposes_page_state_and_works_with_a_select() -> None:
     async with Harness([shop]) as h:
         await h.command("shop", options={"balance": 1000})
-        for label in ["Item 01 (6)", "Item 02 (7)", "Item 03 (8)", "Item 04 (9)", "Item 05 (10)", "Item 06 (11)", "Item 07 (12)"]:
+        for label in [
+            "Item 01 (6)",
+            "Item 02 (7)",
+            "Item 03 (8)",
+            "Item 04 (9)",
+            "Item 05 (10)",
+            "Item 06 (11)",
+            "Item 07 (12)",
+        ]:
             await h.click(label)
         await h.click("Inventory")
         assert h.message["content"].startswith("Inventory, page 1/2 (7 items)")  # type: ignore[index]
         select = next(c for c in components_of(h.message) if c["type"] == 3)  # type: ignore[arg-type]
-        assert [o["value"] for o in select["options"]] == ["Item 01", "Item 02", "Item 03", "Item 04", "Item 05"]
+        assert [o["value"] for o in select["options"]] == [
+            "Item 01",
+            "Item 02",
+            "Item 03",
+            "Item 04",
+            "Item 05",
+        ]
         await h.click("Next →")
         assert h.message["content"].startswith("Inventory, page 2/2 (7 items)\n6. Item 06")  # type: ignore[index]
         assert h.session().data["turns"][-1] == "inventory:next:1"
         await h.select(["Item 07"], placeholder="Sell an item")
-        assert h.session().data["wallet"]["owned"] == ["Item 01", "Item 02", "Item 03", "Item 04", "Item 05", "Item 06"]
+        assert h.session().data["wallet"]["owned"] == [
+            "Item 01",
+            "Item 02",
+            "Item 03",
+            "Item 04",
+            "Item 05",
+            "Item 06",
+        ]
         assert "(6 items)" in h.message["content"]  # type: ignore[index]
         await h.click("Back")
         assert h.session().state == "catalog"
 
 
-# -- ephemeral and cleanup -----------------------------------------------------------------------------------
+# -- ephemeral and cleanup ------------------------------------------------------------------------
 
 
 async def test_switching_to_an_ephemeral_state_posts_a_new_message_and_strips_the_old() -> None:
@@ -149,7 +174,7 @@ async def test_cleanup_policies(button: str, check: str) -> None:
         assert h.session().state == "home"
 
 
-# -- text input ----------------------------------------------------------------------------------------------
+# -- text input -----------------------------------------------------------------------------------
 
 
 async def test_text_input_reads_the_next_message_and_deletes_it() -> None:
@@ -162,7 +187,11 @@ async def test_text_input_reads_the_next_message_and_deletes_it() -> None:
         await h.say("Ada")
         assert h.session().data["name"] == "Ada"
         assert h.message["content"] == "Renamed to Ada."  # type: ignore[index]
-        deletes = [r for r in h.discord.requests if r.method == "DELETE" and r.path.startswith("/channels/222/messages/")]
+        deletes = [
+            r
+            for r in h.discord.requests
+            if r.method == "DELETE" and r.path.startswith("/channels/222/messages/")
+        ]
         assert len(deletes) == 1
         await h.click("Home")
         assert h.message["content"] == "Hello, Ada!"  # type: ignore[index]
@@ -171,7 +200,9 @@ async def test_text_input_reads_the_next_message_and_deletes_it() -> None:
 
 
 async def test_text_input_without_the_message_content_intent_fails_clearly() -> None:
-    with pytest.raises(FlowDefinitionError, match=r"flow 'behaviours', state 'rename': text input .* MESSAGE_CONTENT"):
+    with pytest.raises(
+        FlowDefinitionError, match=r"flow 'behaviours', state 'rename': text input .* MESSAGE_CONTENT"
+    ):
         async with Harness([behaviours], intents=hikari.Intents.ALL_UNPRIVILEGED):
             pass
 

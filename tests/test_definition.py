@@ -23,7 +23,9 @@ def test_transition_to_unknown_state_raises_on_compile() -> None:
     flow = Flow("typo")
     flow.add_state("a", _screen, initial=True)
     flow.transition("go", "a", "b")
-    with pytest.raises(FlowDefinitionError, match=r"flow 'typo', state 'b': transition 'go' goes to an unknown"):
+    with pytest.raises(
+        FlowDefinitionError, match=r"flow 'typo', state 'b': transition 'go' goes to an unknown"
+    ):
         flow.compile()
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,15 +33,18 @@ EDIT_ORIGINAL = r"^/webhooks/\d+/[^/]+/messages/@original$"
 UNKNOWN_INTERACTION = {"code": 10062, "message": "Unknown interaction"}
 
 
-def build_flow() -> Flow:
-    """A counter; ``slow +1`` takes 50 ms (deferred when ``defer_after`` is smaller)."""
+def build_flow(gate: asyncio.Event | None = None) -> Flow:
+    """A counter; ``slow +1`` takes 50 ms, or until ``gate`` is set (deferred when ``defer_after`` is smaller)."""
     flow = Flow("faulty", command="faulty")
 
     def inc(ctx: Context) -> None:
         ctx.data["n"] = ctx.data.get("n", 0) + 1
 
     async def slow_inc(ctx: Context) -> None:
-        await asyncio.sleep(0.05)
+        if gate is None:
+            await asyncio.sleep(0.05)
+        else:
+            await gate.wait()
         inc(ctx)
 
     @flow.state(initial=True)
@@ -93,8 +97,6 @@ async def watch() -> AsyncIterator[Watch]:
 
 def statuses(reply: Reply, pattern: str) -> list[int]:
     """Statuses of the reply's requests whose path matches ``pattern``."""
-    import re
-
     return [r.status for r in reply.requests if re.search(pattern, r.path)]
 
 
@@ -218,39 +220,46 @@ async def test_one_server_error_is_retried(watch: Watch, status: int) -> None:
 async def test_server_errors_exhaust_retries_then_end_cleanly(watch: Watch) -> None:
     """503 on every try: hikari gives up after 1 + 3 attempts; the session ends, nothing escapes.
 
-    Run together: a second session's deferred edit meets 500s, on another route, at the same time.
+    At the same time (to wait through hikari's back-off once), another session's edit after a
+    deferral meets 500s until hikari gives up too.
     """
-    async with Harness([build_flow()], defer_after=0.01) as h:
+    gate = asyncio.Event()
+    async with Harness([build_flow(gate)], defer_after=0.01) as h:
         await h.command("faulty", user=OWNER)
-        first = h.session(OWNER)
-        first_menu = h.message
+        first, first_menu = h.session(OWNER), h.message
         await h.command("faulty", user=OWNER + 1)
-        second = h.session(OWNER + 1)
-        second_menu = h.message
+        second, second_menu = h.session(OWNER + 1), h.message
         assert first_menu is not None and second_menu is not None
-        h.discord.fail_next("PATCH", EDIT_ORIGINAL, 500, times=4)
+        sent = len(h.discord.requests)
         async with asyncio.timeout(30):
-            # the first click's callback is a deferral (type 6): the 500s hit its edit, not the 503s
             slow_click = asyncio.ensure_future(
                 h.send_component(components_of(first_menu)[1]["custom_id"], message=first_menu)
             )
-            while not any(r.json and r.json.get("type") == 6 for r in h.discord.requests):
-                await asyncio.sleep(0.005)
+            while not (deferrals := [r for r in h.discord.requests[sent:] if (r.json or {}).get("type") == 6]):
+                await asyncio.sleep(0)
+            token = deferrals[0].path.split("/")[3]
+            slow_edit = rf"^/webhooks/\d+/{re.escape(token)}/messages/@original$"
+            h.discord.fail_next("PATCH", slow_edit, 500, times=4)
             h.discord.fail_next("POST", CALLBACK, 503, times=4)
+            gate.set()
             fast = await h.send_component(
                 components_of(second_menu)[0]["custom_id"], message=second_menu, user=OWNER + 1
             )
             slow = await slow_click
         # bounded: the first attempt and hikari's three retries, then it gave up
         assert statuses(fast, CALLBACK) == [503] * 4
-        assert statuses(slow, EDIT_ORIGINAL)[:4] == [500] * 4
+        assert statuses(slow, slow_edit) == [500] * 4
         for session in (first, second):
             assert h.manager.sessions.get(session.id) is None and session.ended
-        assert len(h.manager.sessions) == 0
-        # the sessions' failures were reported with their flow, state and session
+        # the deferred one could still tell its user (a followup); both menus were disabled
+        assert slow.ephemeral_text == h.manager.texts.error
+        for menu in (first_menu, second_menu):
+            shown = h.discord.messages[int(menu["id"])]
+            assert components_of(shown) and all(c["disabled"] for c in components_of(shown))
+        # each failure was reported with its flow, state and session
         reports = [r.getMessage() for r in watch.records if r.getMessage().startswith("flowfsm: error in flow")]
         assert len(reports) == 2 and {first.id, second.id} <= {w for r in reports for w in r.split()}
-        # no request was left half-done: nothing more arrives
+        # nothing was left half-done
         count = len(h.discord.requests)
         await h.manager.drain()
         assert len(h.discord.requests) == count

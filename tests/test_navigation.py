@@ -17,7 +17,7 @@ def content(h: Harness) -> str:
     return str(h.message["content"])
 
 
-# -- history -------------------------------------------------------------------------------------------------
+# -- history --------------------------------------------------------------------------------------
 
 
 async def test_back_returns_through_tracked_states() -> None:
@@ -102,7 +102,7 @@ def test_unknown_fallback_is_a_definition_error() -> None:
         flow.compile()
 
 
-# -- lifetimes and hooks ---------------------------------------------------------------------------------------
+# -- lifetimes and hooks --------------------------------------------------------------------------
 
 
 async def test_hooks_fire_in_the_documented_order_with_global_hooks_first() -> None:
@@ -200,7 +200,7 @@ async def test_a_failing_hook_goes_to_the_error_handler() -> None:
         assert len(h.manager.sessions) == 0
 
 
-# -- guards and pipelines ----------------------------------------------------------------------------------------
+# -- guards and pipelines -------------------------------------------------------------------------
 
 
 async def test_transition_guard_refuses_with_its_message_and_keeps_the_state() -> None:
@@ -235,7 +235,7 @@ async def test_pipeline_stops_at_the_first_failed_guard_with_a_dynamic_message()
         assert h.session().data["balance"] == 100
 
 
-# -- sub-flows ----------------------------------------------------------------------------------------------------
+# -- sub-flows ------------------------------------------------------------------------------------
 
 
 async def test_subflow_result_reaches_the_declared_handler() -> None:
@@ -267,11 +267,13 @@ def test_unknown_completion_handler_is_a_definition_error() -> None:
     parent = Flow("parent")
     parent.add_state("a", lambda ctx: Screen("a"), initial=True)
     parent.subflow("open", "a", "child", on_complete="nope")
-    with pytest.raises(FlowDefinitionError, match=r"flow 'parent', state 'a': sub-flow 'child' names .* 'nope'"):
+    with pytest.raises(
+        FlowDefinitionError, match=r"flow 'parent', state 'a': sub-flow 'child' names .* 'nope'"
+    ):
         parent.compile()
 
 
-# -- tracing --------------------------------------------------------------------------------------------------
+# -- tracing --------------------------------------------------------------------------------------
 
 
 async def test_tracer_records_transitions_and_paths_in_a_bounded_ring() -> None:
@@ -291,7 +293,9 @@ async def test_tracer_records_transitions_and_paths_in_a_bounded_ring() -> None:
         assert tracer.paths("main") == [["main", "settings", "profile", "settings"]]
         assert tracer.path(h.session().id) == ["main", "settings", "profile", "settings"]
         for _ in range(5):
-            await h.click("Back") if h.session() and h.session().state != "main" else await h.click("Settings")
+            await h.click("Back") if h.session() and h.session().state != "main" else await h.click(
+                "Settings"
+            )
         assert len(tracer) == 5 and tracer.dropped > 0
         tracer.clear()
         assert len(tracer) == 0

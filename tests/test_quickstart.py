@@ -90,7 +90,9 @@ async def test_cancel_closes_with_a_note(h: Harness) -> None:
     assert h.message is not None and h.message["content"] == "Weather report cancelled."
     assert h.message["components"] == [] and h.message["embeds"] == []
     assert len(h.manager.sessions) == 0
-    reply = await h.send_component(h.replies[0].requests[0].json["data"]["components"][0]["components"][0]["custom_id"])
+    reply = await h.send_component(
+        h.replies[0].requests[0].json["data"]["components"][0]["components"][0]["custom_id"]
+    )
     assert reply.ephemeral_text == "This menu has expired. Run /weather again."
 
 
@@ -142,7 +144,13 @@ async def test_click_on_an_earlier_screen_is_refused(h: Harness) -> None:
 
 @pytest.mark.parametrize(
     "custom_id",
-    ["ff:weather:zzzzzzzz:0:1", "ff:weather", "ff:nosuchflow:abcdefgh:0:1", "ff:" + "x" * 120, "ff:weather:ab:0:1"],
+    [
+        "ff:weather:zzzzzzzz:0:1",
+        "ff:weather",
+        "ff:nosuchflow:abcdefgh:0:1",
+        "ff:" + "x" * 120,
+        "ff:weather:ab:0:1",
+    ],
 )
 async def test_forged_or_malformed_ids_get_a_clear_reply(h: Harness, custom_id: str) -> None:
     await h.command("weather")
@@ -181,7 +189,9 @@ async def test_callback_error_replies_logs_and_ends_the_session(
     with caplog.at_level(logging.ERROR, logger="flowfsm"):
         reply = await h.click("Details")
     assert reply.ephemeral_text == Texts().error
-    session_lines = [r for r in caplog.records if "error in flow 'weather', state 'details'" in r.getMessage()]
+    session_lines = [
+        r for r in caplog.records if "error in flow 'weather', state 'details'" in r.getMessage()
+    ]
     assert session_lines, caplog.text
     assert len(h.manager.sessions) == 0
 

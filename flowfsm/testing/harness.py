@@ -156,7 +156,7 @@ class Harness:
         self.menu_id: int | None = None
         self._pending_options: dict[int, Mapping[str, Any] | None] = {}
 
-    # -- lifecycle ---------------------------------------------------------------------------------------
+    # -- lifecycle ---------------------------------------------------------------------------------
 
     async def start(self) -> Harness:
         """Start the fake Discord and the bot; register the flows."""
@@ -210,7 +210,7 @@ class Harness:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    # -- command routing inside the bot ------------------------------------------------------------------
+    # -- command routing inside the bot ------------------------------------------------------------
 
     def _flow_for(self, command_name: str) -> tuple[str, str | None]:
         target = self.commands.get(command_name)
@@ -232,7 +232,7 @@ class Harness:
         flow, at = self._flow_for(interaction.command_name)
         return await self.manager.start(interaction, flow, options=options, at=at)
 
-    # -- driving -----------------------------------------------------------------------------------------
+    # -- driving -----------------------------------------------------------------------------------
 
     async def command(
         self,
@@ -330,7 +330,8 @@ class Harness:
             if status == 200 and isinstance(answer, dict):
                 # Discord processes the HTTP reply as the interaction's callback.
                 async with self._http.post(
-                    f"{self.discord.rest_url}/interactions/{iid}/{token}/callback?with_response=true", json=answer
+                    f"{self.discord.rest_url}/interactions/{iid}/{token}/callback?with_response=true",
+                    json=answer,
                 ) as response:
                     await response.read()
             await self.manager.drain()
@@ -342,7 +343,9 @@ class Harness:
         self.replies.append(reply)
         return reply
 
-    async def say(self, text: str, *, user: int = DEFAULT_USER, channel_id: int = 222, guild_id: int | None = 111) -> None:
+    async def say(
+        self, text: str, *, user: int = DEFAULT_USER, channel_id: int = 222, guild_id: int | None = 111
+    ) -> None:
         """The user sends a message in a channel (for states that take text input)."""
         if isinstance(self.bot, hikari.RESTBot):
             raise TypeError("REST bots receive no message events")
@@ -355,7 +358,12 @@ class Harness:
         await self.manager.drain()
 
     async def submit_modal(
-        self, custom_id: str, fields: Mapping[str, str], *, user: int = DEFAULT_USER, message: Mapping[str, Any] | None = None
+        self,
+        custom_id: str,
+        fields: Mapping[str, str],
+        *,
+        user: int = DEFAULT_USER,
+        message: Mapping[str, Any] | None = None,
     ) -> Reply:
         """Submit the modal ``custom_id`` (from a :class:`Reply` with type 9) with ``fields``."""
         message = dict(message or self.message or {})
@@ -372,12 +380,21 @@ class Harness:
             application_id=self.discord.application_id,
         )
         self.discord.register_interaction(
-            iid, token, channel_id=channel_id, message_id=int(message["id"]) if message else None, interaction_type=5
+            iid,
+            token,
+            channel_id=channel_id,
+            message_id=int(message["id"]) if message else None,
+            interaction_type=5,
         )
         return await self._deliver(payload, iid, token, None)
 
     async def select(
-        self, values: list[str], *, placeholder: str | None = None, custom_id: str | None = None, user: int = DEFAULT_USER
+        self,
+        values: list[str],
+        *,
+        placeholder: str | None = None,
+        custom_id: str | None = None,
+        user: int = DEFAULT_USER,
     ) -> Reply:
         """Choose ``values`` in the menu's select (found by placeholder, or the only one)."""
         message = self.message
@@ -391,12 +408,14 @@ class Harness:
             custom_id, kind = matches[0]["custom_id"], int(matches[0]["type"])
         else:
             kind = next((int(c["type"]) for c in selects if c.get("custom_id") == custom_id), 3)
-        return await self.send_component(custom_id, message=message, user=user, component_type=kind, values=values)
+        return await self.send_component(
+            custom_id, message=message, user=user, component_type=kind, values=values
+        )
 
     def _token(self) -> str:
         return f"tok{next(self._tokens)}-{secrets.token_hex(4)}"
 
-    # -- time --------------------------------------------------------------------------------------------
+    # -- time --------------------------------------------------------------------------------------
 
     async def advance(self, seconds: float) -> int:
         """Move the clock forward, expire due sessions and wait for their edits; returns how many expired."""
@@ -405,7 +424,7 @@ class Harness:
         await self.manager.drain()
         return count
 
-    # -- reading -----------------------------------------------------------------------------------------
+    # -- reading -----------------------------------------------------------------------------------
 
     @property
     def message(self) -> dict[str, Any] | None:
