@@ -2,10 +2,10 @@
 
 The ``mode_switch`` flow (command ``/mode_switch``) shows the same order summary two ways:
 ``classic`` renders content, an embed and buttons (embeds mode); ``modern`` renders a Components
-v2 layout. Each has a button to the other. A message cannot keep content or embeds once it has
-the ``IS_COMPONENTS_V2`` flag, so the engine handles the switch when it edits the message (see
-FLOWCORD.md, "Render modes"). Both states share the order kept in ``ctx.data``; "Add a coffee"
-is an action in both modes.
+v2 layout. Each has a button to the other. The engine handles the switch: embeds to layout edits
+the message with the ``IS_COMPONENTS_V2`` flag; since Discord never removes that flag, layout
+back to embeds needs a new message, and the old one is cleaned up by the flow's cleanup policy.
+Both states share the order kept in ``ctx.data``; "Add a coffee" is an action in both modes.
 """
 
 from __future__ import annotations

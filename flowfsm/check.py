@@ -94,13 +94,13 @@ def check_flow(flow: Flow, *, registry: Collection[str] = ()) -> list[Finding]:
     elif flow.initial not in states:
         report(FLOW_WIDE, f"initial state {flow.initial!r} is not a state of this flow")
 
-    for name, spec in states.items():
-        render = getattr(spec, "render", None)
+    for name, state_spec in states.items():
+        render = getattr(state_spec, "render", None)
         if render is None:
             report(name, "no render function")
         elif not callable(render):
             report(name, "render function is not callable")
-        fallback = getattr(spec, "fallback", None)
+        fallback = getattr(state_spec, "fallback", None)
         if isinstance(fallback, str) and fallback not in states:
             report(name, f"Back fallback {fallback!r} is not a state of this flow")
 
@@ -141,15 +141,23 @@ def check_flow(flow: Flow, *, registry: Collection[str] = ()) -> list[Finding]:
                 if guard not in guards:
                     report(where, f"transition {spec.trigger!r} uses unknown guard {guard!r}")
             elif not callable(guard):
-                report(where, f"transition {spec.trigger!r} has a guard that is not callable: {_describe(guard)}")
+                report(
+                    where, f"transition {spec.trigger!r} has a guard that is not callable: {_describe(guard)}"
+                )
         for hook in (*spec.before, *spec.after):
             if not callable(hook):
-                report(where, f"transition {spec.trigger!r} has a callback that is not callable: {_describe(hook)}")
+                report(
+                    where,
+                    f"transition {spec.trigger!r} has a callback that is not callable: {_describe(hook)}",
+                )
         if kind == "subflow":
             child = getattr(spec, "subflow", None)
             child_name = child if isinstance(child, str) else getattr(child, "name", None)
             if child_name not in registry:
-                report(where, f"sub-flow call {spec.trigger!r} opens flow {child_name!r}, which is not registered")
+                report(
+                    where,
+                    f"sub-flow call {spec.trigger!r} opens flow {child_name!r}, which is not registered",
+                )
             handler = getattr(spec, "on_complete", None)
             if handler is not None:
                 handler_name = callable_name(handler)

@@ -35,12 +35,13 @@ SVG and PNG need the Graphviz ``dot`` program (Debian package ``graphviz``); DOT
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import shutil
 import subprocess
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from transitions.extensions import diagrams_graphviz, diagrams_mermaid
 from transitions.extensions.diagrams import GraphMachine
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EXTENSIONS",
     "FORMATS",
+    "GENERATED_KINDS",
     "DiagramError",
     "Edge",
     "FlowGraph",
@@ -62,12 +64,15 @@ __all__ = [
     "callable_name",
     "completion_handlers",
     "diagram",
+    "expand_sources",
     "flow_graph",
     "render_png",
     "session_diagram",
+    "subflow_calls",
     "to_dot",
     "to_mermaid",
     "to_svg",
+    "transition_kind",
 ]
 
 FORMATS: tuple[str, ...] = ("mermaid", "dot", "svg", "png")
@@ -306,7 +311,9 @@ def flow_graph(flow: Flow) -> FlowGraph:
     and cancellable states) are skipped: the graph reads the same before and after compiling.
     """
     declared = list(flow.states)
-    calls: dict[str, list[SubflowCall]] = {name: list(subflow_calls(spec)) for name, spec in flow.states.items()}
+    calls: dict[str, list[SubflowCall]] = {
+        name: list(subflow_calls(spec)) for name, spec in flow.states.items()
+    }
     unknown: dict[str, StateNode] = {}
 
     def note(name: str | None) -> None:
@@ -334,24 +341,24 @@ def flow_graph(flow: Flow) -> FlowGraph:
             note(spec.dest)
             edges.append(Edge(spec.trigger, source, spec.dest, conditions, unless))
     nodes: list[StateNode] = []
-    for name, spec in flow.states.items():
-        fallback = _state_name_of(getattr(spec, "fallback", None))
+    for name, state_spec in flow.states.items():
+        fallback = _state_name_of(getattr(state_spec, "fallback", None))
         note(fallback)
         nodes.append(
             StateNode(
                 name=name,
                 initial=name == flow.initial,
-                final=bool(getattr(spec, "final", False)),
-                has_render=getattr(spec, "render", None) is not None,
-                tracked=bool(getattr(spec, "tracked", False)),
-                preserve=bool(getattr(spec, "preserve", False)),
-                returnable=bool(getattr(spec, "returnable", False)) or fallback is not None,
-                cancellable=bool(getattr(spec, "cancellable", False)),
+                final=bool(getattr(state_spec, "final", False)),
+                has_render=getattr(state_spec, "render", None) is not None,
+                tracked=bool(getattr(state_spec, "tracked", False)),
+                preserve=bool(getattr(state_spec, "preserve", False)),
+                returnable=bool(getattr(state_spec, "returnable", False)) or fallback is not None,
+                cancellable=bool(getattr(state_spec, "cancellable", False)),
                 fallback=fallback,
                 subflows=tuple(calls.get(name, ())),
             )
         )
-    for name, node in list(unknown.items()):
+    for name in list(unknown):
         if calls.get(name):
             unknown[name] = StateNode(name=name, has_render=False, unknown=True, subflows=tuple(calls[name]))
     return FlowGraph(
@@ -388,7 +395,7 @@ _MERMAID_CLASSES: dict[str, str] = {
 }
 
 
-class _FlowMachine(GraphMachine):  # type: ignore[misc]
+class _FlowMachine(GraphMachine):
     """A transitions ``GraphMachine`` mirroring a flow's definition, used only for drawing.
 
     It has no model: nothing ever fires on it. Conditions are given by name (strings), so the
@@ -397,7 +404,6 @@ class _FlowMachine(GraphMachine):  # type: ignore[misc]
 
     def __init__(self, graph: FlowGraph, engine: str) -> None:
         self.flow_graph = graph
-        self._engine = engine
         states = [{"name": node.name, "final": node.final} for node in graph.states]
         transitions = []
         for edge in graph.edges:
@@ -418,13 +424,13 @@ class _FlowMachine(GraphMachine):  # type: ignore[misc]
             auto_transitions=False,
             show_conditions=True,
             title=graph.name,
-            graph_engine=engine,
+            graph_engine=cast(Any, engine),
         )
 
     def _init_graphviz_engine(self, graph_engine: str) -> type:
         if graph_engine == "mermaid":
             return _MermaidGraph
-        if diagrams_graphviz.pgv is None:
+        if getattr(diagrams_graphviz, "pgv", None) is None:
             raise DiagramError(
                 "DOT, SVG and PNG diagrams need the 'graphviz' Python package "
                 "(pip install 'flowfsm[diagrams]')"
@@ -435,13 +441,14 @@ class _FlowMachine(GraphMachine):  # type: ignore[misc]
 def _style(graph: Any, current: str | None, path: Sequence[str]) -> None:
     """Apply a session's position with transitions' own styles: visited = previous, current = active."""
     flow: FlowGraph = graph.machine.flow_graph
-    for name in (current, *path):
-        if name is not None and flow.state(name) is None:
-            raise DiagramError(f"flow {flow.name!r}: no state named {name!r}")
-    steps = list(path)
-    if current is not None and (not steps or steps[-1] != current):
-        steps.append(current)
-    for src, dst in zip(steps, steps[1:], strict=False):
+    if current is not None and flow.state(current) is None:
+        raise DiagramError(f"flow {flow.name!r}: no state named {current!r}")
+    steps: list[str] = []
+    # States of other flows (a sub-flow's, say) are skipped; staying in a state is not a step.
+    for name in (*path, *([current] if current is not None else [])):
+        if flow.state(name) is not None and (not steps or steps[-1] != name):
+            steps.append(name)
+    for src, dst in itertools.pairwise(steps):
         graph.set_previous_transition(src, dst)
     for name in steps:
         if name != current:
@@ -450,10 +457,35 @@ def _style(graph: Any, current: str | None, path: Sequence[str]) -> None:
         graph.set_node_style(current, "active")
 
 
-def nohtml(text: str) -> str:
+def _nohtml(text: str) -> str:
     """Mark text as plain (never an HTML-like label) for the ``graphviz`` package's quoting."""
-    module = diagrams_graphviz.pgv
-    return text if module is None else module.nohtml(text)  # type: ignore[no-any-return]
+    module: Any = getattr(diagrams_graphviz, "pgv", None)
+    return text if module is None else cast(str, module.nohtml(text))
+
+
+class _Styles:
+    """Typed access to the styling state transitions' graph classes keep (``custom_styles``)."""
+
+    custom_styles: Any
+    machine: Any
+
+    def _node_style(self, name: str) -> str:
+        return str(self.custom_styles["node"].get(name, ""))
+
+    def _edge_style(self, src: str, dst: str) -> str:
+        return str(self.custom_styles["edge"].get(src, {}).get(dst, ""))
+
+    def _styled_edges(self) -> list[tuple[str, str, str]]:
+        """Edges given a style (a session's path), in the order they were styled."""
+        return [
+            (src, dst, style)
+            for src, dests in self.custom_styles["edge"].items()
+            for dst, style in dests.items()
+            if style
+        ]
+
+    def _attributes(self, kind: str, style: str) -> dict[str, str]:
+        return {key: str(value) for key, value in self.machine.style_attributes[kind][style].items()}
 
 
 def _unique(base: str, taken: set[str]) -> str:
@@ -466,7 +498,7 @@ def _unique(base: str, taken: set[str]) -> str:
     return name
 
 
-class _DotGraph(diagrams_graphviz.Graph):  # type: ignore[misc]
+class _DotGraph(_Styles, diagrams_graphviz.Graph):
     """transitions' graphviz engine with flowfsm's marks, pseudo-nodes and extra edges."""
 
     def _pseudo_ids(self) -> dict[str, str]:
@@ -486,7 +518,12 @@ class _DotGraph(diagrams_graphviz.Graph):  # type: ignore[misc]
         ids = self._ids = self._pseudo_ids()
         if flow.initial is not None:
             container.node(
-                ids["start"], label="", shape="point", width="0.15", fillcolor="black", **{"class": "ff-start"}
+                ids["start"],
+                label="",
+                shape="point",
+                width="0.15",
+                fillcolor="black",
+                **{"class": "ff-start"},
             )
         for state in states:
             node = flow.state(state["name"])
@@ -502,12 +539,12 @@ class _DotGraph(diagrams_graphviz.Graph):  # type: ignore[misc]
                 if present:
                     attrs.update(_NODE_STYLES[mark])
                     classes.append("ff-" + mark.replace("_", "-"))
-            style = self.custom_styles["node"][node.name]
+            style = self._node_style(node.name)
             if style:
-                attrs.update(self.machine.style_attributes["node"][style])
+                attrs.update(self._attributes("node", style))
                 classes.append("ff-current" if style == "active" else "ff-visited")
             label = node.name.replace("\\", "\\\\") + (f"\\n[{', '.join(node.marks)}]" if node.marks else "")
-            container.node(nohtml(node.name), label=nohtml(label), **{"class": " ".join(classes)}, **attrs)
+            container.node(_nohtml(node.name), label=_nohtml(label), **{"class": " ".join(classes)}, **attrs)
         if any(node.final or node.cancellable for node in flow.states):
             container.node(
                 ids["end"],
@@ -520,7 +557,11 @@ class _DotGraph(diagrams_graphviz.Graph):  # type: ignore[misc]
             )
         if any(node.returnable for node in flow.states):
             container.node(
-                ids["history"], label="H", shape="circle", style="filled", fillcolor="lightgray",
+                ids["history"],
+                label="H",
+                shape="circle",
+                style="filled",
+                fillcolor="lightgray",
                 **{"class": "ff-history"},
             )
         for key, node_id in ids.items():
@@ -547,20 +588,24 @@ class _DotGraph(diagrams_graphviz.Graph):  # type: ignore[misc]
             labels.setdefault((src, dst), []).append(self._transition_label(transition))
         for (src, dst), names in labels.items():
             attrs: dict[str, str] = {}
-            style = self.custom_styles["edge"][src][dst]
+            style = self._edge_style(src, dst)
             if style:
-                attrs.update(self.machine.style_attributes["edge"][style])
+                attrs.update(self._attributes("edge", style))
                 attrs["penwidth"] = "2"
                 attrs["class"] = "ff-transition ff-visited"
             else:
                 attrs["class"] = "ff-transition"
-            container.edge(src, dst, label=nohtml(" | ".join(names)), **attrs)
+            container.edge(src, dst, label=_nohtml(" | ".join(names)), **attrs)
         for node in flow.states:
             if node.final:
                 container.edge(node.name, ids["end"], **{"class": "ff-final"})
             if node.returnable:
                 container.edge(
-                    node.name, ids["history"], label="back", style="dashed", color=_BACK_COLOR,
+                    node.name,
+                    ids["history"],
+                    label="back",
+                    style="dashed",
+                    color=_BACK_COLOR,
                     **{"class": "ff-back"},
                 )
                 if node.fallback is not None:
@@ -574,30 +619,52 @@ class _DotGraph(diagrams_graphviz.Graph):  # type: ignore[misc]
                     )
             if node.cancellable:
                 container.edge(
-                    node.name, ids["end"], label="cancel", style="dashed", color=_BACK_COLOR,
+                    node.name,
+                    ids["end"],
+                    label="cancel",
+                    style="dashed",
+                    color=_BACK_COLOR,
                     **{"class": "ff-cancel"},
                 )
             for call in node.subflows:
                 target = ids[f"flow {call.flow}"]
                 container.edge(
-                    node.name, target, label=nohtml(call.label), style="bold", color=_SUBFLOW_COLOR,
+                    node.name,
+                    target,
+                    label=_nohtml(call.label),
+                    style="bold",
+                    color=_SUBFLOW_COLOR,
                     **{"class": "ff-subflow-call"},
                 )
                 back = f"complete -> {call.handler}" if call.handler else "complete"
                 container.edge(
-                    target, node.name, label=back, style="dashed", color=_SUBFLOW_COLOR,
+                    target,
+                    node.name,
+                    label=back,
+                    style="dashed",
+                    color=_SUBFLOW_COLOR,
                     **{"class": "ff-subflow-return"},
                 )
         # Steps of a session's path with no declared transition (back, sub-flow return): drawn too.
-        for src, dests in self.custom_styles["edge"].items():
-            for dst, style in dests.items():
-                if style and (src, dst) not in labels:
-                    attrs = dict(self.machine.style_attributes["edge"][style])
-                    container.edge(src, dst, style="dashed", penwidth="2", **{"class": "ff-visited"}, **attrs)
+        for src, dst, style in self._styled_edges():
+            if (src, dst) not in labels:
+                attrs = self._attributes("edge", style)
+                container.edge(src, dst, style="dashed", penwidth="2", **{"class": "ff-visited"}, **attrs)
 
 
 _MERMAID_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-_MERMAID_RESERVED = {"state", "note", "end", "direction", "class", "classdef", "click", "style", "as", "default"}
+_MERMAID_RESERVED = {
+    "state",
+    "note",
+    "end",
+    "direction",
+    "class",
+    "classdef",
+    "click",
+    "style",
+    "as",
+    "default",
+}
 
 
 _MERMAID_ENTITIES = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", ";": "#59;"}
@@ -608,7 +675,7 @@ def _mermaid_text(text: str) -> str:
     return re.sub(r'[#"<>;]', lambda m: _MERMAID_ENTITIES[m.group()], text)
 
 
-class _MermaidGraph(diagrams_mermaid.Graph):  # type: ignore[misc]
+class _MermaidGraph(_Styles, diagrams_mermaid.Graph):
     """transitions' mermaid engine with safe ids, flowfsm's marks, pseudo-states and extra edges."""
 
     def _ids(self) -> dict[str, str]:
@@ -644,7 +711,7 @@ class _MermaidGraph(diagrams_mermaid.Graph):  # type: ignore[misc]
             assert node is not None
             label = node.name + (f" [{', '.join(node.marks)}]" if node.marks else "")
             body.append(f'state "{_mermaid_text(label)}" as {ids[node.name]}')
-            style = self.custom_styles["node"][node.name]
+            style = self._node_style(node.name)
             if style:
                 mark("ff_current" if style == "active" else "ff_visited", ids[node.name])
             if node.tracked:
@@ -669,13 +736,12 @@ class _MermaidGraph(diagrams_mermaid.Graph):  # type: ignore[misc]
             labels.setdefault((src, dst), []).append(self._transition_label(transition))
         for (src, dst), names in labels.items():
             text = " | ".join(names)
-            if self.custom_styles["edge"][src][dst]:
+            if self._edge_style(src, dst):
                 text += " (visited)"
             body.append(f"{ids[src]} --> {ids[dst]}: {_mermaid_text(text)}")
-        for src, dests in self.custom_styles["edge"].items():
-            for dst, style in dests.items():
-                if style and (src, dst) not in labels:
-                    body.append(f"{ids[src]} --> {ids[dst]}: (visited)")
+        for src, dst, _style in self._styled_edges():
+            if (src, dst) not in labels:
+                body.append(f"{ids[src]} --> {ids[dst]}: (visited)")
         for node in flow.states:
             if node.returnable:
                 body.append(f"{ids[node.name]} --> {ids[' history']}: back")

@@ -6,8 +6,9 @@ the flow's command with default options, then clicks every interactive button th
 message offers (link and disabled buttons are skipped), breadth first, up to ``depth`` clicks.
 
 A session's position only changes by clicking, so every click is replayed honestly: each new
-screen is reached by starting a fresh session and replaying the click path (button positions,
-checked against their labels). Screens are told apart by flow, state and the shape of their
+screen is reached by starting a fresh session and replaying the click path (buttons found by
+label and position). When the flow's data changed under the replay (durable data: an item sold
+out by an earlier click), the branch is dropped with a note, not reported as a finding. Screens are told apart by flow, state and the shape of their
 buttons (labels, styles, emoji), not by their text, so a refresh that changes only data is not
 explored twice.
 
@@ -17,7 +18,9 @@ It reports, as :class:`~flowfsm.check.Finding` lines ``flow:state: problem (path
 * messages breaking a Discord limit (the engine's :class:`~flowfsm.errors.RenderError`);
 * items firing triggers that are unknown in the current state;
 * clicks the manager refused (stale, invalid, expired);
-* states the diagram says are reachable that no rendered item reached within ``depth``.
+* states the diagram says are reachable that no rendered item reached within ``depth`` (when
+  every transition into such a state is guarded, the guards refusing a default user is expected:
+  that is a note in the report, not a finding).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from typing import Any
 
 from flowfsm.check import FLOW_WIDE, Finding
 from flowfsm.context import Context
-from flowfsm.diagram import flow_graph
+from flowfsm.diagram import FlowGraph, flow_graph
 from flowfsm.errors import FlowDefinitionError, FlowError, RenderError
 from flowfsm.flow import Flow
 from flowfsm.testing.harness import Harness, Reply, components_of
@@ -42,7 +45,8 @@ DEFAULT_DEPTH = 8
 """Clicks from the start explored by default."""
 
 _FIRST_USER = 700_000_000_000_000_001
-_PREFIX = re.compile(r"""^flow (?:'[^']*'|"[^"]*")(?:, state (?:'[^']*'|"[^"]*"))?: """)
+_QUOTED = r"""(?:'[^']*'|"[^"]*")"""
+_PREFIX = re.compile(rf"^flow {_QUOTED}(?:, state {_QUOTED})?(?:: |, (?=item ))")
 _UNKNOWN_TRIGGER = ("cannot fire", "unknown trigger")
 
 
@@ -63,6 +67,9 @@ class ExploreReport:
     """Commands and clicks sent, replays included."""
     truncated: bool = False
     """Whether ``max_screens`` stopped the walk early."""
+    notes: list[str] = field(default_factory=list)
+    """Paths that could not be replayed (the flow's data changed under it, e.g. stock sold out);
+    not findings: such a branch is just not explored further."""
 
     @property
     def ok(self) -> bool:
@@ -101,7 +108,7 @@ class _Outcome:
 
 
 def _bare(exc: BaseException) -> str:
-    """The message of a flowfsm error without its ``flow '...', state '...': `` prefix."""
+    """The message of a flowfsm error without its ``flow '...', state '...'`` prefix (an item stays)."""
     return _PREFIX.sub("", str(exc), count=1)
 
 
@@ -167,6 +174,15 @@ class _Explorer:
     def _on_error(self, ctx: Context, exc: BaseException) -> None:
         self.errors.append((ctx, exc))
 
+    def menu(self, session: Any) -> dict[str, Any] | None:
+        """The session's menu message as the fake Discord holds it now (it may have been re-posted)."""
+        message_id = getattr(session, "message_id", None)
+        if message_id is not None:
+            message = self.h.discord.messages.get(int(message_id))
+            if message is not None:
+                return message
+        return self.h.message
+
     def _refused(self, reply: Reply, label: str) -> str | None:
         text = reply.ephemeral_text
         for template in self.refusals:
@@ -186,13 +202,16 @@ class _Explorer:
         for index, step in enumerate(path):
             if index == len(path) - 1:
                 mark = len(self.errors)
-            clickables = _clickables(self.h.message)
-            if step.position >= len(clickables) or clickables[step.position][1] != step.label:
+            menu = self.menu(session)
+            clickables = _clickables(menu)
+            same = [i for i, (_, label) in enumerate(clickables) if label == step.label]
+            if not same:
                 found = [label for _, label in clickables]
                 return self._outcome(
-                    session, user, mark, None, diverged=f"replaying the path found buttons {found}"
+                    session, user, mark, None, diverged=f"no button {step.label!r} on replay, found {found}"
                 )
-            reply = await self.h.send_component(clickables[step.position][0], user=user)
+            position = step.position if step.position in same else same[0]
+            reply = await self.h.send_component(clickables[position][0], message=menu, user=user)
             self.interactions += 1
             refusal = self._refused(reply, step.label)
             if session is None:
@@ -213,7 +232,7 @@ class _Explorer:
             flow_name, state, ended = session.flow.name, session.state, bool(session.ended)
         if refusal is not None:
             failures.append((flow_name, state, refusal))
-        message = self.h.message
+        message = self.menu(session)
         clickables = [] if ended else _clickables(message)
         return _Outcome(flow_name, state, ended, clickables, _shape(message), failures, diverged)
 
@@ -252,13 +271,16 @@ async def explore(
         return report
     findings: dict[tuple[str, str, str], str] = {}
     reached: list[str] = []
+    arrived: set[str] = set()
 
     def note(outcome: _Outcome, path: list[_Step]) -> None:
         where = _path_text(flow.command, path)
         for flow_name, state, problem in outcome.failures:
             findings.setdefault((flow_name, state, problem), where)
         if outcome.diverged is not None:
-            findings.setdefault((outcome.flow, outcome.state, f"not reproducible: {outcome.diverged}"), where)
+            report.notes.append(f"{flow.name}: path {where} not replayed: {outcome.diverged}")
+        elif outcome.flow == flow.name:
+            arrived.add(outcome.state)
         if (
             not outcome.failures
             and outcome.diverged is None
@@ -294,12 +316,36 @@ async def explore(
     for (flow_name, state, problem), where in findings.items():
         report.findings.append(Finding(flow_name, state, f"{problem} (path: {where})"))
     for state in report.expected:
-        if state not in reached:
-            report.findings.append(
-                Finding(
-                    flow.name,
-                    state,
-                    f"reachable in the diagram, but no rendered item reached it within {depth} clicks",
-                )
+        if state in arrived:  # reached; a failure there is reported above
+            continue
+        guarded = _guarded_entries(graph, state)
+        if guarded:
+            report.notes.append(
+                f"{flow.name}:{state}: not reached: only guarded transitions lead there ({', '.join(guarded)}) "
+                "and their guards refused with default options"
             )
+            continue
+        report.findings.append(
+            Finding(
+                flow.name,
+                state,
+                f"reachable in the diagram, but no rendered item reached it within {depth} clicks",
+            )
+        )
     return report
+
+
+def _guarded_entries(graph: FlowGraph, state: str) -> list[str]:
+    """The guarded transitions into ``state`` (``source -> trigger [guards]``), or ``[]`` when any
+    way in is unguarded (an unguarded transition or a Back fallback)."""
+    guarded: list[str] = []
+    for edge in graph.edges:
+        if edge.dest != state or edge.source == state:
+            continue
+        if not (edge.conditions or edge.unless):
+            return []
+        guards = " & ".join([*edge.conditions, *("!" + name for name in edge.unless)])
+        guarded.append(f"{edge.source} -> {edge.trigger} [{guards}]")
+    if any(node.fallback == state for node in graph.states):
+        return []
+    return guarded

@@ -186,8 +186,8 @@ class ButtonGroup:
     """Buttons shown ``per_page`` at a time, with Previous/Next supplied by the engine.
 
     The page buttons fill rows of five; the engine's navigation buttons get a row of their own.
-    ``id`` names the group (its page number is kept under it; nav buttons may derive their ids
-    from it); at most one group per layout is the intended use.
+    ``id`` names the group (nav buttons may derive their ids from it). A layout holds at most
+    one group: the session keeps one page number.
     """
 
     buttons: Sequence[Button]
@@ -227,23 +227,23 @@ class Container:
 
 
 LayoutNode: TypeAlias = (
-    "Text | Section | Container | Separator | Thumbnail | MediaGallery | File | ActionRow | ButtonGroup"
+    Text | Section | Container | Separator | Thumbnail | MediaGallery | File | ActionRow | ButtonGroup
 )
-"""Anything that can sit in a layout."""
-LayoutItem: TypeAlias = "Button | Select"
+"""Anything that can sit in a layout (a real union: ``isinstance(node, LayoutNode)`` works)."""
+LayoutItem: TypeAlias = Button | Select
 """An interactive item of a layout."""
 
-ButtonFactory: TypeAlias = "Callable[[Button, int | None], hikari.api.ButtonBuilder]"
+ButtonFactory: TypeAlias = Callable[[Button, int | None], hikari.api.ButtonBuilder]
 """``button(button, index) -> builder``: the engine's builder for a button, custom id included.
 
 ``index`` is the button's position in :func:`iter_items` order, or ``None`` for the navigation
 buttons the engine itself supplied through a :data:`GroupPager` (give those an ``id``).
 :func:`button_builder` builds one from a custom id.
 """
-SelectFactory: TypeAlias = "Callable[[Select, int], hikari.api.SelectMenuBuilder]"
+SelectFactory: TypeAlias = Callable[[Select, int], hikari.api.SelectMenuBuilder]
 """``select(select, index) -> builder``: the engine's builder for a select, e.g.
 ``flowfsm.selects.add_select(None, select, custom_id)``; ``index`` as for :data:`ButtonFactory`."""
-GroupPager: TypeAlias = "Callable[[ButtonGroup], tuple[int, Sequence[Button]]]"
+GroupPager: TypeAlias = Callable[[ButtonGroup], tuple[int, Sequence[Button]]]
 """``group_page(group) -> (page, nav_buttons)``: which page of the group to show (see
 :meth:`ButtonGroup.page`) and the navigation buttons to show under it (may be empty)."""
 
@@ -324,7 +324,7 @@ def layout_problems(nodes: Sequence[LayoutNode]) -> list[str]:
     ``http://`` or ``attachment://`` (a file's only ``attachment://``) with descriptions of at most
     1024 characters; thumbnails only as section accessories; buttons and selects only in rows,
     sections and groups; a valid accent colour and separator spacing; button groups with buttons,
-    ``per_page >= 1`` and a valid id; each button's label, link and trigger/action; each select's
+    ``per_page >= 1`` and a valid id, at most one group; each button's label, link and trigger/action; each select's
     :func:`~flowfsm.selects.select_problems`; no two items or groups sharing an id. An empty list
     means fine.
     """
@@ -340,8 +340,13 @@ def layout_problems(nodes: Sequence[LayoutNode]) -> list[str]:
     text = sum(len(t) for t in _texts(nodes) if isinstance(t, str))
     if text > MAX_TEXT:
         problems.append(f"layout: {text} characters of text in all; Discord allows {MAX_TEXT}")
+    groups = list(_groups(nodes))
+    if len(groups) > 1:
+        problems.append(
+            f"layout: {len(groups)} button groups; a layout has at most one (it has one page number)"
+        )
     seen: set[str] = set()
-    keyed = [*iter_items(nodes), *_groups(nodes)]
+    keyed = [*iter_items(nodes), *groups]
     for entry in keyed:
         key = getattr(entry, "id", None)
         if key is None:
@@ -381,7 +386,7 @@ def _check_node(node: object, path: str, problems: list[str], *, in_container: b
         if not isinstance(node.content, str) or not node.content:
             add("a text needs some content")
     elif isinstance(node, Section):
-        _check_section(node, add, problems, where)
+        _check_section(node, add)
     elif isinstance(node, Container):
         if in_container:
             add("containers cannot be nested")
@@ -425,7 +430,7 @@ def _check_node(node: object, path: str, problems: list[str], *, in_container: b
             _check_item(button, _prefixed(add, f"button #{index}: "), allow_select=False)
 
 
-def _check_section(node: Section, add: Callable[[str], None], problems: list[str], where: str) -> None:
+def _check_section(node: Section, add: Callable[[str], None]) -> None:
     if not 1 <= len(node.texts) <= MAX_SECTION_TEXTS:
         add(f"a section holds 1-{MAX_SECTION_TEXTS} texts, got {len(node.texts)}")
     for index, text in enumerate(node.texts):
@@ -495,8 +500,8 @@ def _check_item(item: object, add: Callable[[str], None], *, allow_select: bool)
         return
     if item.trigger is not None and item.action is not None:
         add("give a button a trigger or an action, not both")
-    elif not item.fires and not item.disabled and getattr(item, "modal", None) is None:
-        add("a button needs a trigger, an action or a url (or disabled=True)")
+    elif not item.fires and not item.disabled:
+        add("a button needs a trigger, an action, a modal or a url (or disabled=True)")
     if item.style in (hikari.ButtonStyle.LINK, hikari.ButtonStyle.PREMIUM):
         add("style LINK needs url=...; PREMIUM buttons are not supported")
 

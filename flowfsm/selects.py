@@ -228,8 +228,8 @@ class ChannelSelect(_BaseSelect):
         object.__setattr__(self, "default_values", tuple(self.default_values))
 
 
-Select: TypeAlias = "TextSelect | UserSelect | RoleSelect | MentionableSelect | ChannelSelect"
-"""Any select kind."""
+Select: TypeAlias = TextSelect | UserSelect | RoleSelect | MentionableSelect | ChannelSelect
+"""Any select kind (a real union: ``isinstance(item, Select)`` works too)."""
 
 SELECT_TYPES: tuple[type, ...] = (TextSelect, UserSelect, RoleSelect, MentionableSelect, ChannelSelect)
 """The select classes, for ``isinstance(item, SELECT_TYPES)``."""

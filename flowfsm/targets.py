@@ -63,7 +63,9 @@ def find_flows(value: object, *, _depth: int = 0) -> list[Flow]:
     elif isinstance(value, list | tuple):
         items = value
     elif isinstance(value, set | frozenset):
-        items = sorted((v for v in value if isinstance(v, Flow)), key=lambda f: f.name)
+        members: list[Flow] = [v for v in value if isinstance(v, Flow)]
+        members.sort(key=lambda member: member.name)  # a set has no order of its own
+        items = members
     else:
         return []
     found: list[Flow] = []
@@ -106,7 +108,9 @@ def load_target(target: str) -> list[Flow]:
             try:
                 value = getattr(value, part)
             except AttributeError:
-                raise TargetError(f"{target!r}: module {module_name!r} has no attribute {attribute!r}") from None
+                raise TargetError(
+                    f"{target!r}: module {module_name!r} has no attribute {attribute!r}"
+                ) from None
         flows = find_flows(value)
         if not flows:
             raise TargetError(f"{target!r} holds no flow (it is a {type(value).__name__})")

@@ -14,6 +14,11 @@ from typing import Any, cast
 import hikari
 import pytest
 
+from examples.layout_basics import basics
+from examples.layout_navigation import helpdesk
+from examples.layout_paginated import paginated
+from examples.layout_sections import sections
+from examples.mode_switch import switch
 from flowfsm.layout import (
     ActionRow,
     ButtonGroup,
@@ -34,7 +39,7 @@ from flowfsm.layout import (
 )
 from flowfsm.screen import Button
 from flowfsm.selects import Select, TextSelect, UserSelect, add_select, values_from
-from flowfsm.testing import payloads
+from flowfsm.testing import Harness, payloads
 from flowfsm.testing.discord_api import FakeDiscord
 
 CHANNEL = 222
@@ -415,6 +420,10 @@ def _buttons(count: int) -> list[Button]:
         ),
         ([ButtonGroup(_buttons(2), id="a b")], "layout[0] (ButtonGroup): group id 'a b'"),
         ([ButtonGroup([Button("B")])], "layout[0] (ButtonGroup): button #0: a button needs a trigger"),
+        (
+            [ButtonGroup(_buttons(2), id="a"), Container([ButtonGroup(_buttons(2), id="b")])],
+            "layout: 2 button groups; a layout has at most one",
+        ),
         ([Button("Loose", trigger="t")], "layout[0] (Button): put buttons and selects in an ActionRow"),
         ([UserSelect(trigger="t")], "layout[0] (UserSelect): put buttons and selects in an ActionRow"),
         (["text"], "layout[0] (str): not a layout node"),
@@ -475,7 +484,9 @@ async def test_forty_components_pass_and_forty_one_fail_in_both(bot: hikari.Gate
     assert any("41 components" in p for p in layout_problems(too_many))
     with pytest.raises(hikari.BadRequestError) as caught:
         await bot.rest.create_message(
-            CHANNEL, components=Engine().builders(too_many), flags=hikari.MessageFlag.IS_COMPONENTS_V2
+            CHANNEL,
+            components=Engine().builders(too_many),
+            flags=hikari.MessageFlag.IS_COMPONENTS_V2,
         )
     assert "COMPONENT_MAX_TOTAL_COMPONENTS_EXCEEDED" in str(caught.value.errors)
 
@@ -523,3 +534,111 @@ async def test_clicks_on_a_layout_come_back_with_our_custom_ids(
         )
     )
     assert isinstance(chosen, hikari.ComponentInteraction) and values_from(chosen) == ["555"]
+
+
+# ---------------------------------------------------------------------- the examples, end to end
+
+
+def menu(h: Harness) -> dict[str, Any]:
+    """The menu message as FakeDiscord holds it (the session's current message when it moved)."""
+    session = h.session()
+    moved = session.message_id if session is not None and session.message_id is not None else None
+    message = h.discord.messages.get(moved) if moved is not None else h.message
+    assert message is not None
+    return message
+
+
+def types(nodes: list[dict[str, Any]]) -> list[int]:
+    """The component types of a list of components."""
+    return [n["type"] for n in nodes]
+
+
+async def test_layout_basics_example() -> None:
+    async with Harness([basics]) as h:
+        await h.command("layout_basics", options={"seed": 1})
+        msg = menu(h)
+        assert msg["flags"] & payloads.IS_COMPONENTS_V2 and msg["content"] == "" and msg["embeds"] == []
+        assert types(msg["components"]) == [10, 17, 14, 17, 12, 1]
+        assert msg["components"][3]["spoiler"] is True
+        before = msg["components"][1]["components"][3]["content"]
+        await h.click("Refresh")
+        assert menu(h)["components"][1]["components"][3]["content"] != before
+        await h.click("Close")
+        assert types(menu(h)["components"]) == [17] and h.session() is None
+
+
+async def test_layout_sections_example() -> None:
+    async with Harness([sections]) as h:
+        await h.command("layout_sections")
+        msg = menu(h)
+        assert msg["components"][0]["accessory"]["type"] == 11
+        box = msg["components"][1]
+        assert [s["accessory"]["label"] for s in box["components"]] == ["On", "Off", "Off"]
+        await h.click("Off")  # the digest
+        assert [s["accessory"]["label"] for s in menu(h)["components"][1]["components"]] == [
+            "On",
+            "On",
+            "Off",
+        ]
+        await h.click("Reset…")
+        await h.click("Reset")
+        assert h.session().state == "page"
+        assert [s["accessory"]["label"] for s in menu(h)["components"][1]["components"]] == [
+            "On",
+            "Off",
+            "Off",
+        ]
+
+
+async def test_layout_navigation_example() -> None:
+    async with Harness([helpdesk]) as h:
+        await h.command("layout_navigation")
+        assert h.labels() == ["Open", "Open", "Open", "Close"]
+        await h.click("Open")
+        assert h.session().state == "billing"
+        await h.click("Account")
+        assert h.session().state == "account"
+        await h.click("Search")
+        await h.select(["privacy"])
+        assert h.session().state == "privacy"
+        await h.click("Home")
+        await h.click("Close")
+        assert h.session() is None
+
+
+async def test_mode_switch_example() -> None:
+    async with Harness([switch]) as h:
+        await h.command("mode_switch")
+        assert (
+            menu(h)["content"] == "Classic view (embeds)" and not menu(h)["flags"] & payloads.IS_COMPONENTS_V2
+        )
+        await h.click("Modern view")
+        msg = menu(h)
+        assert msg["flags"] & payloads.IS_COMPONENTS_V2 and msg["content"] == "" and msg["embeds"] == []
+        await h.click("Add a coffee")
+        assert "x 2" in menu(h)["components"][0]["components"][0]["components"][1]["content"]
+        old = menu(h)
+        await h.click("Classic view")
+        # Discord never removes the v2 flag: the engine posts a new message for the embeds state
+        new = h.discord.messages[h.session().message_id]
+        assert (
+            new["embeds"][0]["description"].endswith("x 2") and not new["flags"] & payloads.IS_COMPONENTS_V2
+        )
+        assert int(new["id"]) != int(old["id"])
+
+
+async def test_layout_paginated_example() -> None:
+    async with Harness([paginated]) as h:
+        await h.command("layout_paginated")
+        assert h.labels()[:4] == ["January", "February", "March", "April"]
+        refused = await h.click("Confirm")
+        assert refused.ephemeral_text == "Pick a month first."
+        assert h.labels()[4:] == ["← Previous", "Next →", "Confirm"]
+        assert h.button("← Previous")["disabled"] is True
+        await h.click("Next →")
+        assert h.labels()[:4] == ["May", "June", "July", "August"]
+        await h.click("June")
+        assert h.session().data["month"] == "June"
+        assert h.labels()[:4] == ["May", "June", "July", "August"]
+        await h.click("Confirm")
+        assert h.session() is None

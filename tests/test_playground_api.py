@@ -70,7 +70,9 @@ async def client() -> AsyncIterator[TestClient[Any, Any]]:
     await play.close()
 
 
-async def _post(client: TestClient[Any, Any], path: str, body: dict[str, Any], status: int = 200) -> dict[str, Any]:
+async def _post(
+    client: TestClient[Any, Any], path: str, body: dict[str, Any], status: int = 200
+) -> dict[str, Any]:
     response = await client.post(path, json=body)
     answer: dict[str, Any] = await response.json()
     assert response.status == status, answer
@@ -112,7 +114,12 @@ async def test_start_click_back_and_diagram(client: TestClient[Any, Any]) -> Non
     view = answer["state"]["view"]
     assert view["state"] == "details" and view["path"] == ["report", "details"]
     entry = view["log"][-1]
-    assert (entry["trigger"], entry["source"], entry["dest"], entry["outcome"]) == ("details", "report", "details", "moved")
+    assert (entry["trigger"], entry["source"], entry["dest"], entry["outcome"]) == (
+        "details",
+        "report",
+        "details",
+        "moved",
+    )
     assert "Temperature" in answer["fragments"]["channel"]
     diagram = answer["fragments"]["diagram"]
     assert re.search(r'class="node[^"]*ff-current[^"]*" data-state="details"', diagram)
@@ -162,7 +169,12 @@ async def test_log_records_actions_guards_and_errors(client: TestClient[Any, Any
     answer = await _post(client, "/api/start", {"flow": "checks"})
     answer = await _post(client, "/api/component", _button(answer, "Count"))
     entry = answer["state"]["view"]["log"][-1]
-    assert (entry["trigger"], entry["outcome"], entry["source"], entry["dest"]) == ("_count()", "stayed", "lobby", "lobby")
+    assert (entry["trigger"], entry["outcome"], entry["source"], entry["dest"]) == (
+        "_count()",
+        "stayed",
+        "lobby",
+        "lobby",
+    )
     assert "counted 1" in answer["fragments"]["channel"]
 
     answer = await _post(client, "/api/component", _button(answer, "Guarded"))
@@ -178,7 +190,9 @@ async def test_log_records_actions_guards_and_errors(client: TestClient[Any, Any
 
 async def test_bad_requests_name_the_problem(client: TestClient[Any, Any]) -> None:
     assert "start a flow first" in (await _post(client, "/api/advance", {}, status=400))["error"]
-    assert "no flow named 'nope'" in (await _post(client, "/api/start", {"flow": "nope"}, status=400))["error"]
+    assert (
+        "no flow named 'nope'" in (await _post(client, "/api/start", {"flow": "nope"}, status=400))["error"]
+    )
     assert "unknown user 5" in (await _post(client, "/api/user", {"user": 5}, status=400))["error"]
     assert "missing field 'flow'" in (await _post(client, "/api/start", {}, status=400))["error"]
     response = await client.post("/api/start", data="not json", headers={"Content-Type": "application/json"})
@@ -209,7 +223,9 @@ async def test_modal_submit_goes_through_hikari_and_miru() -> None:
         session = view.session
         assert session is not None
         message_id = int(play.messages()[0]["id"])
-        view.modal = Modal({"title": "T", "custom_id": f"ff:weather:{session.id}:0:m"}, 1001, message_id, view.channel_id)
+        view.modal = Modal(
+            {"title": "T", "custom_id": f"ff:weather:{session.id}:0:m"}, 1001, message_id, view.channel_id
+        )
         entry = await play.submit_modal({"name": "x"})
         assert entry.action == "submit modal 'T'"
         assert view.modal is None
@@ -233,7 +249,11 @@ def test_discover_reports_broken_modules(tmp_path: Any, monkeypatch: pytest.Monk
     monkeypatch.syspath_prepend(str(tmp_path))
     found = discover(["someflows"])
     assert [f.name for f in found.flows] == ["good"]
-    assert len(found.errors) == 1 and "someflows.broken" in found.errors[0] and "missing optional" in found.errors[0]
+    assert (
+        len(found.errors) == 1
+        and "someflows.broken" in found.errors[0]
+        and "missing optional" in found.errors[0]
+    )
     assert [f.name for f in discover(["someflows.good:good"]).flows] == ["good"]
 
 
@@ -257,3 +277,43 @@ async def test_state_json_of_a_fresh_playground() -> None:
     async with Playground([weather]) as play:
         assert state_json(play)["view"] is None
         assert play.remaining() is None
+
+
+async def test_sub_flow_moves_and_its_diagram() -> None:
+    """A sub-flow call is logged from the tracer; the diagram follows the session into the child flow."""
+    from examples.subflow import loadout, weapons
+
+    async with Playground([loadout, weapons]) as play:
+        app = make_app(play)
+        async with TestClient(TestServer(app)) as test_client:
+            answer = await _post(test_client, "/api/start", {"flow": "loadout"})
+            answer = await _post(test_client, "/api/component", _button(answer, "Change weapon"))
+            view = answer["state"]["view"]
+            assert (view["current_flow"], view["state"]) == ("weapons", "pick")
+            assert view["log"][-1]["moves"][0]["kind"] == "subflow"
+            assert "in sub-flow weapons" in view["log"][-1]["detail"]
+            assert re.search(r'ff-current[^"]*" data-state="pick"', answer["fragments"]["diagram"])
+            answer = await _post(test_client, "/api/component", _button(answer, "Bow"))
+            view = answer["state"]["view"]
+            assert (view["current_flow"], view["state"]) == ("loadout", "editor")
+            assert view["full_path"] == [["loadout", "editor"], ["weapons", "pick"], ["loadout", "editor"]]
+            assert view["log"][-1]["moves"][0]["kind"] == "complete"
+            assert "Bow" in answer["fragments"]["channel"]
+
+
+async def test_composer_sends_commands_and_text_input() -> None:
+    """``/command`` starts the flow answering it; other text is a message the flow may read."""
+    from examples.behaviours import behaviours
+
+    async with Playground([behaviours]) as play:
+        async with TestClient(TestServer(make_app(play))) as test_client:
+            answer = await _post(test_client, "/api/send", {"text": "/behaviours"})
+            assert answer["state"]["view"]["state"] == "home"
+            answer = await _post(test_client, "/api/component", _button(answer, "Rename"))
+            answer = await _post(test_client, "/api/send", {"text": "Ada"})
+            assert answer["state"]["view"]["log"][-1]["action"] == "say 'Ada'"
+            assert "Renamed to Ada." in answer["fragments"]["channel"]
+            assert (
+                "no flow answers /nope"
+                in (await _post(test_client, "/api/send", {"text": "/nope"}, 400))["error"]
+            )

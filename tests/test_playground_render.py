@@ -86,7 +86,9 @@ def test_embed_has_colour_bar_fields_footer_and_image_placeholders() -> None:
     embed = hikari.Embed(title="Weather", description="**22** °C", color=0x3B88C3, url="https://example.com")
     embed.add_field("Wind", "12 km/h", inline=True).add_field("Rain", "none", inline=True)
     embed.add_field("Note", "long text")
-    embed.set_footer("reading #1").set_thumbnail("https://cdn.example/t.png").set_image("https://cdn.example/i.png")
+    embed.set_footer("reading #1").set_thumbnail("https://cdn.example/t.png").set_image(
+        "https://cdn.example/i.png"
+    )
     embed.set_author(name="Met office")
     data = json.loads(json.dumps(_ENTITIES.serialize_embed(embed)[0]))
     out = render_embed(data)
@@ -128,7 +130,9 @@ def test_custom_emoji_is_drawn_by_name() -> None:
 def test_string_select_options_defaults_and_limits() -> None:
     row = hi.MessageActionRowBuilder()
     menu = row.add_text_menu("ff:s:1", placeholder="Pick fruit", min_values=1, max_values=2)
-    menu.add_option("Apple", "apple", description="red", emoji="🍎", is_default=True).add_option("Pear", "pear")
+    menu.add_option("Apple", "apple", description="red", emoji="🍎", is_default=True).add_option(
+        "Pear", "pear"
+    )
     out = render_components([_json(row)], message_id="9")
     assert 'data-component-type="3"' in out and 'data-min="1"' in out and 'data-max="2"' in out
     assert 'type="checkbox"' in out and 'value="apple" checked' in out and 'value="pear">' in out
@@ -137,7 +141,12 @@ def test_string_select_options_defaults_and_limits() -> None:
 
 
 def test_single_select_uses_radio_and_shows_placeholder() -> None:
-    node = {"type": 3, "custom_id": "c", "placeholder": "Choose one", "options": [{"label": "A", "value": "a"}]}
+    node = {
+        "type": 3,
+        "custom_id": "c",
+        "placeholder": "Choose one",
+        "options": [{"label": "A", "value": "a"}],
+    }
     out = render_components([{"type": 1, "components": [node]}])
     assert 'type="radio"' in out and '<span class="placeholder">Choose one</span>' in out
 
@@ -172,15 +181,21 @@ def test_components_v2_tree() -> None:
     container.add_text_display("Hello **world**")
     container.add_separator(divider=True, spacing=hikari.SpacingType.LARGE)
     section = hi.SectionComponentBuilder(
-        accessory=hi.InteractiveButtonBuilder(style=hikari.ButtonStyle.PRIMARY, custom_id="ff:v:1", label="Open")
+        accessory=hi.InteractiveButtonBuilder(
+            style=hikari.ButtonStyle.PRIMARY, custom_id="ff:v:1", label="Open"
+        )
     )
     section.add_text_display("section text")
     container.add_component(section)
-    thumb_section = hi.SectionComponentBuilder(accessory=hi.ThumbnailComponentBuilder(media="https://x/y.png"))
+    thumb_section = hi.SectionComponentBuilder(
+        accessory=hi.ThumbnailComponentBuilder(media="https://x/y.png")
+    )
     thumb_section.add_text_display("with a picture")
     container.add_component(thumb_section)
     gallery = hi.MediaGalleryComponentBuilder()
-    gallery.add_media_gallery_item("https://a/b.png", description="first").add_media_gallery_item("https://a/c.png")
+    gallery.add_media_gallery_item("https://a/b.png", description="first").add_media_gallery_item(
+        "https://a/c.png"
+    )
     container.add_component(gallery)
     container.add_separator(divider=False, spacing=hikari.SpacingType.SMALL)
     container.add_file("attachment://report.txt")
@@ -249,9 +264,13 @@ def test_modal_with_text_inputs_in_rows() -> None:
     out = render_modal(data)
     assert '<form class="modal" data-custom-id="ff:inv:abc123:0:m">' in out
     assert '<span class="modal-title">Rename item</span>' in out
-    assert re.search(r'<input class="text-input" type="text" value=""[^>]*name="name"[^>]*placeholder="New name"', out)
+    assert re.search(
+        r'<input class="text-input" type="text" value=""[^>]*name="name"[^>]*placeholder="New name"', out
+    )
     assert 'maxlength="30"' in out and "required" in out
-    assert re.search(r'<textarea class="text-input" rows="4"[^>]*data-custom-id="bio"[^>]*>hi &lt;3</textarea>', out)
+    assert re.search(
+        r'<textarea class="text-input" rows="4"[^>]*data-custom-id="bio"[^>]*>hi &lt;3</textarea>', out
+    )
     assert '<span class="field-label">NAME<span class="required">*</span></span>' in out
     assert '<span class="field-label">BIO</span>' in out  # not required: no star
 

@@ -13,6 +13,7 @@ from typing import Any, cast
 import hikari
 import pytest
 
+from examples.selects_modals import profile
 from flowfsm.selects import (
     SELECT_TYPES,
     ChannelSelect,
@@ -26,7 +27,7 @@ from flowfsm.selects import (
     select_problems,
     values_from,
 )
-from flowfsm.testing import payloads
+from flowfsm.testing import Harness, Reply, components_of, payloads
 from flowfsm.testing.discord_api import FakeDiscord
 
 CHANNEL = 222
@@ -369,3 +370,67 @@ async def test_values_from_a_button_click_is_empty(bot: hikari.GatewayBot, serve
     interaction = bot.entity_factory.deserialize_interaction(payload)
     assert isinstance(interaction, hikari.ComponentInteraction)
     assert values_from(interaction) == []
+
+
+# ---------------------------------------------------------------------- the example, end to end
+
+
+def menu(h: Harness) -> dict[str, Any]:
+    """The menu message as FakeDiscord holds it (the session's current message when it moved)."""
+    session = h.session()
+    moved = session.message_id if session is not None and session.message_id is not None else None
+    message = h.discord.messages.get(moved) if moved is not None else h.message
+    assert message is not None
+    return message
+
+
+def modal_of(reply: Reply) -> dict[str, Any]:
+    """The modal a click answered with (its ``data``)."""
+    assert reply.type == 9 and reply.callback is not None
+    return dict(reply.callback["data"])
+
+
+@pytest.mark.parametrize("rest_bot", [False, True], ids=["gateway", "rest"])
+async def test_selects_modals_example(rest_bot: bool) -> None:
+    """examples/selects_modals.py through the real stack, on a gateway bot and on a RESTBot."""
+    async with Harness([profile], rest_bot=rest_bot) as h:
+        await h.command("profile")
+        msg = menu(h)
+        assert msg is not None and msg["embeds"][0]["description"] == "*No bio yet.*"
+        await h.select(["red", "blue"])
+        colours = next(c for c in components_of(menu(h)) if c["type"] == 3)
+        assert [o["value"] for o in colours["options"] if o["default"]] == ["red", "blue"]
+        opened = await h.click("Edit bio")
+        assert opened.type == 9
+        modal = modal_of(opened)
+        assert modal["title"] == "Edit your bio"
+        assert [row["components"][0]["custom_id"] for row in modal["components"]] == [
+            "name",
+            "pronouns",
+            "bio",
+        ]
+        await h.submit_modal(modal["custom_id"], {"name": "Ada", "pronouns": "she/her", "bio": "Engines."})
+        embed = menu(h)["embeds"][0]
+        assert embed["title"] == "Ada (she/her)" and embed["description"] == "Engines."
+        opened = await h.click("Edit links")
+        refused = await h.submit_modal(modal_of(opened)["custom_id"], {"website": "http://x", "github": ""})
+        assert "https://" in (refused.ephemeral_text or "")
+        assert "links" not in h.session().data
+        opened = await h.click("Edit links")
+        await h.submit_modal(modal_of(opened)["custom_id"], {"website": "https://ada.dev", "github": ""})
+        assert h.session().data["links"] == {"website": "https://ada.dev"}
+        await h.click("People & places")
+        kinds = [c["type"] for c in components_of(menu(h)) if c["type"] != 2]
+        assert kinds == [5, 6, 7, 8]
+        await h.select(["555"], placeholder="Best friend")
+        await h.select(["666", "667"], placeholder="Roles to ping (up to 3)")
+        await h.select([], placeholder="Notify on changes")
+        await h.select(["222"], placeholder="Announcement channel")
+        data = h.session().data
+        assert data["friend"] == 555 and data["roles"] == [666, 667] and data["channel"] == 222
+        friend = next(c for c in components_of(menu(h)) if c["type"] == 5)
+        assert friend["default_values"] == [{"id": "555", "type": "user"}]
+        await h.click("Back")
+        await h.click("Done")
+        assert h.session() is None
+        assert menu(h)["content"] == "Profile saved." and menu(h)["embeds"][0]["title"] == "Ada (she/her)"

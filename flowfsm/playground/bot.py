@@ -23,7 +23,15 @@ import miru
 from flowfsm.flow import Flow
 from flowfsm.manager import FlowManager
 
-__all__ = ["build_commands", "command_table", "guild_from_env", "register_commands", "run_bot", "wire"]
+__all__ = [
+    "build_commands",
+    "command_table",
+    "guild_from_env",
+    "intents_for",
+    "register_commands",
+    "run_bot",
+    "wire",
+]
 
 _LOG = logging.getLogger("flowfsm.bot")
 _COMMAND_NAME = re.compile(r"^[-_a-z0-9]{1,32}$")
@@ -109,8 +117,17 @@ def wire(
     return manager
 
 
+def intents_for(flows: Sequence[Flow]) -> hikari.Intents:
+    """The gateway intents the flows need: the unprivileged ones, plus MESSAGE_CONTENT (privileged:
+    enable it for the bot in Discord's developer portal) when a state takes text input."""
+    intents = hikari.Intents.ALL_UNPRIVILEGED
+    if any(getattr(spec, "on_message", None) is not None for flow in flows for spec in flow.states.values()):
+        intents |= hikari.Intents.MESSAGE_CONTENT
+    return intents
+
+
 def run_bot(flows: Sequence[Flow], *, token: str, guild_id: int | None = None) -> None:
     """Run the flows as a gateway bot until interrupted (blocks; ``bot.run`` handles Ctrl+C)."""
-    bot = hikari.GatewayBot(token)
+    bot = hikari.GatewayBot(token, intents=intents_for(flows))
     wire(bot, flows=flows, guild_id=guild_id)
     bot.run()

@@ -7,6 +7,7 @@ The page is served whole once; after each action the script swaps in fresh fragm
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from typing import Any
 
@@ -134,13 +135,24 @@ def _log_entry(entry: LogEntry) -> str:
         move = ""
     trigger = f'<code class="trigger">{_e(entry.trigger)}</code>' if entry.trigger else ""
     detail = f'<div class="detail">{_e(entry.detail)}</div>' if entry.detail else ""
-    ended = '<span class="badge ended">session ended</span>' if entry.ended else ""
+    ended = '<span class="badge o-ended">session ended</span>' if entry.ended else ""
+    moves = ""
+    if len(entry.moves) > 1 or any(m.kind in ("subflow", "complete", "end") for m in entry.moves):
+        lines = "".join(
+            f'<li><span class="move-kind">{_e(m.kind)}</span>'
+            f"{f'<code class=trigger>{_e(m.trigger)}</code>' if m.trigger else ''}"
+            f'<span class="from">{_e(m.source or "∅")}</span><span class="arrow">→</span>'
+            f'<span class="to">{_e(m.dest)}</span>'
+            f"{f' <span class=move-detail>{_e(m.detail)}</span>' if m.detail else ''}</li>"
+            for m in entry.moves
+        )
+        moves = f'<ul class="moves">{lines}</ul>'
     return (
-        f'<li class="log-entry {entry.outcome}" data-outcome="{entry.outcome}">'
+        f'<li class="log-entry o-{entry.outcome}" data-outcome="{entry.outcome}">'
         f'<div class="log-line"><span class="step">{entry.step}</span>'
         f'<span class="who">{_e(entry.user)}</span><span class="what">{_e(entry.action)}</span></div>'
-        f'<div class="log-line">{trigger}{move}<span class="badge {entry.outcome}">'
-        f"{_OUTCOME_TEXT.get(entry.outcome, entry.outcome)}</span>{ended}</div>{detail}</li>"
+        f'<div class="log-line">{trigger}{move}<span class="badge o-{entry.outcome}">'
+        f"{_OUTCOME_TEXT.get(entry.outcome, entry.outcome)}</span>{ended}</div>{moves}{detail}</li>"
     )
 
 
@@ -162,7 +174,7 @@ def modal(play: Playground) -> str:
 
 def fragments(play: Playground, diagram: str) -> dict[str, str]:
     """Every part of the page that changes, keyed by the id of the element that holds it."""
-    selected = play.view.flow.name if play.view is not None else None
+    selected = play.selected
     return {
         "flows": flow_list(play, selected),
         "users": user_list(play),
@@ -193,9 +205,11 @@ def state_json(play: Playground) -> dict[str, Any]:
             "owner": view.owner,
             "state": view.state,
             "ended": view.ended,
-            "path": view.path,
+            "path": view.states_walked(),
+            "full_path": [list(step) for step in view.path],
+            "current_flow": view.current_flow.name,
             "remaining": play.remaining(),
-            "log": [entry.__dict__ for entry in view.log],
+            "log": [dataclasses.asdict(entry) for entry in view.log],
             "modal": view.modal.data if view.modal is not None else None,
             "messages": play.messages(),
         },
@@ -205,10 +219,8 @@ def state_json(play: Playground) -> dict[str, Any]:
 def page(play: Playground, diagram: str) -> str:
     """The whole page, with its current fragments filled in."""
     parts = fragments(play, diagram)
-    selected = play.view.flow.name if play.view is not None else next(iter(play.flows), "")
+    selected = play.selected or ""
     command = play.flows[selected].command if selected in play.flows else ""
-    if play.view is None:
-        parts["flows"] = flow_list(play, selected)
     errors = "".join(f"<li>{_e(e)}</li>" for e in play.errors)
     error_box = f'<ul class="load-errors" id="load-errors">{errors}</ul>' if errors else ""
     return f"""<!doctype html>
@@ -241,8 +253,9 @@ def page(play: Playground, diagram: str) -> str:
     <div class="messages" id="channel">{parts["channel"]}</div>
     <form class="composer" id="composer">
       <span class="composer-plus">+</span>
-      <span class="composer-command" id="composer-command">/{_e(command)}</span>
-      <button class="btn btn-primary" id="start" type="submit">Send command</button>
+      <input class="composer-input" id="composer-input" name="text" autocomplete="off" value="/{_e(command)}"
+        aria-label="Slash command or message">
+      <button class="btn btn-primary" id="start" type="submit">Send</button>
     </form>
     <div class="toast" id="toast" hidden></div>
   </main>

@@ -6,9 +6,10 @@ Discord-shaped JSON payload -> hikari's entity factory -> hikari's event manager
 :class:`~flowfsm.testing.discord_api.FakeDiscord`. The page then draws the messages that the fake
 Discord holds; nothing here renders flow logic.
 
-The transition log is computed around each interaction: the session's state before and after,
-the item the custom id names (its trigger or action), the ephemeral reply, and errors the engine
-logged while the interaction ran.
+The transition log comes from the manager's :class:`~flowfsm.tracing.Tracer` (transitions, guard
+refusals, errors, sub-flow calls), completed with what the tracer cannot see: the session's state
+before and after, refusals that never reach a session ("not your menu", expired, stale), modals
+opened, and errors the engine logged.
 """
 
 from __future__ import annotations
@@ -29,11 +30,14 @@ from flowfsm.flow import Flow
 from flowfsm.session import Session
 from flowfsm.testing import payloads
 from flowfsm.testing.harness import DEFAULT_USER, OTHER_USER, Harness, Reply
+from flowfsm.tracing import TraceEvent, Tracer
 
-__all__ = ["FakeUser", "LogEntry", "Modal", "Playground", "PlaygroundError", "View"]
+__all__ = ["DEFAULT_USERS", "FakeUser", "LogEntry", "Modal", "Move", "Playground", "PlaygroundError", "View"]
 
 _GUILD_ID = 111
 _FIRST_CHANNEL = 5000
+_ROLES = ((3001, "Moderator"), (3002, "Member"))
+_CHANNELS = ((222, "general"), (223, "announcements"))
 
 
 class PlaygroundError(Exception):
@@ -53,13 +57,25 @@ DEFAULT_USERS = (FakeUser(DEFAULT_USER, f"user{DEFAULT_USER}"), FakeUser(OTHER_U
 
 
 @dataclass
-class LogEntry:
-    """One line of the transition log.
+class Move:
+    """One event the engine traced during an interaction (see :class:`~flowfsm.tracing.TraceEvent`)."""
 
-    ``outcome`` is one of ``start``, ``moved`` (the state changed), ``stayed`` (an action or
-    internal transition; the state re-rendered), ``refused`` (not your menu, expired, stale),
-    ``guard`` (a guard refused with a message), ``modal`` (a modal opened), ``error``,
-    ``expired`` and ``clock`` (time moved, nothing expired).
+    kind: str
+    flow: str
+    trigger: str | None
+    source: str
+    dest: str
+    detail: str | None = None
+
+
+@dataclass
+class LogEntry:
+    """One interaction in the transition log.
+
+    ``outcome`` sums it up: ``start``, ``moved`` (a transition happened), ``stayed`` (an action
+    or internal transition; the state re-rendered), ``refused`` (not your menu, expired, stale),
+    ``guard`` (a guard refused with a message), ``modal`` (a modal opened), ``error``, ``expired``
+    and ``clock`` (time moved, nothing expired). ``moves`` are the traced events, in order.
     """
 
     step: int
@@ -71,6 +87,7 @@ class LogEntry:
     outcome: str
     detail: str = ""
     ended: bool = False
+    moves: list[Move] = field(default_factory=list)
 
 
 @dataclass
@@ -91,7 +108,8 @@ class View:
     owner: int
     channel_id: int
     session: Session | None = None
-    path: list[str] = field(default_factory=list)
+    path: list[tuple[str, str]] = field(default_factory=list)
+    """``(flow name, state)`` visited, in order (sub-flows included)."""
     log: list[LogEntry] = field(default_factory=list)
     seen_by: dict[int, int] = field(default_factory=dict)
     """Ephemeral message id -> the user who sees it."""
@@ -99,6 +117,11 @@ class View:
     """Message id -> ``(user, command)`` of the slash command that created it."""
     modal: Modal | None = None
     known: set[int] = field(default_factory=set)
+
+    @property
+    def current_flow(self) -> Flow:
+        """The flow the session is in now (a sub-flow while one runs)."""
+        return self.session.flow if self.session is not None else self.flow
 
     @property
     def state(self) -> str | None:
@@ -109,6 +132,11 @@ class View:
     def ended(self) -> bool:
         """Whether the session is over (closed, expired or failed)."""
         return self.session is None or self.session.ended
+
+    def states_walked(self) -> list[str]:
+        """The path so far within the current flow (for its diagram)."""
+        name = self.current_flow.name
+        return [state for flow, state in self.path if flow == name]
 
 
 class _Errors(logging.Handler):
@@ -144,6 +172,9 @@ def _describe_item(item: object) -> str | None:
     trigger = getattr(item, "trigger", None)
     if isinstance(trigger, str):
         return trigger
+    modal = getattr(item, "modal", None)
+    if isinstance(modal, str):
+        return f"modal {modal}"
     for attribute in ("action", "on_select", "on_submit", "handler"):
         fn = getattr(item, attribute, None)
         if callable(fn):
@@ -177,13 +208,17 @@ class Playground:
         if len(users) < 2:
             raise ValueError("the playground needs at least two users")
         self.users = list(users)
+        self.roles = list(_ROLES)
+        self.channels = list(_CHANNELS)
         self.acting = self.users[0].id
+        self.selected: str | None = next(iter(self.flows), None)
+        """The flow picked in the sidebar (its diagram is shown until a session of it starts)."""
         self.view: View | None = None
-        self.harness = Harness(self.flows.values())
+        self.tracer = Tracer(size=10_000)
+        self.harness = Harness(self.flows.values(), tracer=self.tracer)
         self._lock = asyncio.Lock()
         self._channels = itertools.count(_FIRST_CHANNEL)
         self._ids = payloads.Ids(1_150_000_000_000_000_000)
-        self._steps = itertools.count(1)
         self._sessions: dict[str, Session] = {}
 
     # -- lifecycle -----------------------------------------------------------------------------------------
@@ -233,6 +268,12 @@ class Playground:
 
     # -- acting --------------------------------------------------------------------------------------------
 
+    def select(self, flow_name: str) -> None:
+        """Pick a flow in the sidebar: the composer offers its command, the diagram shows it."""
+        if flow_name not in self.flows:
+            raise PlaygroundError(f"no flow named {flow_name!r} (known: {sorted(self.flows)})")
+        self.selected = flow_name
+
     def set_user(self, user_id: int) -> None:
         """Act as another user from now on (clicks on someone else's menu get "not your menu")."""
         self.acting = self.user(user_id).id
@@ -245,9 +286,11 @@ class Playground:
         user = self.user(self.acting if user_id is None else user_id)
         async with self._lock:
             self.acting = user.id
+            self.selected = flow.name
             view = View(flow, user.id, next(self._channels))
             self.view = view
             before = {s.id for s in self.harness.manager.sessions}
+            traced = self._trace_mark()
             with _capture_errors() as errors:
                 reply = await self.harness.command(
                     flow.command, user=user.id, guild_id=_GUILD_ID, channel_id=view.channel_id
@@ -256,19 +299,16 @@ class Playground:
             view.session = new[0] if new else None
             if view.session is not None:
                 self._sessions[view.session.id] = view.session
-                view.path.append(view.session.state)
             created = self._note_new_messages(user.id)
-            for message_id in created:
-                if not int(self.harness.discord.messages[message_id].get("flags") or 0) & payloads.EPHEMERAL:
-                    view.invoked[message_id] = (user.id, flow.command)
-                    break
-            else:
-                if created:
-                    view.invoked[created[0]] = (user.id, flow.command)
+            public = [
+                m for m in created if not self._flags(self.harness.discord.messages[m]) & payloads.EPHEMERAL
+            ]
+            if created:
+                view.invoked[(public or created)[0]] = (user.id, flow.command)
             entry = LogEntry(
-                next(self._steps), user.name, f"/{flow.command}", None, None, view.state, "start"
+                len(view.log) + 1, user.name, f"/{flow.command}", None, None, view.state, "start"
             )
-            self._finish(entry, view, reply, errors, was_ended=False, state_before=None)
+            self._finish(entry, view, reply, errors, traced, was_ended=False, state_before=None)
             return view
 
     async def component(
@@ -287,18 +327,21 @@ class Playground:
         message = self.harness.discord.messages.get(int(message_id))
         if message is None:
             raise PlaygroundError(f"message {message_id} is gone")
+        chosen = list(values or ())
         if component_type == 2:
             action = f"click {label or custom_id}"
         else:
-            action = f"select {', '.join(values or ()) or '(nothing)'}"
+            action = f"select {', '.join(self._value_name(v) for v in chosen) or '(nothing)'}"
 
         async def send() -> Reply:
+            if component_type in (5, 6, 7, 8):
+                return await self._send_select(message, custom_id, component_type, chosen, user.id)
             return await self.harness.send_component(
                 custom_id,
                 message=message,
                 user=user.id,
                 component_type=component_type,
-                values=list(values) if values is not None else None,
+                values=chosen if component_type != 2 else None,
                 guild_id=_GUILD_ID,
             )
 
@@ -314,14 +357,12 @@ class Playground:
         modal_id = str(modal.data.get("custom_id", ""))
         view.modal = None
         title = modal.data.get("title") or modal_id
+        message = (
+            self.harness.discord.messages.get(modal.message_id) if modal.message_id is not None else None
+        )
 
         async def send() -> Reply:
-            harness_submit: Callable[..., Awaitable[Reply]] | None = getattr(
-                self.harness, "submit_modal", None
-            )
-            if harness_submit is not None:
-                return await harness_submit(modal_id, dict(fields), user=user.id)
-            return await self._deliver_modal(modal, modal_id, dict(fields), user.id)
+            return await self.harness.submit_modal(modal_id, dict(fields), user=user.id, message=message)
 
         return await self._interact(view, user, f"submit modal {title!r}", modal_id, send, opened_on=None)
 
@@ -330,17 +371,35 @@ class Playground:
         if self.view is not None:
             self.view.modal = None
 
+    async def say(self, text: str, *, user_id: int | None = None) -> LogEntry:
+        """The acting user types ``text`` in the session's channel (for states that take text input)."""
+        view = self._require_view()
+        user = self.user(self.acting if user_id is None else user_id)
+        if not text.strip():
+            raise PlaygroundError("type something first")
+
+        async def send() -> Reply:
+            before = len(self.harness.discord.requests)
+            await self.harness.say(text, user=user.id, channel_id=view.channel_id, guild_id=_GUILD_ID)
+            return Reply(0, "", self.harness.discord.requests[before:])
+
+        session_id = view.session.id if view.session is not None else None
+        return await self._interact(
+            view, user, f"say {text!r}", None, send, opened_on=None, session_id=session_id
+        )
+
     async def advance(self, seconds: float | None = None) -> LogEntry:
         """Move the fake clock (default: past the current flow's timeout) and expire due sessions."""
         view = self._require_view()
-        seconds = view.flow.timeout + 1 if seconds is None else float(seconds)
+        seconds = view.current_flow.timeout + 1 if seconds is None else float(seconds)
         async with self._lock:
             state, was_ended = view.state, view.ended
+            traced = self._trace_mark()
             with _capture_errors() as errors:
                 count = await self.harness.advance(seconds)
             expired = not was_ended and view.ended
             entry = LogEntry(
-                next(self._steps),
+                len(view.log) + 1,
                 "clock",
                 f"advance {seconds:g} s",
                 None,
@@ -350,6 +409,7 @@ class Playground:
                 f"{count} session(s) expired",
                 ended=expired,
             )
+            entry.moves = self._moves(traced, view)
             if errors.lines:
                 entry.outcome, entry.detail = "error", "; ".join(errors.lines)
             view.log.append(entry)
@@ -363,30 +423,59 @@ class Playground:
             raise PlaygroundError("start a flow first")
         return self.view
 
+    @staticmethod
+    def _flags(message: Mapping[str, Any]) -> int:
+        return int(message.get("flags") or 0)
+
+    def _trace_mark(self) -> int:
+        """A position in the tracer's history that survives old events dropping off."""
+        return len(self.tracer) + self.tracer.dropped
+
+    def _events_since(self, mark: int) -> list[TraceEvent]:
+        return list(itertools.islice(self.tracer, max(0, mark - self.tracer.dropped), None))
+
+    def _value_name(self, value: str) -> str:
+        """A select value as the page names it (users, roles and channels by name)."""
+        for pool in (
+            [(u.id, f"@{u.name}") for u in self.users],
+            [(i, f"@{n}") for i, n in self.roles],
+            [(i, f"#{n}") for i, n in self.channels],
+        ):
+            for ident, name in pool:
+                if str(ident) == value:
+                    return name
+        return value
+
     async def _interact(
         self,
         view: View,
         user: FakeUser,
         action: str,
-        custom_id: str,
+        custom_id: str | None,
         send: Callable[[], Awaitable[Reply]],
         *,
         opened_on: int | None,
+        session_id: str | None = None,
     ) -> LogEntry:
         async with self._lock:
-            parsed = custom_ids.parse(custom_id)
-            session = self._sessions.get(parsed.session_id) if parsed is not None else None
+            parsed = custom_ids.parse(custom_id) if custom_id is not None else None
+            if parsed is not None:
+                session_id = parsed.session_id
+            session = self._sessions.get(session_id) if session_id is not None else None
             trigger = None
             if session is not None and parsed is not None and not session.ended:
-                if parsed.state_index == session.flow.state_index(session.state):
+                if session.flow.name == parsed.flow and parsed.state_index == session.flow.state_index(
+                    session.state
+                ):
                     trigger = _describe_item(session.find_item(parsed.item))
             state_before = session.state if session is not None else None
             was_ended = session is None or session.ended
+            traced = self._trace_mark()
             with _capture_errors() as errors:
                 reply = await send()
             self._note_new_messages(user.id)
             entry = LogEntry(
-                next(self._steps),
+                len(view.log) + 1,
                 user.name,
                 action,
                 trigger,
@@ -394,14 +483,38 @@ class Playground:
                 session.state if session is not None else None,
                 "stayed",
             )
-            callback = reply.callback or {}
             if reply.type == 9:
-                data = dict(callback.get("data") or {})
+                data = dict((reply.callback or {}).get("data") or {})
                 view.modal = Modal(data, user.id, opened_on, view.channel_id)
             self._finish(
-                entry, view, reply, errors, was_ended=was_ended, state_before=state_before, session=session
+                entry,
+                view,
+                reply,
+                errors,
+                traced,
+                was_ended=was_ended,
+                state_before=state_before,
+                session=session,
             )
             return entry
+
+    def _moves(self, traced: int, view: View) -> list[Move]:
+        """The tracer's events since index ``traced`` for the view's session; the path grows with them."""
+        events = self._events_since(traced)
+        session_id = view.session.id if view.session is not None else None
+        moves = []
+        for event in events:
+            if event.session_id != session_id:
+                continue
+            moves.append(Move(event.kind, event.flow, event.trigger, event.source, event.dest, event.detail))
+            if event.kind in ("start", "transition", "subflow", "complete"):
+                flow, _, state = (
+                    event.dest.rpartition(":") if event.kind == "subflow" else ("", "", event.dest)
+                )
+                step = (flow or event.flow, state)
+                if not view.path or view.path[-1] != step:
+                    view.path.append(step)
+        return moves
 
     def _finish(
         self,
@@ -409,37 +522,51 @@ class Playground:
         view: View,
         reply: Reply,
         errors: _Errors,
+        traced: int,
         *,
         was_ended: bool,
         state_before: str | None,
         session: Session | None = None,
     ) -> None:
         session = session if session is not None else view.session
+        entry.moves = self._moves(traced, view) if session is view.session else []
         text = reply.ephemeral_text
         flow = session.flow if session is not None else view.flow
         texts = self.harness.manager.texts
-        refusals = {
-            template.format(command=command)
-            for template in (texts.expired, texts.not_yours, texts.stale, texts.invalid)
-            for command in (flow.command, "the command")
-        }
-        if errors.lines:
-            entry.outcome, entry.detail = "error", "; ".join(errors.lines)
+        refusals = set()
+        for name in ("expired", "not_yours", "stale", "invalid"):
+            template = getattr(texts, name, None)
+            if isinstance(template, str):
+                refusals |= {
+                    template.format(command=c) for c in (flow.command, view.flow.command, "the command")
+                }
+        kinds = [m.kind for m in entry.moves]
+        traced_error = next((m.detail for m in entry.moves if m.kind == "error"), None)
+        traced_guard = next((m.detail for m in entry.moves if m.kind == "guard"), None)
+        transitions = [m for m in entry.moves if m.kind in ("transition", "subflow", "complete")]
+        if transitions and entry.trigger is None:
+            entry.trigger = transitions[0].trigger
+        if errors.lines or traced_error:
+            entry.outcome, entry.detail = "error", traced_error or "; ".join(errors.lines)
         elif reply.type == 9:
             entry.outcome = "modal"
             entry.detail = f"opened modal {(reply.callback or {}).get('data', {}).get('title', '')!r}"
         elif entry.outcome == "start":
             entry.detail = text or ""
         elif text is not None and text in refusals:
-            entry.outcome, entry.detail, entry.dest = "refused", text, None
-        elif session is not None and state_before is not None and session.state != state_before:
+            entry.outcome, entry.detail = "refused", text
+        elif traced_guard is not None or (text and "guard" in kinds):
+            entry.outcome, entry.detail = "guard", traced_guard or text or ""
+        elif transitions or (
+            session is not None and state_before is not None and session.state != state_before
+        ):
             entry.outcome = "moved"
         elif text:
             entry.outcome, entry.detail = "guard", text
+        if session is not None and transitions and session.flow is not view.flow:
+            entry.detail = entry.detail or f"in sub-flow {session.flow.name}"
         if session is not None and not was_ended and session.ended:
             entry.ended = True
-        if entry.outcome == "moved" and session is view.session and view.state is not None:
-            view.path.append(view.state)
         view.log.append(entry)
 
     def _note_new_messages(self, user_id: int) -> list[int]:
@@ -454,31 +581,66 @@ class Playground:
                 continue
             view.known.add(message_id)
             created.append(message_id)
-            if int(message.get("flags") or 0) & payloads.EPHEMERAL:
+            if self._flags(message) & payloads.EPHEMERAL:
                 view.seen_by[message_id] = user_id
         return created
 
-    async def _deliver_modal(
-        self, modal: Modal, modal_id: str, fields: dict[str, str], user_id: int
+    def _resolved(self, values: Sequence[str]) -> dict[str, Any]:
+        """The ``resolved`` objects Discord sends with an auto-populated select's values."""
+        resolved: dict[str, dict[str, Any]] = {}
+        users = {str(u.id): u for u in self.users}
+        roles = {str(i): n for i, n in self.roles}
+        channels = {str(i): n for i, n in self.channels}
+        for value in values:
+            if value in users:
+                resolved.setdefault("users", {})[value] = payloads.user(int(value), users[value].name)
+                member = payloads.guild_member(int(value), users[value].name, with_user=False)
+                resolved.setdefault("members", {})[value] = member
+            elif value in roles:
+                resolved.setdefault("roles", {})[value] = {
+                    "id": value,
+                    "name": roles[value],
+                    "color": 0,
+                    "hoist": False,
+                    "position": 1,
+                    "permissions": "0",
+                    "managed": False,
+                    "mentionable": True,
+                    "flags": 0,
+                }
+            elif value in channels:
+                resolved.setdefault("channels", {})[value] = {
+                    "id": value,
+                    "name": channels[value],
+                    "type": 0,
+                    "permissions": str(payloads.ALL_PERMISSIONS),
+                }
+        return resolved
+
+    async def _send_select(
+        self, message: dict[str, Any], custom_id: str, component_type: int, values: list[str], user_id: int
     ) -> Reply:
-        """Send a MODAL_SUBMIT interaction the way the harness sends the others."""
+        """A user, role, mentionable or channel select, with the ``resolved`` data Discord adds.
+
+        (``Harness.send_component`` sends no ``resolved``; this delivers the same way it does.)
+        """
         harness = self.harness
         iid, token = self._ids.next(), f"pg-{secrets.token_hex(6)}"
-        message = harness.discord.messages.get(modal.message_id) if modal.message_id is not None else None
-        payload = payloads.modal_interaction(
+        channel_id = int(message.get("channel_id", 0))
+        payload = payloads.component_interaction(
             interaction_id=iid,
             token=token,
             user_id=user_id,
-            custom_id=modal_id,
-            fields=fields,
+            custom_id=custom_id,
             message=message,
+            component_type=component_type,
+            values=values,
+            resolved=self._resolved(values) or None,
             guild_id=_GUILD_ID,
-            channel_id=modal.channel_id,
+            channel_id=channel_id,
             application_id=harness.discord.application_id,
         )
-        harness.discord.register_interaction(
-            iid, token, channel_id=modal.channel_id, message_id=modal.message_id, interaction_type=5
-        )
+        harness.discord.register_interaction(iid, token, channel_id=channel_id, message_id=int(message["id"]))
         before = len(harness.discord.requests)
         event = harness.bot.event_factory.deserialize_interaction_create_event(None, payload)  # type: ignore[union-attr,arg-type]
         await harness.bot.event_manager.dispatch(event, return_tasks=True)  # type: ignore[union-attr]

@@ -10,6 +10,7 @@ with the page's fresh fragments (``{"fragments": {element id: html}, "state": {.
 ``GET /api/view``              the fragments
 ``POST /api/select``           ``{"flow"}``: preview a flow (its diagram; the composer's command)
 ``POST /api/start``            ``{"flow", "user"?}``: send the flow's slash command
+``POST /api/send``             ``{"text"}``: the composer: ``/command`` starts a flow, text is a message
 ``POST /api/user``             ``{"user"}``: act as another user
 ``POST /api/component``        ``{"message_id", "custom_id", "component_type"?, "values"?, "label"?}``
 ``POST /api/modal``            ``{"fields": {custom id: value}}``: submit the open modal
@@ -42,7 +43,6 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 STATIC = Path(__file__).with_name("static")
 _PLAY: web.AppKey[Playground] = web.AppKey("play", Playground)
-_SELECTED: web.AppKey[dict[str, str | None]] = web.AppKey("selected")
 
 
 def port_from_env(default: int = DEFAULT_PORT) -> int:
@@ -66,10 +66,10 @@ def _cached_svg(flow: Flow, current: str | None, path: tuple[str, ...]) -> str:
 
 async def _diagram(app: web.Application) -> str:
     play = app[_PLAY]
-    selected = app[_SELECTED].get("flow")
+    selected = play.selected
     view = play.view
     if view is not None and (selected is None or selected == view.flow.name):
-        flow, current, path = view.flow, view.state, tuple(view.path)
+        flow, current, path = view.current_flow, view.state, tuple(view.states_walked())
     elif selected in play.flows:
         flow, current, path = play.flows[selected], None, ()
     elif play.flows:
@@ -136,16 +136,25 @@ def _int(body: dict[str, Any], key: str) -> int:
 
 
 async def _select(play: Playground, body: dict[str, Any], app: web.Application) -> None:
-    name = str(body["flow"])
-    if name not in play.flows:
-        raise PlaygroundError(f"no flow named {name!r}")
-    app[_SELECTED]["flow"] = name
+    play.select(str(body["flow"]))
 
 
 async def _start(play: Playground, body: dict[str, Any], app: web.Application) -> None:
     user = _int(body, "user") if body.get("user") is not None else None
     await play.run_command(str(body["flow"]), user)
-    app[_SELECTED]["flow"] = str(body["flow"])
+
+
+async def _send(play: Playground, body: dict[str, Any], app: web.Application) -> None:
+    """The composer: ``/command`` starts the flow answering it; other text is a message in the channel."""
+    text = str(body["text"]).strip()
+    if text.startswith("/"):
+        name = text[1:].split(maxsplit=1)[0] if len(text) > 1 else ""
+        flow = next((f for f in play.flows.values() if f.command == name), None)
+        if flow is None:
+            raise PlaygroundError(f"no flow answers /{name}")
+        await play.run_command(flow.name)
+    else:
+        await play.say(text)
 
 
 async def _user(play: Playground, body: dict[str, Any], app: web.Application) -> None:
@@ -186,8 +195,6 @@ def make_app(play: Playground) -> web.Application:
     """The aiohttp application serving ``play`` (which the caller starts and closes)."""
     app = web.Application()
     app[_PLAY] = play
-    selected: dict[str, str | None] = {"flow": None}
-    app[_SELECTED] = selected
     app.router.add_get("/", _index)
     app.router.add_get("/static/{name}", _static)
     app.router.add_get("/api/state", _state)
@@ -195,6 +202,7 @@ def make_app(play: Playground) -> web.Application:
     routes: dict[str, Action] = {
         "/api/select": _select,
         "/api/start": _start,
+        "/api/send": _send,
         "/api/user": _user,
         "/api/component": _component,
         "/api/modal": _modal,
@@ -233,9 +241,12 @@ class PlaygroundServer:
         """Start the playground and listen; return the page's address."""
         await self.play.start()
         self._runner = web.AppRunner(make_app(self.play), access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
+        try:
+            await self._runner.setup()
+            await web.TCPSite(self._runner, self.host, self.port).start()
+        except BaseException:
+            await self.close()
+            raise
         host, port = self._runner.addresses[0][:2]
         self.url = f"http://{host}:{port}/"
         return self.url
@@ -261,7 +272,9 @@ async def serve(
     """Serve the playground until cancelled (Ctrl+C), printing its address."""
     async with PlaygroundServer(flows, host=host, port=port, errors=errors) as server:
         names = ", ".join(server.play.flows) or "none"
-        print(f"flowfsm playground: {server.url}  (flows: {names}; Ctrl+C to stop)", flush=True)
+        print(f"flowfsm playground: {server.url}", flush=True)
+        print(f"  {len(server.play.flows)} flow(s): {names}", flush=True)
+        print("  every click goes through hikari, miru and the flow manager; Ctrl+C to stop", flush=True)
         for problem in server.play.errors:
             print(f"  warning: {problem}", flush=True)
         await asyncio.Event().wait()

@@ -54,7 +54,12 @@ def _package_modules(name: str, found: Discovery) -> list[str]:
     try:
         module = importlib.import_module(name)
     except Exception as exc:
-        found.errors.append(f"cannot import {name!r}: {type(exc).__name__}: {exc}")
+        try:  # the command line's wording of the problem
+            load_target(name)
+        except TargetError as error:
+            found.errors.append(str(error))
+        else:  # pragma: no cover - it imported the second time
+            found.errors.append(f"cannot import {name!r}: {type(exc).__name__}: {exc}")
         return []
     path = getattr(module, "__path__", None)
     if path is None:

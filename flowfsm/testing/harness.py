@@ -123,6 +123,9 @@ class Harness:
             the miru client and the manager and routes commands itself (test your real set-up).
         intents: the gateway bot's intents (default: unprivileged plus MESSAGE_CONTENT, which
             text-input states need).
+        discord: an already started :class:`FakeDiscord` to share, e.g. between a harness and
+            the one that replaces it in a simulated restart (its messages survive); it is then
+            neither started nor closed by this harness.
         manager_options: extra keyword arguments for :class:`FlowManager`.
     """
 
@@ -134,6 +137,7 @@ class Harness:
         commands: Mapping[str, str | tuple[str, str]] | None = None,
         wire: Callable[..., FlowManager] | None = None,
         intents: hikari.Intents = hikari.Intents.ALL_UNPRIVILEGED | hikari.Intents.MESSAGE_CONTENT,
+        discord: FakeDiscord | None = None,
         **manager_options: Any,
     ) -> None:
         self.wire = wire
@@ -143,7 +147,8 @@ class Harness:
         self.commands = dict(commands or {})
         self.manager_options = manager_options
         self.clock = FakeClock()
-        self.discord = FakeDiscord()
+        self._own_discord = discord is None
+        self.discord = discord if discord is not None else FakeDiscord()
         self._ids = payloads.Ids(1_100_000_000_000_000_000)
         self._tokens = itertools.count(1)
         self.replies: list[Reply] = []
@@ -160,7 +165,8 @@ class Harness:
 
     async def start(self) -> Harness:
         """Start the fake Discord and the bot; register the flows."""
-        await self.discord.start()
+        if self._own_discord:
+            await self.discord.start()
         quiet: dict[str, Any] = {"banner": None, "logs": None, "suppress_optimization_warning": True}
         if self.rest_bot:
             self._signing_key, public_key = signing.generate_keypair()
@@ -202,7 +208,8 @@ class Harness:
             await self.bot.close()
         else:
             await self.bot.rest.close()
-        await self.discord.close()
+        if self._own_discord:
+            await self.discord.close()
 
     async def __aenter__(self) -> Harness:
         return await self.start()
@@ -240,10 +247,15 @@ class Harness:
         *,
         user: int = DEFAULT_USER,
         options: Mapping[str, Any] | None = None,
+        command_options: list[dict[str, Any]] | None = None,
         guild_id: int | None = 111,
         channel_id: int = 222,
     ) -> Reply:
-        """Send a slash command; the flow it names starts with ``options``."""
+        """Send a slash command; the flow it names starts with ``options``.
+
+        ``command_options`` are Discord's own option objects (``{"name", "type", "value"}``)
+        carried by the interaction, for bots that read them.
+        """
         iid, token = self._ids.next(), self._token()
         payload = payloads.command_interaction(
             interaction_id=iid,
@@ -253,6 +265,7 @@ class Harness:
             guild_id=guild_id,
             channel_id=channel_id,
             application_id=self.discord.application_id,
+            options=command_options,
         )
         self.discord.register_interaction(iid, token, channel_id=channel_id)
         reply = await self._deliver(payload, iid, token, options)
@@ -313,7 +326,18 @@ class Harness:
             application_id=self.discord.application_id,
         )
         self.discord.register_interaction(iid, token, channel_id=channel_id, message_id=int(message["id"]))
-        return await self._deliver(payload, iid, token, None)
+        reply = await self._deliver(payload, iid, token, None)
+        self._follow_new_menu(reply)
+        return reply
+
+    def _follow_new_menu(self, reply: Reply) -> None:
+        """A click answered with a new message that has components (a menu posted anew, an
+        "Open again" prompt): that message is now the one :attr:`message` shows."""
+        if reply.type != 4:
+            return
+        created = self.discord.message_for_token(reply.token)
+        if created is not None and created.get("components"):
+            self.menu_id = int(created["id"])
 
     async def _deliver(
         self, payload: dict[str, Any], iid: int, token: str, options: Mapping[str, Any] | None

@@ -3,7 +3,7 @@
 "use strict";
 
 const $ = (selector, root = document) => root.querySelector(selector);
-let busy = false;
+let pending = 0;
 
 function toast(text) {
   const box = $("#toast");
@@ -29,9 +29,15 @@ function apply(answer) {
   if (firstField) firstField.focus();
 }
 
-async function call(path, body) {
-  if (busy) return;
-  busy = true;
+// Actions run one after another, in the order they were made (none is dropped).
+let queue = Promise.resolve();
+function call(path, body) {
+  queue = queue.then(() => send(path, body));
+  return queue;
+}
+
+async function send(path, body) {
+  pending += 1;
   document.body.classList.add("busy");
   try {
     const response = await fetch(path, {
@@ -45,8 +51,8 @@ async function call(path, body) {
   } catch (error) {
     toast(`The playground server did not answer: ${error}`);
   } finally {
-    busy = false;
-    document.body.classList.remove("busy");
+    pending -= 1;
+    if (!pending) document.body.classList.remove("busy");
   }
 }
 
@@ -55,7 +61,8 @@ function select(flow, command, tell = true) {
   for (const item of document.querySelectorAll(".flow-item")) {
     item.classList.toggle("selected", item.dataset.flow === flow);
   }
-  $("#composer-command").textContent = `/${command}`;
+  const input = $("#composer-input");
+  if (tell || input.value.startsWith("/")) input.value = `/${command}`;
   if (tell) call("/api/select", { flow });
 }
 
@@ -125,7 +132,10 @@ document.addEventListener("submit", (event) => {
   event.preventDefault();
   const form = event.target;
   if (form.id === "composer") {
-    call("/api/start", { flow: document.body.dataset.selected });
+    const input = $("#composer-input");
+    const text = input.value.trim();
+    if (!text) return;
+    call("/api/send", { text }).then(() => { if (!text.startsWith("/")) input.value = ""; });
   } else if (form.classList.contains("modal")) {
     const fields = {};
     for (const input of form.querySelectorAll("input[data-custom-id], textarea[data-custom-id]")) fields[input.dataset.customId] = input.value;

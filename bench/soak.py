@@ -1,0 +1,581 @@
+"""``make soak``: the inventory example under hostile load, faults and timeouts, in two processes.
+
+* **The bot** (this process): ``examples.inventory`` on a ``hikari.RESTBot`` interaction server on
+  127.0.0.1, with the real ``miru.Client`` and a :class:`flowfsm.FlowManager`; the shop's data in a
+  SQLite file. Its clock jumps forward at random moments (and due sessions expire), so menus time out
+  while users are busy with them. ``defer_after`` is small (10 ms by default) so that database-bound
+  steps are often deferred and finished by a webhook edit: the REST path the faults hit.
+* **Discord** (a second process): the loopback Discord REST API the bot calls
+  (:class:`flowfsm.testing.FakeDiscord`), and many users sending signed interactions to the bot
+  over HTTP: commands, valid clicks (mostly Buy), stale clicks on old copies of a menu, clicks on
+  someone else's menu, malformed ``ff:`` ids, ids that are not flowfsm's, double clicks, "Open again"
+  on expired menus, and users walking away. It injects random REST faults into the bot's calls
+  (``FakeDiscord.fail_next``): 404 Unknown Message / Unknown Interaction, 429 with ``retry_after``,
+  500 and 503 (sometimes more than hikari retries).
+
+At the end the bot expires everything and checks; the last line printed is exactly::
+
+    soak: N interactions, F faults injected, L lost updates, C crashes, S sessions left
+
+* a **lost update** is a purchase acknowledged to a user (a message Discord accepted, showing
+  "Bought ..." and the balance after it) that the database does not hold; the database's own
+  books (balances, stock, owned items against the purchase ledger) must balance too;
+* a **crash** is an exception that reached the bot's event loop (its exception handler);
+* **sessions left** are sessions still held after the clock passed every timeout.
+
+The exit status is non-zero unless L, C and S are 0. ``SOAK_SECONDS`` (default 120) sets the
+duration of the load; ``SOAK_USERS``, ``SOAK_WORKERS``, ``SOAK_SEED``, ``SOAK_DEFER_AFTER`` and
+``SOAK_FOREIGN_IDS`` (1: include ids that are not flowfsm's among the invalid clicks) tune it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import copy
+import gc
+import logging
+import multiprocessing
+import os
+import random
+import re
+import socket
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import aiohttp  # noqa: E402
+import aiosqlite  # noqa: E402
+import hikari  # noqa: E402
+import miru  # noqa: E402
+
+from flowfsm import FlowManager, Texts  # noqa: E402
+from flowfsm.testing import FakeDiscord, payloads, signing  # noqa: E402
+from flowfsm.testing.harness import components_of  # noqa: E402
+
+APPLICATION_ID = 4242
+CHANNEL_ID = 222
+GUILD_ID = 111
+FIRST_USER = 700_000
+STARTING_BALANCE = 600
+CATALOG: tuple[tuple[str, str, str, int, int], ...] = (
+    # sku, name, category, price, stock: plenty of most, a few that sell out (refusals, disabled buttons)
+    ("potion", "Healing potion", "potions", 7, 1_000_000),
+    ("elixir", "Elixir", "potions", 23, 1_000_000),
+    ("phial", "Rare phial", "potions", 11, 40),
+    ("sword", "Iron sword", "weapons", 19, 1_000_000),
+    ("bow", "Longbow", "weapons", 17, 1_000_000),
+    ("axe", "Golden axe", "weapons", 41, 25),
+    ("map", "Treasure map", "curios", 29, 1_000_000),
+    ("coin", "Old coin", "curios", 5, 1_000_000),
+)
+BOUGHT = re.compile(r"✅ Bought \*\*(?P<name>.+?)\*\* for (?P<price>\d+) coins\.")
+BALANCE = re.compile(r"your balance: \*\*(?P<balance>\d+)\*\* coins")
+TEXTS = Texts()
+FAULT_ROUTES = {
+    "edit @original": ("PATCH", r"^/webhooks/\d+/[^/]+/messages/@original$"),
+    "channel edit": ("PATCH", r"^/channels/\d+/messages/\d+$"),
+    "followup": ("POST", r"^/webhooks/\d+/[^/]+$"),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the run does; read from the environment."""
+
+    seconds: float = 120.0
+    users: int = 400
+    workers: int = 48
+    seed: int = 20240607
+    defer_after: float = 0.01
+    foreign_ids: bool = True
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """``SOAK_SECONDS``, ``SOAK_USERS``, ``SOAK_WORKERS``, ``SOAK_SEED``, ``SOAK_DEFER_AFTER``,
+        ``SOAK_FOREIGN_IDS``."""
+        env = os.environ
+        return cls(
+            seconds=float(env.get("SOAK_SECONDS", cls.seconds)),
+            users=int(env.get("SOAK_USERS", cls.users)),
+            workers=int(env.get("SOAK_WORKERS", cls.workers)),
+            seed=int(env.get("SOAK_SEED", cls.seed)),
+            defer_after=float(env.get("SOAK_DEFER_AFTER", cls.defer_after)),
+            foreign_ids=env.get("SOAK_FOREIGN_IDS", "1") not in ("0", "false", "no"),
+        )
+
+
+# =====================================================================================================
+# Discord: the second process
+# =====================================================================================================
+
+
+@dataclass
+class User:
+    """One user as Discord sees them: their menu message, and what they saw before."""
+
+    user_id: int
+    menu_id: int | None = None
+    old_copies: list[dict[str, Any]] = field(default_factory=list)
+    """Earlier states of their menus: a client that has not refreshed still shows these."""
+    last_reply: dict[str, Any] | None = None
+    """The last ephemeral reply they got (it may carry an "Open again" button)."""
+    away_until: float = 0.0
+    busy: bool = False
+
+
+class DiscordSide:
+    """The loopback Discord, the users, the fault injector, and the record of acknowledgements."""
+
+    def __init__(self, settings: Settings, conn: Connection) -> None:
+        self.settings = settings
+        self.conn = conn
+        self.rng = random.Random(settings.seed)
+        self.discord = FakeDiscord(application_id=APPLICATION_ID, bot_user_id=APPLICATION_ID)
+        self.key, self.public_key = signing.generate_keypair()
+        self.ids = payloads.Ids(1_600_000_000_000_000_000)
+        self.users = [User(FIRST_USER + i) for i in range(settings.users)]
+        self.owner_of_token: dict[str, int] = {}
+        self.owner_of_message: dict[int, int] = {}
+        self.acks: set[tuple[int, int]] = set()
+        """(user, balance after the purchase) of every purchase a user was shown."""
+        self.interactions = 0
+        self.faults = 0
+        self.counts: collections.Counter[str] = collections.Counter()
+        self.bot_url = ""
+        self.http: aiohttp.ClientSession | None = None
+
+    # -- plumbing ----------------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        await self.discord.start()
+        self.conn.send(("discord", self.discord.rest_url, self.discord.bot_token, self.public_key))
+        self.bot_url = await asyncio.get_running_loop().run_in_executor(None, self.conn.recv)
+        connector = aiohttp.TCPConnector(limit=self.settings.workers * 2)
+        self.http = aiohttp.ClientSession(connector=connector)
+        deadline = time.monotonic() + self.settings.seconds
+        try:
+            scanner = asyncio.ensure_future(self._scan_forever())
+            faults = asyncio.ensure_future(self._inject_faults(deadline))
+            await asyncio.gather(*(self._worker(deadline) for _ in range(self.settings.workers)))
+            faults.cancel()
+            await asyncio.gather(faults, return_exceptions=True)
+            self.conn.send(("done",))
+            # keep serving the bot's REST calls (final expiry edits) until it says goodbye
+            await asyncio.get_running_loop().run_in_executor(None, self.conn.recv)
+            scanner.cancel()
+            await asyncio.gather(scanner, return_exceptions=True)
+            self._scan()
+            self.conn.send(("stats", self.interactions, self.faults, sorted(self.acks), dict(self.counts)))
+        finally:
+            await self.http.close()
+            await self.discord.close()
+
+    async def _send(self, user: User, payload: dict[str, Any], token: str) -> dict[str, Any] | None:
+        """Sign and POST one interaction to the bot; Discord then applies the bot's HTTP answer."""
+        assert self.http is not None
+        self.owner_of_token[token] = user.user_id
+        self.interactions += 1
+        try:
+            status, answer = await signing.post_interaction(self.bot_url, payload, self.key, self.http)
+        except aiohttp.ClientError as exc:
+            self.counts[f"bot unreachable: {type(exc).__name__}"] += 1
+            return None
+        self.counts[f"bot HTTP {status}"] += 1
+        if status != 200 or not isinstance(answer, dict):
+            return None
+        url = f"{self.discord.rest_url}/interactions/{payload['id']}/{token}/callback?with_response=true"
+        async with self.http.post(url, json=answer) as response:
+            await response.read()
+            if response.status != 200:
+                self.counts[f"callback refused {response.status}"] += 1
+        return answer
+
+    def _token(self) -> str:
+        return f"soak{self.ids.next()}"
+
+    # -- what users do -------------------------------------------------------------------------------
+
+    async def command(self, user: User) -> None:
+        iid, token = self.ids.next(), self._token()
+        self.discord.register_interaction(iid, token, channel_id=CHANNEL_ID)
+        payload = payloads.command_interaction(
+            interaction_id=iid, token=token, user_id=user.user_id, command_name="inventory",
+            guild_id=GUILD_ID, channel_id=CHANNEL_ID, application_id=APPLICATION_ID,
+        )
+        self.counts["command"] += 1
+        await self._send(user, payload, token)
+        self._adopt(user, token)
+
+    def _adopt(self, user: User, token: str, clicked: dict[str, Any] | None = None) -> None:
+        """The message an interaction created becomes the user's menu (if it is not ephemeral);
+        an ephemeral "expired" (or error) answer to a click on their menu means that menu is dead."""
+        message = self.discord.message_for_token(token)
+        if message is None:
+            return
+        if int(message.get("flags") or 0) & payloads.EPHEMERAL:
+            user.last_reply = message
+            text = str(message.get("content") or "")
+            dead = any(text.startswith(t.split("{")[0]) for t in (TEXTS.expired, TEXTS.error, TEXTS.timeout))
+            if dead and clicked is not None and clicked.get("id") and int(clicked["id"]) == user.menu_id:
+                user.menu_id = None
+            return
+        if user.menu_id is not None and user.menu_id in self.discord.messages:
+            user.old_copies.append(copy.deepcopy(self.discord.messages[user.menu_id]))
+        user.menu_id = int(message["id"])
+        self.owner_of_message[user.menu_id] = user.user_id
+
+    async def click(self, user: User, message: dict[str, Any], custom_id: str, kind: str) -> None:
+        iid, token = self.ids.next(), self._token()
+        self.discord.register_interaction(iid, token, channel_id=CHANNEL_ID, message_id=int(message["id"]))
+        payload = payloads.component_interaction(
+            interaction_id=iid, token=token, user_id=user.user_id, custom_id=custom_id, message=message,
+            guild_id=GUILD_ID, channel_id=CHANNEL_ID, application_id=APPLICATION_ID,
+        )
+        self.counts[kind] += 1
+        if message.get("id") and int(message["id"]) == user.menu_id:
+            user.old_copies.append(copy.deepcopy(message))
+            del user.old_copies[:-5]
+        await self._send(user, payload, token)
+        self._adopt(user, token, message)
+
+    def current_menu(self, user: User) -> dict[str, Any] | None:
+        if user.menu_id is None:
+            return None
+        return self.discord.messages.get(user.menu_id)
+
+    @staticmethod
+    def live_buttons(message: dict[str, Any] | None) -> list[dict[str, Any]]:
+        if message is None:
+            return []
+        return [c for c in components_of(message) if c.get("custom_id") and not c.get("disabled")]
+
+    async def act(self, user: User) -> None:
+        """One thing a user does, picked at random."""
+        rng = self.rng
+        menu = self.current_menu(user)
+        buttons = self.live_buttons(menu)
+        roll = rng.random()
+        if not buttons:
+            reopen = [c for c in components_of(user.last_reply or {}) if c.get("custom_id", "").endswith(":~open")]
+            if reopen and user.last_reply is not None and roll < 0.5:
+                reply, user.last_reply = user.last_reply, None
+                await self.click(user, reply, reopen[0]["custom_id"], "open again")
+            else:
+                await self.command(user)
+            return
+        assert menu is not None
+        if roll < 0.70:
+            weights = [5 if c.get("label", "").startswith("Buy") else 1 for c in buttons]
+            button = rng.choices(buttons, weights)[0]
+            await self.click(user, menu, button["custom_id"], "valid click")
+        elif roll < 0.76 and user.old_copies:
+            old = rng.choice(user.old_copies)
+            old_buttons = self.live_buttons(old)
+            if old_buttons:
+                await self.click(user, old, rng.choice(old_buttons)["custom_id"], "click on an old copy")
+        elif roll < 0.80:
+            other = rng.choice(self.users)
+            theirs = self.current_menu(other)
+            if other is not user and self.live_buttons(theirs):
+                assert theirs is not None
+                await self.click(user, theirs, rng.choice(self.live_buttons(theirs))["custom_id"], "not yours")
+        elif roll < 0.84:
+            await self.click(user, menu, self.malformed(rng.choice(buttons)["custom_id"]), "malformed ff: id")
+        elif roll < 0.86 and self.settings.foreign_ids:
+            await self.click(user, menu, f"other-lib:{rng.randrange(10**6)}", "foreign id")
+        elif roll < 0.90:
+            button = rng.choice(buttons)
+            self.counts["double click"] += 1
+            await asyncio.gather(*(self.click(user, menu, button["custom_id"], "valid click") for _ in range(2)))
+        elif roll < 0.92:
+            self.counts["walked away"] += 1
+            user.away_until = time.monotonic() + rng.uniform(2, 20)
+        else:
+            await self.click(user, menu, rng.choice(buttons)["custom_id"], "valid click")
+
+    def malformed(self, cid: str) -> str:
+        rng = self.rng
+        how = rng.randrange(5)
+        if how == 0:
+            return cid[: rng.randrange(3, len(cid))]
+        if how == 1:
+            return cid + "x" * rng.randrange(1, 120)
+        if how == 2:
+            at = rng.randrange(3, len(cid))
+            return cid[:at] + rng.choice("ｆ：０é🙂\u200b") + cid[at + 1 :]
+        if how == 3:
+            return "ff:" + "".join(rng.choice("abc:_-09") for _ in range(rng.randrange(0, 60)))
+        parts = cid.split(":")
+        parts[3] = "zz"  # a state index the flow does not have
+        return ":".join(parts)
+
+    async def _worker(self, deadline: float) -> None:
+        rng = self.rng
+        while (now := time.monotonic()) < deadline:
+            candidates = [u for u in rng.sample(self.users, 8) if not u.busy and u.away_until <= now]
+            if not candidates:
+                await asyncio.sleep(0.001)
+                continue
+            user = candidates[0]
+            user.busy = True
+            try:
+                await self.act(user)
+            finally:
+                user.busy = False
+
+    # -- faults --------------------------------------------------------------------------------------
+
+    async def _inject_faults(self, deadline: float) -> None:
+        rng = self.rng
+        while time.monotonic() < deadline - 15:  # the last faults still get time to play out
+            await asyncio.sleep(rng.uniform(0.05, 0.4))
+            route = rng.choice(list(FAULT_ROUTES))
+            method, path = FAULT_ROUTES[route]
+            status = rng.choice([404, 404, 429, 429, 429, 500, 503])
+            times = rng.choice([1, 1, 1, 2, 4]) if status >= 500 else rng.choice([1, 1, 2, 3])
+            body = {"code": 10062, "message": "Unknown interaction"} if status == 404 and rng.random() < 0.5 else None
+            retry_after = rng.uniform(0.01, 0.2) if status == 429 else None
+            self.discord.fail_next(method, path, status, body=body, retry_after=retry_after, times=times)
+            self.faults += times
+            self.counts[f"fault {status} on {route}"] += times
+
+    # -- what users were shown -------------------------------------------------------------------------
+
+    async def _scan_forever(self) -> None:
+        while True:
+            await asyncio.sleep(0.5)
+            self._scan()
+
+    def _scan(self) -> None:
+        """Record every purchase a user was shown, from the requests Discord accepted; forget them."""
+        requests = self.discord.requests
+        done = next((i for i, r in enumerate(requests) if r.status == 0), len(requests))
+        for record in requests[:done]:
+            if record.status != 200 and not record.path.endswith("/callback"):
+                self.counts[f"Discord answered {record.status} to the bot's {record.method} {self._route(record.path)}"] += 1
+            if record.status != 200 or not isinstance(record.json, dict):
+                continue
+            body = record.json
+            data = body.get("data") if "type" in body else body
+            content = (data or {}).get("content") if isinstance(data, dict) else None
+            if not content or not BOUGHT.search(content):
+                continue
+            balance = BALANCE.search(content)
+            owner = self._owner(record.path)
+            if balance is None or owner is None:
+                self.counts["unattributed acknowledgement"] += 1
+                continue
+            self.acks.add((owner, int(balance["balance"])))
+        del requests[:done]
+
+    @staticmethod
+    def _route(path: str) -> str:
+        return re.sub(r"/\d+", "/{id}", re.sub(r"/webhooks/(\d+)/[^/]+", "/webhooks/{app}/{token}", path))
+
+    def _owner(self, path: str) -> int | None:
+        parts = path.split("/")
+        if parts[1] == "interactions":
+            return self.owner_of_token.get(parts[3])
+        if parts[1] == "webhooks":
+            return self.owner_of_token.get(parts[3])
+        if parts[1] == "channels":
+            return self.owner_of_message.get(int(parts[4]))
+        return None
+
+
+def discord_process(settings: Settings, conn: Connection) -> None:
+    """Entry point of the second process."""
+    logging.basicConfig(level=logging.CRITICAL)
+    asyncio.run(DiscordSide(settings, conn).run())
+
+
+# =====================================================================================================
+# The bot: this process
+# =====================================================================================================
+
+
+class JumpClock:
+    """Monotonic time that can leap forward (a random "the user went to lunch")."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.offset
+
+    def jump(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+@dataclass
+class BotReport:
+    crashes: list[str] = field(default_factory=list)
+    errors: collections.Counter[str] = field(default_factory=collections.Counter)
+    jumps: int = 0
+    expired: int = 0
+    sessions_left: int = 0
+
+
+class _CountErrors(logging.Handler):
+    def __init__(self, report: BotReport) -> None:
+        super().__init__(logging.ERROR)
+        self.report = report
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.report.errors[f"{record.name}: {record.msg.split('%')[0][:60]}"] += 1
+
+
+async def run_bot(settings: Settings, conn: Connection, db_path: Path) -> tuple[BotReport, tuple[Any, ...]]:
+    from examples import inventory as shop
+
+    loop = asyncio.get_running_loop()
+    report = BotReport()
+    loop.set_exception_handler(
+        lambda _loop, context: report.crashes.append(
+            f"{context.get('message')}: {context.get('exception')!r}"
+        )
+    )
+    logging.getLogger().addHandler(_CountErrors(report))
+    logging.getLogger().setLevel(logging.ERROR)
+
+    hello = await loop.run_in_executor(None, conn.recv)
+    _, rest_url, bot_token, public_key = hello
+    store = shop.configure(db_path, catalog=CATALOG, starting_balance=STARTING_BALANCE)
+    await store.connection()
+    clock = JumpClock()
+    quiet: dict[str, Any] = {"banner": None, "logs": None, "suppress_optimization_warning": True}
+    bot = hikari.RESTBot(bot_token, "Bot", public_key, rest_url=rest_url, **quiet)
+    manager = FlowManager(
+        miru.Client(bot), [shop.inventory], clock=clock, defer_after=settings.defer_after, step_timeout=15.0
+    )
+
+    async def on_command(interaction: hikari.CommandInteraction) -> Any:
+        options = await shop.start_options(int(interaction.user.id))
+        return await manager.start(interaction, shop.inventory, options=options)
+
+    bot.interaction_server.set_listener(hikari.CommandInteraction, on_command)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    await bot.start(check_for_updates=False, socket=sock)
+    conn.send(f"http://127.0.0.1:{sock.getsockname()[1]}/")
+
+    rng = random.Random(settings.seed + 1)
+    stop = asyncio.Event()
+
+    async def chaos() -> None:
+        """Now and then, time leaps forward and the sessions it passes by expire."""
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), rng.uniform(0.5, 2.0))
+            except TimeoutError:
+                pass
+            if not stop.is_set() and rng.random() < 0.4:
+                clock.jump(rng.uniform(30, 360))
+                report.jumps += 1
+                report.expired += manager.expire_due()
+
+    chaos_task = asyncio.ensure_future(chaos())
+    message = await loop.run_in_executor(None, conn.recv)
+    assert message == ("done",)
+    stop.set()
+    await chaos_task
+    # in-flight steps and queued edits finish (hikari may still be backing off from 5xx faults)
+    async with asyncio.timeout(90):
+        await manager.drain()
+        clock.jump(shop.inventory.timeout + 1)
+        report.expired += manager.expire_due()
+        await manager.drain()
+    report.sessions_left = len(manager.sessions)
+    await manager.close()
+    conn.send("bye")
+    stats = await loop.run_in_executor(None, conn.recv)
+    await bot.close()
+    await store.close()
+    gc.collect()
+    await asyncio.sleep(0)
+    return report, stats
+
+
+async def count_lost_updates(db_path: Path, acks: list[tuple[int, int]]) -> tuple[int, list[str]]:
+    """Acknowledged purchases the database does not hold, plus any imbalance in its books."""
+    problems: list[str] = []
+    prices = {sku: price for sku, _, _, price, _ in CATALOG}
+    initial_stock = {sku: stock for sku, _, _, _, stock in CATALOG}
+    async with aiosqlite.connect(db_path) as conn:
+        ledger = list(await conn.execute_fetchall("SELECT user_id, sku, price FROM purchases ORDER BY id"))
+        balances = dict(await conn.execute_fetchall("SELECT user_id, balance FROM users"))  # type: ignore[arg-type]
+        stock = dict(await conn.execute_fetchall("SELECT sku, stock FROM items"))  # type: ignore[arg-type]
+        owned = list(await conn.execute_fetchall("SELECT user_id, sku, quantity FROM owned"))
+    after: dict[int, set[int]] = collections.defaultdict(set)
+    running: dict[int, int] = collections.defaultdict(lambda: STARTING_BALANCE)
+    sold: collections.Counter[str] = collections.Counter()
+    bought: collections.Counter[tuple[int, str]] = collections.Counter()
+    for user_id, sku, price in ledger:
+        if price != prices[sku]:
+            problems.append(f"purchase of {sku} at {price}, the price is {prices[sku]}")
+        running[user_id] -= price
+        after[user_id].add(running[user_id])
+        sold[sku] += 1
+        bought[(user_id, sku)] += 1
+    lost = [(user, balance) for user, balance in acks if balance not in after.get(user, set())]
+    for user_id, balance in balances.items():
+        if balance != running[user_id]:
+            problems.append(f"user {user_id}: balance {balance}, the ledger says {running[user_id]}")
+    for sku, left in stock.items():
+        if left != initial_stock[sku] - sold[sku]:
+            problems.append(f"{sku}: stock {left}, the ledger says {initial_stock[sku] - sold[sku]}")
+    if {(u, s): q for u, s, q in owned} != dict(bought):
+        problems.append("owned items do not match the ledger")
+    shown = [f"user {user}: shown a purchase leaving {balance} coins; the database has none" for user, balance in lost]
+    return len(lost) + len(problems), shown + problems
+
+
+def main() -> int:
+    """Run the soak; print the summary line; return the exit status."""
+    settings = Settings.from_env()
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe()
+    discord = context.Process(target=discord_process, args=(settings, child), name="soak-discord")
+    started = time.monotonic()
+    discord.start()
+    with tempfile.TemporaryDirectory(prefix="flowfsm-soak-") as tmp:
+        db_path = Path(tmp) / "inventory.sqlite3"
+        try:
+            report, stats = asyncio.run(run_bot(settings, parent, db_path))
+        finally:
+            discord.join(timeout=30)
+            if discord.is_alive():
+                discord.terminate()
+        _, interactions, faults, acks, counts = stats
+        lost, problems = asyncio.run(count_lost_updates(db_path, acks))
+    elapsed = time.monotonic() - started
+    print(f"soak: {elapsed:.0f} s, {settings.users} users, {settings.workers} at once, seed {settings.seed}")
+    print(f"  {len(acks)} purchases acknowledged; clock jumps {report.jumps}, sessions expired {report.expired}")
+    for key, value in sorted(counts.items()):
+        print(f"  {key}: {value}")
+    for key, value in report.errors.most_common():
+        print(f"  logged ERROR {key}: {value}")
+    kinds = collections.Counter(re.sub(r"(component|modal) [^ ]+?\.'", r"\1 <id>.'", c) for c in report.crashes)
+    for crash, number in kinds.most_common(10):
+        print(f"  crash x{number}: {crash}")
+    for problem in problems[:10]:
+        print(f"  lost update: {problem}")
+    crashes = len(report.crashes)
+    print(
+        f"soak: {interactions} interactions, {faults} faults injected, {lost} lost updates, "
+        f"{crashes} crashes, {report.sessions_left} sessions left"
+    )
+    return 0 if lost == 0 and crashes == 0 and report.sessions_left == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
