@@ -162,11 +162,11 @@ class Responder:
             await self.arc_ctx.respond_with_builder(builder)
             return
         if isinstance(builder, InteractionDeferredBuilder):
-            await self.interaction.create_initial_response(builder.type, flags=builder.flags)  # type: ignore[call-overload]
+            await self.interaction.create_initial_response(builder.type, flags=builder.flags)  # type: ignore[arg-type]
             return
         assert isinstance(builder, InteractionMessageBuilder)
-        response = await self.interaction.create_initial_response(  # type: ignore[call-overload]
-            builder.type,
+        response = await self.interaction.create_initial_response(
+            builder.type,  # type: ignore[arg-type]
             content=builder.content,
             embeds=builder.embeds,
             components=builder.components,
@@ -187,7 +187,7 @@ class Responder:
             flags = rendered.flags if self.creates else (rendered.flags & hikari.MessageFlag.IS_COMPONENTS_V2)
             await self._send_initial(
                 InteractionMessageBuilder(
-                    kind,  # type: ignore[arg-type]
+                    kind,
                     content=rendered.content,
                     flags=flags,
                     # None (JSON null) clears a field; hikari's builder drops empty lists.

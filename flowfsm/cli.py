@@ -220,7 +220,7 @@ def _configure_explore(parser: argparse.ArgumentParser) -> None:
         type=_depth,
         default=_EXPLORE_DEPTH,
         metavar="N",
-        help=f"longest click path tried (default {_EXPLORE_DEPTH})",
+        help=f"longest path of steps (clicks, selections) tried (default {_EXPLORE_DEPTH})",
     )
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="show the engine's log (errors with tracebacks)"
@@ -288,10 +288,11 @@ COMMANDS: dict[str, Command] = {
         "Report every definition mistake as 'flow:state: problem'; exit 1 when there is any.",
     ),
     "explore": Command(
-        "click through every screen of flows and report what breaks",
+        "use every item of every screen of flows and report what breaks",
         _configure_explore,
         _run_explore,
-        "Start each flow through the test harness and click every button breadth first; report render errors, "
+        "Start each flow through the test harness and use every button, text select and modal breadth first; "
+        "report render errors, "
         "Discord-limit violations, unknown triggers and states no item reaches. Exit 1 when there is any.",
     ),
 }
@@ -300,6 +301,10 @@ COMMANDS: dict[str, Command] = {
 PROVIDERS: list[Callable[[Any], None]] = []
 """Functions adding more subcommands: each gets the argparse subparsers object, adds its parsers
 and sets ``func`` (``args -> exit status``) on each."""
+
+from flowfsm.playground.cli import add_cli as playground_cli  # noqa: E402  (play, run)
+
+PROVIDERS.append(playground_cli)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,23 +1,31 @@
-"""Automatic exploration: click through every screen of a flow, breadth first, through the real stack.
+"""Automatic exploration: use every item of every screen of a flow, breadth first, through the real stack.
 
 :func:`explore` drives a flow with :class:`flowfsm.testing.Harness` (the loopback Discord, real
 hikari entities, the real ``miru.Client`` and :class:`~flowfsm.manager.FlowManager`): it starts
-the flow's command with default options, then clicks every interactive button the rendered
-message offers (link and disabled buttons are skipped), breadth first, up to ``depth`` clicks.
+the flow's command with default options, then uses every item the rendered message offers,
+breadth first, up to ``depth`` steps:
 
-A session's position only changes by clicking, so every click is replayed honestly: each new
-screen is reached by starting a fresh session and replaying the click path (buttons found by
-label and position). When the flow's data changed under the replay (durable data: an item sold
-out by an earlier click), the branch is dropped with a note, not reported as a finding. Screens are told apart by flow, state and the shape of their
-buttons (labels, styles, emoji), not by their text, so a refresh that changes only data is not
-explored twice.
+* every enabled button with a custom id (link and disabled buttons are skipped); a button that
+  opens a modal is followed by submitting the modal, each text input filled with its prefilled
+  value, else its placeholder, else ``explore``, fitted to its length limits;
+* every text select, one option at a time (its first :data:`MAX_OPTIONS` options).
+
+User, role, channel and mentionable selects need Discord-resolved ids and are not driven (a
+note says so).
+
+A session's position only changes by interacting, so every step is replayed honestly: each
+new screen is reached by starting a fresh session and replaying the path (items found by label
+and position). When the flow's data changed under the replay (durable data: an item sold out
+by an earlier click), the branch is dropped with a note, not reported as a finding. Screens are
+told apart by flow, state and the shape of their items (labels, styles, emoji, options), not by
+their text, so a refresh that changes only data is not explored twice.
 
 It reports, as :class:`~flowfsm.check.Finding` lines ``flow:state: problem (path: ...)``:
 
 * errors raised while running callbacks or rendering (the manager's error handler sees them);
 * messages breaking a Discord limit (the engine's :class:`~flowfsm.errors.RenderError`);
 * items firing triggers that are unknown in the current state;
-* clicks the manager refused (stale, invalid, expired);
+* interactions the manager refused (stale, invalid, expired);
 * states the diagram says are reachable that no rendered item reached within ``depth`` (when
   every transition into such a state is guarded, the guards refusing a default user is expected:
   that is a note in the report, not a finding).
@@ -28,7 +36,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,15 +47,21 @@ from flowfsm.errors import FlowDefinitionError, FlowError, RenderError
 from flowfsm.flow import Flow
 from flowfsm.testing.harness import Harness, Reply, components_of
 
-__all__ = ["DEFAULT_DEPTH", "ExploreReport", "explore"]
+__all__ = ["DEFAULT_DEPTH", "MAX_OPTIONS", "ExploreReport", "explore"]
 
 DEFAULT_DEPTH = 8
-"""Clicks from the start explored by default."""
+"""Steps (clicks, selections, modal submissions) from the start explored by default."""
+
+MAX_OPTIONS = 5
+"""Options of a text select tried, each on its own."""
 
 _FIRST_USER = 700_000_000_000_000_001
 _QUOTED = r"""(?:'[^']*'|"[^"]*")"""
 _PREFIX = re.compile(rf"^flow {_QUOTED}(?:, state {_QUOTED})?(?:: |, (?=item ))")
 _UNKNOWN_TRIGGER = ("cannot fire", "unknown trigger")
+_BUTTON, _TEXT_SELECT, _TEXT_INPUT = 2, 3, 4
+_RESOLVED_SELECTS = (5, 6, 7, 8)
+_MODAL = 9
 
 
 @dataclass
@@ -62,14 +76,14 @@ class ExploreReport:
     expected: tuple[str, ...] = ()
     """States reachable from the initial state in the flow's diagram."""
     screens: int = 0
-    """Distinct screens seen (flow, state and button shape)."""
+    """Distinct screens seen (flow, state and item shape)."""
     interactions: int = 0
-    """Commands and clicks sent, replays included."""
+    """Commands, clicks, selections and modal submissions sent, replays included."""
     truncated: bool = False
     """Whether ``max_screens`` stopped the walk early."""
     notes: list[str] = field(default_factory=list)
-    """Paths that could not be replayed (the flow's data changed under it, e.g. stock sold out);
-    not findings: such a branch is just not explored further."""
+    """What was not explored and why (not findings): paths that could not be replayed because the
+    flow's data changed under them, states only guarded transitions lead to, selects not driven."""
 
     @property
     def ok(self) -> bool:
@@ -86,9 +100,27 @@ class ExploreReport:
 
 
 @dataclass(frozen=True, slots=True)
+class _Action:
+    """One thing a user can do on a screen: click a button, or pick one option of a text select."""
+
+    custom_id: str
+    label: str
+    component_type: int = _BUTTON
+    value: str | None = None
+
+    @property
+    def key(self) -> tuple[int, str]:
+        return (self.component_type, self.label)
+
+
+@dataclass(frozen=True, slots=True)
 class _Step:
     position: int
-    label: str
+    key: tuple[int, str]
+
+    @property
+    def label(self) -> str:
+        return self.key[1]
 
 
 @dataclass
@@ -96,11 +128,13 @@ class _Outcome:
     flow: str
     state: str
     ended: bool
-    clickables: list[tuple[str, str]]
+    actions: list[_Action]
     shape: tuple[Any, ...]
     failures: list[tuple[str, str, str]]
     """(flow, state, problem) raised by the last step."""
     diverged: str | None = None
+    undriven: bool = False
+    """The screen has selects that are not driven."""
 
     @property
     def key(self) -> tuple[Any, ...]:
@@ -139,24 +173,56 @@ def _shape(message: Mapping[str, Any] | None) -> tuple[Any, ...]:
             (
                 component.get("type"),
                 component.get("label"),
+                component.get("placeholder"),
                 emoji.get("name") or emoji.get("id"),
                 component.get("style"),
                 bool(component.get("disabled")),
                 "custom_id" in component,
+                tuple(str(option.get("value")) for option in component.get("options") or ()),
             )
         )
     return tuple(shape)
 
 
-def _clickables(message: Mapping[str, Any] | None) -> list[tuple[str, str]]:
-    """(custom id, label) of every button a user can click: interactive, enabled, not a link."""
+def _actions(message: Mapping[str, Any] | None) -> tuple[list[_Action], bool]:
+    """What a user can do on ``message``, and whether it has selects that are not driven."""
     if not message:
-        return []
-    return [
-        (str(c["custom_id"]), _label(c))
-        for c in components_of(message)
-        if c.get("type") == 2 and c.get("custom_id") and not c.get("disabled")
-    ]
+        return [], False
+    actions: list[_Action] = []
+    undriven = False
+    for component in components_of(message):
+        custom_id = component.get("custom_id")
+        if not custom_id or component.get("disabled"):
+            continue
+        kind = component.get("type")
+        if kind == _BUTTON:
+            actions.append(_Action(str(custom_id), _label(component)))
+        elif kind == _TEXT_SELECT:
+            name = component.get("placeholder") or "select"
+            for option in list(component.get("options") or ())[:MAX_OPTIONS]:
+                label = f"{name}: {option.get('label') or option.get('value')}"
+                actions.append(_Action(str(custom_id), label, _TEXT_SELECT, str(option.get("value"))))
+        elif kind in _RESOLVED_SELECTS:
+            undriven = True
+    return actions, undriven
+
+
+def _text_inputs(nodes: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
+    for node in nodes:
+        if node.get("type") == _TEXT_INPUT:
+            yield node
+        yield from _text_inputs(node.get("components") or ())
+        if node.get("component"):
+            yield from _text_inputs([node["component"]])
+
+
+def _fill(text_input: Mapping[str, Any]) -> str:
+    """A value for a modal's text input: prefilled, else its placeholder, else ``explore``, fitted."""
+    text = str(text_input.get("value") or text_input.get("placeholder") or "explore")
+    shortest = int(text_input.get("min_length") or 0)
+    longest = int(text_input.get("max_length") or 4000)
+    text = text + "x" * max(0, shortest - len(text))
+    return text[: max(longest, 1)]
 
 
 class _Explorer:
@@ -185,11 +251,33 @@ class _Explorer:
 
     def _refused(self, reply: Reply, label: str) -> str | None:
         text = reply.ephemeral_text
+        if text is None:
+            return None
         for template in self.refusals:
-            command = self.flow.command
-            if text is not None and text == template.format(command=command):
-                return f"click on {label!r} was refused: {text}"
+            if text == template.format(command=self.flow.command):
+                return f"{label!r} was refused: {text}"
         return None
+
+    async def _perform(self, action: _Action, menu: Mapping[str, Any], user: int) -> str | None:
+        """Use one item on ``menu``; submit the modal a button opens. Returns a refusal, if any."""
+        if action.component_type == _TEXT_SELECT:
+            reply = await self.h.send_component(
+                action.custom_id,
+                message=menu,
+                user=user,
+                component_type=_TEXT_SELECT,
+                values=[str(action.value)],
+            )
+        else:
+            reply = await self.h.send_component(action.custom_id, message=menu, user=user)
+        self.interactions += 1
+        callback = reply.callback or {}
+        if reply.type == _MODAL and isinstance(callback.get("data"), Mapping):
+            modal = callback["data"]
+            fields = {str(ti["custom_id"]): _fill(ti) for ti in _text_inputs(modal.get("components") or ())}
+            reply = await self.h.submit_modal(str(modal["custom_id"]), fields, user=user, message=menu)
+            self.interactions += 1
+        return self._refused(reply, action.label)
 
     async def run(self, path: list[_Step]) -> _Outcome:
         """Start a fresh session and replay ``path``; describe where it ends."""
@@ -203,17 +291,13 @@ class _Explorer:
             if index == len(path) - 1:
                 mark = len(self.errors)
             menu = self.menu(session)
-            clickables = _clickables(menu)
-            same = [i for i, (_, label) in enumerate(clickables) if label == step.label]
-            if not same:
-                found = [label for _, label in clickables]
-                return self._outcome(
-                    session, user, mark, None, diverged=f"no button {step.label!r} on replay, found {found}"
-                )
+            actions, _ = _actions(menu)
+            same = [i for i, action in enumerate(actions) if action.key == step.key]
+            if menu is None or not same:
+                found = [action.label for action in actions]
+                return self._outcome(session, user, mark, None, f"no {step.label!r} on replay, found {found}")
             position = step.position if step.position in same else same[0]
-            reply = await self.h.send_component(clickables[position][0], message=menu, user=user)
-            self.interactions += 1
-            refusal = self._refused(reply, step.label)
+            refusal = await self._perform(actions[position], menu, user)
             if session is None:
                 session = self.h.session(user)
         return self._outcome(session, user, mark, refusal)
@@ -233,12 +317,28 @@ class _Explorer:
         if refusal is not None:
             failures.append((flow_name, state, refusal))
         message = self.menu(session)
-        clickables = [] if ended else _clickables(message)
-        return _Outcome(flow_name, state, ended, clickables, _shape(message), failures, diverged)
+        actions, undriven = ([], False) if ended else _actions(message)
+        return _Outcome(flow_name, state, ended, actions, _shape(message), failures, diverged, undriven)
 
 
 def _path_text(command: str, path: list[_Step]) -> str:
     return " > ".join([f"/{command}", *(step.label for step in path)])
+
+
+def _guarded_entries(graph: FlowGraph, state: str) -> list[str]:
+    """The guarded transitions into ``state`` (``source -> trigger [guards]``), or ``[]`` when any
+    way in is unguarded (an unguarded transition or a Back fallback)."""
+    guarded: list[str] = []
+    for edge in graph.edges:
+        if edge.dest != state or edge.source == state:
+            continue
+        if not (edge.conditions or edge.unless):
+            return []
+        guards = " & ".join([*edge.conditions, *("!" + name for name in edge.unless)])
+        guarded.append(f"{edge.source} -> {edge.trigger} [{guards}]")
+    if any(node.fallback == state for node in graph.states):
+        return []
+    return guarded
 
 
 async def explore(
@@ -249,11 +349,12 @@ async def explore(
     options: Mapping[str, Any] | None = None,
     max_screens: int = 500,
 ) -> ExploreReport:
-    """Explore ``flow`` breadth first up to ``depth`` clicks and report what went wrong.
+    """Explore ``flow`` breadth first up to ``depth`` steps and report what went wrong.
 
     Args:
         flow: the flow to explore, started with its command.
-        depth: the longest click path tried.
+        depth: the longest path of steps tried (clicks, selections; a modal's submission is part
+            of the click that opened it).
         flows: other flows to register (the sub-flows ``flow`` may open).
         options: start options (default: none, as a bare slash command).
         max_screens: stop after this many distinct screens.
@@ -272,6 +373,7 @@ async def explore(
     findings: dict[tuple[str, str, str], str] = {}
     reached: list[str] = []
     arrived: set[str] = set()
+    undriven: list[str] = []
 
     def note(outcome: _Outcome, path: list[_Step]) -> None:
         where = _path_text(flow.command, path)
@@ -279,15 +381,13 @@ async def explore(
             findings.setdefault((flow_name, state, problem), where)
         if outcome.diverged is not None:
             report.notes.append(f"{flow.name}: path {where} not replayed: {outcome.diverged}")
-        elif outcome.flow == flow.name:
+            return
+        if outcome.undriven and f"{outcome.flow}:{outcome.state}" not in undriven:
+            undriven.append(f"{outcome.flow}:{outcome.state}")
+        if outcome.flow == flow.name:
             arrived.add(outcome.state)
-        if (
-            not outcome.failures
-            and outcome.diverged is None
-            and outcome.flow == flow.name
-            and outcome.state not in reached
-        ):
-            reached.append(outcome.state)
+            if not outcome.failures and outcome.state not in reached:
+                reached.append(outcome.state)
 
     async with Harness([flow, *others], commands={flow.command: flow.name}) as harness:
         explorer = _Explorer(harness, flow, options)
@@ -299,8 +399,8 @@ async def explore(
             path, node = queue.popleft()
             if len(path) >= depth:
                 continue
-            for position, (_, label) in enumerate(node.clickables):
-                child_path = [*path, _Step(position, label)]
+            for position, action in enumerate(node.actions):
+                child_path = [*path, _Step(position, action.key)]
                 outcome = await explorer.run(child_path)
                 note(outcome, child_path)
                 if outcome.key in seen or outcome.diverged is not None:
@@ -315,6 +415,8 @@ async def explore(
     report.reached = tuple(reached)
     for (flow_name, state, problem), where in findings.items():
         report.findings.append(Finding(flow_name, state, f"{problem} (path: {where})"))
+    for screen in undriven:
+        report.notes.append(f"{screen}: user, role, channel and mentionable selects are not driven")
     for state in report.expected:
         if state in arrived:  # reached; a failure there is reported above
             continue
@@ -329,23 +431,7 @@ async def explore(
             Finding(
                 flow.name,
                 state,
-                f"reachable in the diagram, but no rendered item reached it within {depth} clicks",
+                f"reachable in the diagram, but no rendered item reached it within {depth} steps",
             )
         )
     return report
-
-
-def _guarded_entries(graph: FlowGraph, state: str) -> list[str]:
-    """The guarded transitions into ``state`` (``source -> trigger [guards]``), or ``[]`` when any
-    way in is unguarded (an unguarded transition or a Back fallback)."""
-    guarded: list[str] = []
-    for edge in graph.edges:
-        if edge.dest != state or edge.source == state:
-            continue
-        if not (edge.conditions or edge.unless):
-            return []
-        guards = " & ".join([*edge.conditions, *("!" + name for name in edge.unless)])
-        guarded.append(f"{edge.source} -> {edge.trigger} [{guards}]")
-    if any(node.fallback == state for node in graph.states):
-        return []
-    return guarded

@@ -117,7 +117,7 @@ class StateSpec:
 
     def hooks(self, name: str) -> list[Hook]:
         """The hooks registered under ``name`` (one of :data:`HOOK_NAMES`)."""
-        return getattr(self, name)  # type: ignore[no-any-return]
+        return getattr(self, name)
 
 
 @dataclass(slots=True)
@@ -550,7 +550,7 @@ class Flow:
                     raise GuardFailure(message)
                 return True
 
-            check.__name__ = guard.name
+            check.__name__ = str(guard.name)
             return check
         return _event_adapter(fn)
 
@@ -582,7 +582,7 @@ class Flow:
 
 
 def _context_of(event: EventData) -> Context:
-    return event.kwargs["ctx"]  # type: ignore[no-any-return]
+    return event.kwargs["ctx"]
 
 
 def _event_adapter(fn: Hook) -> Callable[[EventData], Awaitable[Any]]:

@@ -98,7 +98,7 @@ async def hard_refresh(ctx: Context) -> None:
 
 
 def _ctx(event: EventData) -> Context:
-    return event.kwargs["ctx"]  # type: ignore[no-any-return]
+    return event.kwargs["ctx"]
 
 
 async def on_state_enter(event: EventData) -> None:
@@ -305,7 +305,7 @@ async def return_to_parent(ctx: Context) -> str | None:
     session.flow, session.state, session.history, session.preserved = parent, state, history, preserved
     trace(ctx, "complete", child, state, None)
     await enter_state(ctx, options)
-    return handler  # type: ignore[no-any-return]
+    return handler
 
 
 async def complete(ctx: Context, result: Any) -> None:

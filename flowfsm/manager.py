@@ -316,10 +316,10 @@ class FlowManager:
         return Session(
             custom_id.new_session_id(),
             flow,
-            int(interaction.user.id),  # type: ignore[attr-defined]
+            int(interaction.user.id),
             options=options,
             now=self.clock(),
-            channel_id=int(interaction.channel_id),  # type: ignore[attr-defined]
+            channel_id=int(interaction.channel_id),
         )
 
     def _resolve(self, flow: Flow | str) -> Flow:
@@ -478,9 +478,10 @@ class FlowManager:
             if item.trigger is not None:
                 await self.fire(ctx, item.trigger, {"fields": ctx.fields})
             return
-        options = getattr(item, "options_kw", None) if isinstance(item, SELECT_TYPES) else item.options
+        is_select = isinstance(item, SELECT_TYPES)
+        options = getattr(item, "options_kw", None) if is_select else item.options
         if item.action is not None:
-            if isinstance(item, SELECT_TYPES):
+            if is_select:
                 await call_hook(item.action, ctx, ctx.values)
             else:
                 await call_hook(item.action, ctx)

@@ -117,7 +117,7 @@ def render_screen(
         if not interactive:
             # In Components v2 the text is made of components too: a closed menu greys its items out.
             r.disabled = True
-        components, items, page, pages = r.layout(screen.layout, reserved, page, interactive)
+        components, items, page, pages = r.layout(screen.layout, reserved, page, interactive, modals)
         flags |= hikari.MessageFlag.IS_COMPONENTS_V2
         return Rendered(
             None, [], components, (*items, *r.nav_items, *reserved, *modals), ephemeral, flags, page, pages
@@ -253,7 +253,9 @@ class _Renderer:
         list_pages: tuple[bool, bool] | None,
         interactive: bool,
     ) -> tuple[list[hikari.api.ComponentBuilder], int, int]:
-        selects = [(i, it) for i, it in enumerate(items) if isinstance(it, SELECT_TYPES)]
+        selects: list[tuple[int, Select]] = [
+            (i, it) for i, it in enumerate(items) if isinstance(it, SELECT_TYPES)  # type: ignore[misc]
+        ]
         buttons = [(i, it) for i, it in enumerate(items) if isinstance(it, Button)]
         rows_for_buttons = MAX_ROWS - len(selects) - (1 if reserved or list_pages else 0)
         capacity = max(0, rows_for_buttons) * MAX_BUTTONS_PER_ROW
@@ -294,7 +296,7 @@ class _Renderer:
             builder = MessageActionRowBuilder()
             add_select(
                 builder, select, self.custom_id(item_key(select, index), select), disabled=self.disabled
-            )  # type: ignore[arg-type]
+            )
             components.append(builder)
         if nav_row:
             if len(nav_row) > MAX_BUTTONS_PER_ROW:
@@ -355,14 +357,19 @@ class _Renderer:
     # -- layout mode -------------------------------------------------------------------------------
 
     def layout(
-        self, nodes: Sequence[LayoutNode], reserved: Sequence[Button], page: int, interactive: bool
+        self,
+        nodes: Sequence[LayoutNode],
+        reserved: Sequence[Button],
+        page: int,
+        interactive: bool,
+        modals: Sequence[Modal],
     ) -> tuple[list[hikari.api.ComponentBuilder], tuple[Any, ...], int, int]:
         problems = layout_problems(nodes)
         if problems:
             raise self.error("; ".join(problems))
         items = tuple(iter_items(nodes))
         for index, item in enumerate(items):
-            self.check_item(index, item, ())
+            self.check_item(index, item, modals)
         pages = 1
 
         def group_page(group: ButtonGroup) -> tuple[int, Sequence[Button]]:

@@ -93,7 +93,7 @@ class Session:
     @property
     def root_flow(self) -> Flow:
         """The flow the session was started with (``flow`` is the running sub-flow, if any)."""
-        return self.frames[0][0] if self.frames else self.flow  # type: ignore[no-any-return]
+        return self.frames[0][0] if self.frames else self.flow
 
     @property
     def deadline(self) -> float:

@@ -38,8 +38,8 @@ async def test_depth_limits_the_walk() -> None:
     assert report.reached == ("report",)
     assert report.interactions == 1
     assert {str(f) for f in report.findings} == {
-        "weather:details: reachable in the diagram, but no rendered item reached it within 0 clicks",
-        "weather:closed: reachable in the diagram, but no rendered item reached it within 0 clicks",
+        "weather:details: reachable in the diagram, but no rendered item reached it within 0 steps",
+        "weather:closed: reachable in the diagram, but no rendered item reached it within 0 steps",
     }
 
 
@@ -122,3 +122,56 @@ async def test_sub_flows_given_as_flows_are_explored_through_the_parent() -> Non
     assert report.ok, report.findings
     assert report.reached == ("home",)
     assert report.screens >= 2
+
+
+def _form_flow() -> Flow:
+    """States reached only through a text select's option and a modal's submission."""
+    from flowfsm.modals import Modal, TextField
+    from flowfsm.selects import SelectOption, TextSelect
+
+    flow = Flow("form")
+
+    async def picked(ctx: Context, values: list[str]) -> None:
+        if values == ["teal"]:
+            await ctx.fire("chosen")
+
+    async def submitted(ctx: Context, values: dict[str, str]) -> None:
+        ctx.data["name"] = values["name"]
+        if len(values["name"]) >= 3 and values["code"] == "AB-1":
+            await ctx.fire("thanks")
+
+    @flow.state(initial=True)
+    def ask(ctx: Context) -> Screen:
+        colours = TextSelect(
+            [SelectOption("Red", "red"), SelectOption("Teal", "teal")], placeholder="Colour", action=picked
+        )
+        form = Modal(
+            "m",
+            "Tell us",
+            [
+                TextField("name", "Name", min_length=3, max_length=10),
+                TextField("code", "Code", placeholder="AB-1"),
+            ],
+            on_submit=submitted,
+        )
+        return Screen(content="Ask", items=[colours, Button("Fill in", modal="m")], modals=[form])
+
+    @flow.state(final=True)
+    def chosen(ctx: Context) -> Screen:
+        return Screen(content="Teal it is")
+
+    @flow.state(final=True)
+    def thanks(ctx: Context) -> Screen:
+        return Screen(content=f"Thanks {ctx.data['name']}")
+
+    flow.transition("chosen", "ask", "chosen")
+    flow.transition("thanks", "ask", "thanks")
+    return flow
+
+
+async def test_text_select_options_and_modal_submissions_are_driven() -> None:
+    report = await explore(_form_flow(), depth=1)
+    assert report.ok, report.findings
+    assert set(report.reached) == {"ask", "chosen", "thanks"}
+    # The command, then each option of the select, then the button and its modal's submission.
+    assert report.interactions == 1 + 2 * 2 + 3

@@ -18,9 +18,7 @@ from typing import Any
 
 __all__ = ["add_cli", "main"]
 
-_TARGET_HELP = (
-    "module, package, module:attribute, .py file or directory holding flows (default: the examples package)"
-)
+_TARGET_HELP = "module, package or module:attribute holding flows (default: the examples package)"
 
 
 def add_cli(subparsers: Any) -> None:

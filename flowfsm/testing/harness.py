@@ -74,7 +74,7 @@ class Reply:
         """The initial response body ``{"type": ..., "data": ...}``."""
         for r in self.requests:
             if r.path.startswith(f"/interactions/{self.interaction_id}/"):
-                return r.json  # type: ignore[no-any-return]
+                return r.json
         return None
 
     @property
