@@ -548,7 +548,7 @@ def main() -> int:
     started = time.monotonic()
     discord.start()
     with tempfile.TemporaryDirectory(prefix="flowfsm-soak-") as tmp:
-        db_path = Path(tmp) / "inventory.sqlite3"
+        db_path = Path(os.environ.get("SOAK_DB_DIR", tmp)) / "inventory.sqlite3"
         try:
             report, stats = asyncio.run(run_bot(settings, parent, db_path))
         finally:

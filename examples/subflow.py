@@ -26,8 +26,18 @@ def editor(ctx: Context) -> Screen:
     embed.add_field("Primary", ctx.data.get("primary", "—"))
     embed.add_field("Changes", str(ctx.data.get("changes", 0)))
     return Screen(
-        embeds=[embed], items=[Button("Change weapon", trigger="pick", style=hikari.ButtonStyle.PRIMARY)]
+        embeds=[embed],
+        items=[
+            Button("Change weapon", trigger="pick", style=hikari.ButtonStyle.PRIMARY),
+            Button("Save", trigger="save", style=hikari.ButtonStyle.SUCCESS),
+        ],
     )
+
+
+@loadout.state(final=True)
+def saved(ctx: Context) -> Screen:
+    """Shown once when the loadout is saved."""
+    return Screen(f"Loadout saved: {ctx.data.get('primary', 'no weapon')}.")
 
 
 @loadout.on_complete("weapon_chosen")
@@ -38,6 +48,7 @@ def weapon_chosen(ctx: Context, weapon: str) -> None:
 
 
 loadout.subflow("pick", "editor", weapons, on_complete="weapon_chosen", options={"slot": "primary"})
+loadout.transition("save", "editor", "saved")
 
 
 def choose(weapon: str) -> object:

@@ -17,7 +17,7 @@ from typing import Any
 
 import hikari
 import miru
-from hikari.impl import MessageActionRowBuilder, TextDisplayComponentBuilder
+from hikari.impl import InteractionDeferredBuilder, MessageActionRowBuilder, TextDisplayComponentBuilder
 from transitions.core import MachineError
 
 from flowfsm import custom_id, lifecycle
@@ -358,16 +358,24 @@ class FlowManager:
         if not custom_id.is_ours(interaction.custom_id):
             if self._previous_component_hook is not None:
                 return await self._previous_component_hook(interaction)
-            return None
+            return self._not_ours(interaction)
         responder = Responder(interaction, self._mode(None), creates=False)
         return await self._dispatch(responder, self._click(interaction, responder))
+
+    def _not_ours(self, interaction: hikari.ComponentInteraction | hikari.ModalInteraction) -> Any:
+        """A custom id nobody handles. A gateway bot stays silent (another listener may answer);
+        a REST bot must answer its HTTP request, so it acknowledges without changing anything."""
+        _LOG.debug("flowfsm: ignoring interaction with foreign custom id %r", interaction.custom_id)
+        if not self.client.is_rest:
+            return None
+        return InteractionDeferredBuilder(hikari.ResponseType.DEFERRED_MESSAGE_UPDATE)
 
     async def handle_modal(self, interaction: hikari.ModalInteraction) -> Any:
         """miru's unhandled-modal hook: run a modal submitted from one of our menus, or pass it on."""
         if not custom_id.is_ours(interaction.custom_id):
             if self._previous_modal_hook is not None:
                 return await self._previous_modal_hook(interaction)
-            return None
+            return self._not_ours(interaction)
         responder = Responder(interaction, self._mode(None), creates=False)
         return await self._dispatch(responder, self._click(interaction, responder))
 
@@ -424,8 +432,11 @@ class FlowManager:
         is_modal = isinstance(interaction, hikari.ModalInteraction)
         if is_modal != isinstance(item, Modal) or (not is_modal and (not item.fires or item.disabled)):
             return await self._refuse(responder, self.texts.invalid, flow)
-        self.sessions.touch(session)
         message = getattr(interaction, "message", None)
+        if message is not None and session.message_id is not None and int(message.id) != session.message_id:
+            # The session's id on a message that is not its menu: forged, or an old copy.
+            return await self._refuse(responder, self.texts.stale, flow)
+        self.sessions.touch(session)
         if session.message_id is None and message is not None:
             self.sessions.set_message(session, int(message.id))
         if isinstance(item, Button) and item.modal is not None:
@@ -527,12 +538,23 @@ class FlowManager:
                 session.msg_flags,
                 session.message_id,
             )
+            posted = responder.creates or policy is not None
             if policy is not None:
                 responder.creates = True
-            await responder.update(rendered)
+            try:
+                await responder.update(rendered)
+            except hikari.NotFoundError as gone:
+                # Unknown Message / Unknown Interaction: nobody is left to answer; end quietly.
+                _LOG.info("flowfsm: session %s ended, its message or interaction is gone (%s)", session.id, gone.code)
+                self._end(session)
+                responder.fail_safe()
+                return
             session.msg_flags = int(rendered.flags)
             if responder.message_id is not None:
                 self.sessions.set_message(session, responder.message_id)
+            elif posted:
+                # A REST bot's HTTP reply does not tell the new message's id: learn it on the next click.
+                self.sessions.forget_message(session)
             session.token = getattr(ctx.interaction, "token", None)
             session.token_at = self.clock()
             if policy is not None:
@@ -543,13 +565,6 @@ class FlowManager:
             else:
                 async with asyncio.timeout(self.step_timeout):
                     await lifecycle.run_hooks(ctx, "after_render")
-        except hikari.NotFoundError as gone:
-            # Unknown Message / Unknown Interaction: nobody is left to answer; end quietly.
-            _LOG.info(
-                "flowfsm: session %s ended, its message or interaction is gone (%s)", session.id, gone.code
-            )
-            self._end(session)
-            responder.fail_safe()
         except Exception as exc:
             await self._fail(ctx, responder, exc)
         finally:

@@ -37,11 +37,16 @@ class Outbox:
         """Queue a job; a worker starts if fewer than ``concurrency`` are running."""
         self._jobs.append(job)
         if len(self._workers) < self.concurrency:
-            task = asyncio.get_running_loop().create_task(self._work())
-            self._workers.add(task)
-            task.add_done_callback(self._workers.discard)
+            self._start_worker()
 
     async def _work(self) -> None:
+        try:
+            await self._drain()
+        finally:
+            # Leave the worker set before yielding to anyone: a job put from now on starts a new worker.
+            self._workers.discard(asyncio.current_task())  # type: ignore[arg-type]
+
+    async def _drain(self) -> None:
         while self._jobs:
             job = self._jobs.popleft()
             self.in_flight += 1
@@ -57,4 +62,11 @@ class Outbox:
     async def join(self) -> None:
         """Wait until every queued job has run."""
         while self._jobs or self._workers:
+            if self._jobs and not self._workers:
+                self._start_worker()
             await asyncio.gather(*list(self._workers), return_exceptions=True)
+
+    def _start_worker(self) -> None:
+        task = asyncio.get_running_loop().create_task(self._work())
+        self._workers.add(task)
+        task.add_done_callback(self._workers.discard)

@@ -163,6 +163,12 @@ class SessionStore:
         if session.id in self._by_id:
             self._by_message[message_id] = session
 
+    def forget_message(self, session: Session) -> None:
+        """The session's menu moved to a message whose id is not known yet."""
+        if session.message_id is not None:
+            self._by_message.pop(session.message_id, None)
+        session.message_id = None
+
     def add(self, session: Session) -> None:
         """Hold a new session."""
         self._by_id[session.id] = session

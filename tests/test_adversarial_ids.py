@@ -387,12 +387,6 @@ def test_rest_bot_answers_the_same() -> None:
         assert len(a.seen) >= 3, a.seen
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: on a REST bot, FlowManager.handle_component returns None for a foreign id; miru then "
-    "raises NoResponseIssuedError, which hikari's interaction server passes to the loop's exception handler "
-    "and answers HTTP 500",
-)
 def test_rest_bot_foreign_id_is_answered_without_a_crash() -> None:
     """A REST bot has one listener per interaction type (miru's): if no hook answers, nobody can.
 
@@ -413,12 +407,6 @@ def test_rest_bot_foreign_id_is_answered_without_a_crash() -> None:
     assert reply.http_status == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: FlowManager._click_locked does not compare interaction.message.id with "
-    "session.message_id, so a session's own id arriving on another message runs the step and "
-    "overwrites that message with this session's menu",
-)
 def test_own_id_on_another_message_is_refused() -> None:
     """A well-formed id of the owner's session, but on a different menu message (forged)."""
     with arena() as a:

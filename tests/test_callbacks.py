@@ -333,12 +333,6 @@ async def test_hanging_click_is_bounded(watch: Watch, rest_bot: bool, defer_afte
 # -- engine bugs --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: FlowManager._step treats a hikari.NotFoundError raised by the callback itself "
-    "(here the action's own REST call) as 'our message is gone': the session ends with no reply, no log, "
-    "no error handler, and a started defer is never awaited",
-)
 @pytest.mark.parametrize("rest_bot", [False, True], ids=["gateway", "rest"])
 async def test_callback_raising_not_found_is_a_callback_error(watch: Watch, rest_bot: bool) -> None:
     async with Harness([build_flow()], rest_bot=rest_bot) as h:

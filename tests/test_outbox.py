@@ -186,12 +186,6 @@ async def test_outbox_runs_every_job_in_order_within_the_bound() -> None:
     assert len(asyncio.all_tasks()) == tasks_before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: Outbox._work leaves _workers only in a done-callback, so a job put while the last "
-    "worker is finishing gets no worker (and join() then spins without yielding). Fix in "
-    "flowfsm/outbox.py, then remove this marker.",
-)
 async def test_job_put_while_the_last_worker_finishes_still_runs() -> None:
     outbox = Outbox(concurrency=1)
     loop = asyncio.get_running_loop()
