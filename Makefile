@@ -20,6 +20,8 @@ system-deps:
 	fi
 
 test: $(STAMP) system-deps
+	$(PY) -m flowfsm check examples
+	$(PY) -m flowfsm explore examples
 	$(PY) -m pytest
 
 lint: $(STAMP)

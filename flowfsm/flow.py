@@ -55,8 +55,8 @@ async def call_hook(fn: Callable[..., Any], *args: Any) -> Any:
 def _as_list(value: Hook | Sequence[Hook] | None) -> list[Hook]:
     if value is None:
         return []
-    if callable(value):
-        return [value]
+    if callable(value) or isinstance(value, str):
+        return [value]  # type: ignore[list-item]
     return list(value)
 
 

@@ -309,12 +309,16 @@ async def return_to_parent(ctx: Context) -> str | None:
 
 
 async def complete(ctx: Context, result: Any) -> None:
-    """Finish the current sub-flow with ``result``: back to the parent, then its handler."""
+    """Finish the current sub-flow with ``result``: back to the parent, then its handler.
+
+    Outside a sub-flow (the flow was opened on its own) there is no parent to receive the
+    result: the session closes, as FlowCord's ``complete`` does on an empty stack.
+    """
     session = ctx.session
     if not session.frames:
-        raise FlowError(
-            f"flow {session.flow.name!r}, state {session.state!r}: complete() called outside a sub-flow"
-        )
+        await leave_state(ctx)
+        ctx.close()
+        return
     await leave_state(ctx)
     handler_name = await return_to_parent(ctx)
     if handler_name is not None:
