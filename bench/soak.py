@@ -79,6 +79,8 @@ CATALOG: tuple[tuple[str, str, str, int, int], ...] = (
 )
 BOUGHT = re.compile(r"✅ Bought \*\*(?P<name>.+?)\*\* for (?P<price>\d+) coins\.")
 BALANCE = re.compile(r"your balance: \*\*(?P<balance>\d+)\*\* coins")
+BUTTON_WEIGHTS = {"Buy": 12.0, "Close": 0.3, "Back": 0.5}
+"""How much likelier a user is to press a button, by the first word of its label (default 1)."""
 TEXTS = Texts()
 FAULT_ROUTES = {
     "edit @original": ("PATCH", r"^/webhooks/\d+/[^/]+/messages/@original$"),
@@ -274,7 +276,7 @@ class DiscordSide:
             return
         assert menu is not None
         if roll < 0.70:
-            weights = [5 if c.get("label", "").startswith("Buy") else 1 for c in buttons]
+            weights = [BUTTON_WEIGHTS.get(str(c.get("label", "")).split(" ")[0], 1.0) for c in buttons]
             button = rng.choices(buttons, weights)[0]
             await self.click(user, menu, button["custom_id"], "valid click")
         elif roll < 0.76 and user.old_copies:
@@ -418,6 +420,10 @@ class JumpClock:
 
 @dataclass
 class BotReport:
+    """What the bot saw: exceptions at its event loop, ERROR records, clock jumps, what is left."""
+
+    started: float = field(default_factory=time.monotonic)
+    phases: dict[str, float] = field(default_factory=dict)
     crashes: list[str] = field(default_factory=list)
     errors: collections.Counter[str] = field(default_factory=collections.Counter)
     jumps: int = 0
@@ -475,17 +481,19 @@ async def run_bot(settings: Settings, conn: Connection, db_path: Path) -> tuple[
         """Now and then, time leaps forward and the sessions it passes by expire."""
         while not stop.is_set():
             try:
-                await asyncio.wait_for(stop.wait(), rng.uniform(0.5, 2.0))
+                await asyncio.wait_for(stop.wait(), rng.uniform(1.0, 4.0))
             except TimeoutError:
                 pass
-            if not stop.is_set() and rng.random() < 0.4:
-                clock.jump(rng.uniform(30, 360))
+            if not stop.is_set() and rng.random() < 0.5:
+                clock.jump(rng.uniform(60, 330))
                 report.jumps += 1
                 report.expired += manager.expire_due()
 
     chaos_task = asyncio.ensure_future(chaos())
+    report.phases["start-up"] = time.monotonic() - report.started
     message = await loop.run_in_executor(None, conn.recv)
     assert message == ("done",)
+    report.phases["load"] = time.monotonic() - report.started - sum(report.phases.values())
     stop.set()
     await chaos_task
     # in-flight steps and queued edits finish (hikari may still be backing off from 5xx faults)
@@ -495,6 +503,7 @@ async def run_bot(settings: Settings, conn: Connection, db_path: Path) -> tuple[
         report.expired += manager.expire_due()
         await manager.drain()
     report.sessions_left = len(manager.sessions)
+    report.phases["wind-down"] = time.monotonic() - report.started - sum(report.phases.values())
     await manager.close()
     conn.send("bye")
     stats = await loop.run_in_executor(None, conn.recv)
@@ -547,7 +556,9 @@ def main() -> int:
     discord = context.Process(target=discord_process, args=(settings, child), name="soak-discord")
     started = time.monotonic()
     discord.start()
-    with tempfile.TemporaryDirectory(prefix="flowfsm-soak-") as tmp:
+    # the database on tmpfs when there is one: the soak checks correctness, not the disk's fsync
+    shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    with tempfile.TemporaryDirectory(prefix="flowfsm-soak-", dir=shm) as tmp:
         db_path = Path(os.environ.get("SOAK_DB_DIR", tmp)) / "inventory.sqlite3"
         try:
             report, stats = asyncio.run(run_bot(settings, parent, db_path))
@@ -559,6 +570,7 @@ def main() -> int:
         lost, problems = asyncio.run(count_lost_updates(db_path, acks))
     elapsed = time.monotonic() - started
     print(f"soak: {elapsed:.0f} s, {settings.users} users, {settings.workers} at once, seed {settings.seed}")
+    print("  " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.phases.items()))
     print(f"  {len(acks)} purchases acknowledged; clock jumps {report.jumps}, sessions expired {report.expired}")
     for key, value in sorted(counts.items()):
         print(f"  {key}: {value}")

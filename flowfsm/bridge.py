@@ -170,6 +170,7 @@ class Responder:
             content=builder.content,
             embeds=builder.embeds,
             components=builder.components,
+            attachments=builder.attachments,
             flags=builder.flags,
         )
         resource = getattr(response, "resource", hikari.UNDEFINED)
@@ -181,25 +182,50 @@ class Responder:
         """Show the menu: create it (command) or update it in place (click), or edit after a defer."""
         await self._settle_defer()
         if self._phase is _Phase.PENDING:
-            self._phase = _Phase.RESPONDED
             kind = hikari.ResponseType.MESSAGE_CREATE if self.creates else hikari.ResponseType.MESSAGE_UPDATE
             # An update may add the Components v2 flag (never remove it); ephemerality is fixed.
             flags = rendered.flags if self.creates else (rendered.flags & hikari.MessageFlag.IS_COMPONENTS_V2)
-            await self._send_initial(
-                InteractionMessageBuilder(
-                    kind,
-                    content=rendered.content,
-                    flags=flags,
-                    # None (JSON null) clears a field; hikari's builder drops empty lists.
-                    embeds=list(rendered.embeds) or None,
-                    components=list(rendered.components) or None,
-                )
+            builder = InteractionMessageBuilder(
+                kind,  # type: ignore[arg-type]
+                content=rendered.content,
+                flags=flags,
+                # None (JSON null) clears a field; hikari's builder drops empty lists.
+                embeds=list(rendered.embeds) or None,
+                components=list(rendered.components) or None,
+                attachments=list(rendered.attachments) or hikari.UNDEFINED,
             )
-            return
-        message = await self.interaction.edit_initial_response(
-            content=rendered.content, embeds=rendered.embeds, components=rendered.components
+            if self.mode is ResponseMode.BUILDER and builder.build(self.interaction.app.entity_factory)[1]:
+                # hikari's interaction server would fetch and re-upload every file of an HTTP reply,
+                # media URLs included: acknowledge now and send the files through the REST client.
+                self._defer_now()
+            else:
+                self._phase = _Phase.RESPONDED
+                await self._send_initial(builder)
+                return
+        message = await self._after_reply(
+            self.interaction.edit_initial_response,
+            content=rendered.content,
+            embeds=rendered.embeds,
+            components=rendered.components,
+            attachments=list(rendered.attachments) or hikari.UNDEFINED,
         )
         self.message_id = int(message.id)
+
+    async def _after_reply(self, call: Any, **fields: Any) -> Any:
+        """A webhook call that must come after the initial response.
+
+        A REST bot's initial response travels back as its HTTP reply, which Discord may not have
+        processed yet when we edit: a 404 then means "not yet", so retry briefly (about 1.5 s).
+        """
+        attempts = 6 if self.mode is ResponseMode.BUILDER else 1
+        for attempt in range(attempts):
+            try:
+                return await call(**fields)
+            except hikari.NotFoundError:
+                if attempt == attempts - 1:
+                    raise
+                await asyncio.sleep(0.05 * 2**attempt)
+        raise AssertionError("unreachable")
 
     async def modal(self, builder: hikari.api.InteractionModalBuilder) -> None:
         """Open a modal: only possible as the initial response (never after a defer)."""
@@ -231,10 +257,15 @@ class Responder:
             return
         if self.creates and self._phase is _Phase.DEFERRED:
             # The deferred "thinking…" placeholder is the only message there is: it becomes the text.
-            await self.interaction.edit_initial_response(content=text, embeds=[], components=[])
+            await self._after_reply(
+                self.interaction.edit_initial_response, content=text, embeds=[], components=[]
+            )
             return
-        await self.interaction.execute(
-            content=text, flags=hikari.MessageFlag.EPHEMERAL, components=list(components) or hikari.UNDEFINED
+        await self._after_reply(
+            self.interaction.execute,
+            content=text,
+            flags=hikari.MessageFlag.EPHEMERAL,
+            components=list(components) or hikari.UNDEFINED,
         )
 
     def fail_safe(self) -> None:

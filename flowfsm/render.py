@@ -71,6 +71,7 @@ class Rendered:
     flags: hikari.MessageFlag = field(default=hikari.MessageFlag.NONE)
     page: int = 0
     pages: int = 1
+    attachments: list[hikari.Resourceish] = field(default_factory=list)
 
     @property
     def layout(self) -> bool:
@@ -120,7 +121,15 @@ def render_screen(
         components, items, page, pages = r.layout(screen.layout, reserved, page, interactive, modals)
         flags |= hikari.MessageFlag.IS_COMPONENTS_V2
         return Rendered(
-            None, [], components, (*items, *r.nav_items, *reserved, *modals), ephemeral, flags, page, pages
+            None,
+            [],
+            components,
+            (*items, *r.nav_items, *reserved, *modals),
+            ephemeral,
+            flags,
+            page,
+            pages,
+            list(screen.attachments),
         )
     r.check_content(screen)
     items = tuple(screen.items)
@@ -138,6 +147,7 @@ def render_screen(
         flags,
         page,
         pages,
+        list(screen.attachments),
     )
 
 
@@ -254,7 +264,9 @@ class _Renderer:
         interactive: bool,
     ) -> tuple[list[hikari.api.ComponentBuilder], int, int]:
         selects: list[tuple[int, Select]] = [
-            (i, it) for i, it in enumerate(items) if isinstance(it, SELECT_TYPES)  # type: ignore[misc]
+            (i, it)
+            for i, it in enumerate(items)
+            if isinstance(it, SELECT_TYPES)  # type: ignore[misc]
         ]
         buttons = [(i, it) for i, it in enumerate(items) if isinstance(it, Button)]
         rows_for_buttons = MAX_ROWS - len(selects) - (1 if reserved or list_pages else 0)

@@ -94,6 +94,8 @@ class Screen:
         page_size: split the buttons into pages of this many (pinned buttons excluded), with
             Previous/Next in the reserved row. Without it, pages are made only when the buttons
             do not fit.
+        attachments: files uploaded with the message (``hikari.Bytes``, paths, URLs); a layout's
+            ``File("attachment://name")`` and ``attachment://`` media refer to them by name.
     """
 
     content: str | None = None
@@ -103,6 +105,7 @@ class Screen:
     layout: Sequence[LayoutNode] | None = None
     modals: Sequence[Modal] = field(default_factory=tuple)
     page_size: int | None = None
+    attachments: Sequence[hikari.Resourceish] = field(default_factory=tuple)
 
 
 ScreenLike: TypeAlias = "Screen | str | hikari.Embed"

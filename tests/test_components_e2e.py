@@ -62,7 +62,9 @@ async def test_a_button_opens_a_modal_as_the_initial_response_and_submit_rerende
         data = reply.callback["data"]  # type: ignore[index]
         assert data["title"] == "Edit your bio"
         assert data["custom_id"].endswith(":~m.bio")
-        submit = await h.submit_modal(data["custom_id"], {"name": "Ada", "pronouns": "she/her", "bio": "Engines."})
+        submit = await h.submit_modal(
+            data["custom_id"], {"name": "Ada", "pronouns": "she/her", "bio": "Engines."}
+        )
         assert submit.type == UPDATE
         assert h.message["embeds"][0]["title"] == "Ada (she/her)"  # type: ignore[index]
         assert h.message["embeds"][0]["description"] == "Engines."  # type: ignore[index]
@@ -73,7 +75,10 @@ async def test_a_modal_handler_can_refuse_with_a_guard_message() -> None:
         await h.command("profile")
         cid = (await h.click("Edit links")).callback["data"]["custom_id"]  # type: ignore[index]
         reply = await h.submit_modal(cid, {"website": "http://insecure.example", "github": ""})
-        assert reply.ephemeral_text == "The website link must start with https:// (got 'http://insecure.example')."
+        assert (
+            reply.ephemeral_text
+            == "The website link must start with https:// (got 'http://insecure.example')."
+        )
         assert "links" not in h.session().data
 
 
@@ -103,7 +108,9 @@ async def test_a_button_naming_a_missing_modal_is_a_render_error() -> None:
     from flowfsm.errors import RenderError
     from flowfsm.render import render_screen
 
-    with pytest.raises(RenderError, match=r"flow 'nomodal', state 'form', item 'Open': button opens modal 'missing'"):
+    with pytest.raises(
+        RenderError, match=r"flow 'nomodal', state 'form', item 'Open': button opens modal 'missing'"
+    ):
         render_screen(flow, "form", "abcdefgh", form(None))  # type: ignore[arg-type]
 
 
@@ -112,7 +119,12 @@ async def test_a_button_naming_a_missing_modal_is_a_render_error() -> None:
 
 @pytest.mark.parametrize(
     ("flow", "command"),
-    [(basics, "layout_basics"), (sections, "layout_sections"), (helpdesk, "layout_navigation"), (paginated, "layout_paginated")],
+    [
+        (basics, "layout_basics"),
+        (sections, "layout_sections"),
+        (helpdesk, "layout_navigation"),
+        (paginated, "layout_paginated"),
+    ],
 )
 async def test_layout_states_are_sent_with_the_v2_flag_and_no_content(flow: Flow, command: str) -> None:
     async with Harness([flow]) as h:
@@ -188,5 +200,31 @@ async def test_embeds_and_layout_in_one_render_is_a_clear_error() -> None:
     flow = Flow("both")
     flow.add_state("a", lambda ctx: Screen("a"), initial=True)
     flow.compile()
-    with pytest.raises(RenderError, match=r"flow 'both', state 'a': a layout screen cannot also have content"):
+    with pytest.raises(
+        RenderError, match=r"flow 'both', state 'a': a layout screen cannot also have content"
+    ):
         render_screen(flow, "a", "abcdefgh", Screen(content="hi", layout=[Text("x")]))
+
+
+@pytest.mark.parametrize("rest_bot", [False, True], ids=["gateway", "rest"])
+async def test_a_layout_file_is_uploaded_with_the_message(rest_bot: bool) -> None:
+    import hikari
+
+    from flowfsm.layout import File, Text
+
+    flow = Flow("report")
+
+    @flow.state(initial=True)
+    def show(ctx: Context) -> Screen:
+        return Screen(
+            layout=[Text("## Monthly report"), File("attachment://report.csv")],
+            attachments=[hikari.Bytes(b"month,total\nJan,3\n", "report.csv")],
+        )
+
+    async with Harness([flow], rest_bot=rest_bot) as h:
+        await h.command("report")
+        assert h.message is not None
+        assert h.message["flags"] & V2
+        assert [a["filename"] for a in h.message["attachments"]] == ["report.csv"]
+        files = [c for c in h.message["components"] if c["type"] == 13]
+        assert files and files[0]["file"]["url"] == "attachment://report.csv"
