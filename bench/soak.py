@@ -226,6 +226,7 @@ class DiscordSide:
         if int(message.get("flags") or 0) & payloads.EPHEMERAL:
             user.last_reply = message
             text = str(message.get("content") or "")
+            self.counts[f"ephemeral reply: {re.sub(r'[0-9]+', 'N', text)[:48]}"] += 1
             dead = any(text.startswith(t.split("{")[0]) for t in (TEXTS.expired, TEXTS.error, TEXTS.timeout))
             if dead and clicked is not None and clicked.get("id") and int(clicked["id"]) == user.menu_id:
                 user.menu_id = None
@@ -437,7 +438,9 @@ class _CountErrors(logging.Handler):
         self.report = report
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.report.errors[f"{record.name}: {record.msg.split('%')[0][:60]}"] += 1
+        error = record.exc_info[1] if record.exc_info else None
+        cause = f" ({type(error).__name__})" if error is not None else ""
+        self.report.errors[f"{record.name}: {str(record.msg).split('%')[0][:60].strip()}{cause}"] += 1
 
 
 async def run_bot(settings: Settings, conn: Connection, db_path: Path) -> tuple[BotReport, tuple[Any, ...]]:

@@ -27,6 +27,7 @@ from flowfsm.render import Rendered
 __all__ = ["ArcContextLike", "Responder", "ResponseMode"]
 
 _LOG = logging.getLogger("flowfsm.bridge")
+_UNKNOWN_WEBHOOK = 10015
 
 ResponseBuilder = InteractionMessageBuilder | InteractionDeferredBuilder | hikari.api.InteractionModalBuilder
 
@@ -186,7 +187,7 @@ class Responder:
             # An update may add the Components v2 flag (never remove it); ephemerality is fixed.
             flags = rendered.flags if self.creates else (rendered.flags & hikari.MessageFlag.IS_COMPONENTS_V2)
             builder = InteractionMessageBuilder(
-                kind,  # type: ignore[arg-type]
+                kind,
                 content=rendered.content,
                 flags=flags,
                 # None (JSON null) clears a field; hikari's builder drops empty lists.
@@ -215,14 +216,15 @@ class Responder:
         """A webhook call that must come after the initial response.
 
         A REST bot's initial response travels back as its HTTP reply, which Discord may not have
-        processed yet when we edit: a 404 then means "not yet", so retry briefly (about 1.5 s).
+        processed yet when we edit: a 404 Unknown Webhook (10015) then means "not yet", so retry
+        briefly (about 1.5 s). Unknown Message / Unknown Interaction are final.
         """
         attempts = 6 if self.mode is ResponseMode.BUILDER else 1
         for attempt in range(attempts):
             try:
                 return await call(**fields)
-            except hikari.NotFoundError:
-                if attempt == attempts - 1:
+            except hikari.NotFoundError as exc:
+                if attempt == attempts - 1 or exc.code != _UNKNOWN_WEBHOOK:
                     raise
                 await asyncio.sleep(0.05 * 2**attempt)
         raise AssertionError("unreachable")

@@ -56,7 +56,7 @@ def _as_list(value: Hook | Sequence[Hook] | None) -> list[Hook]:
     if value is None:
         return []
     if callable(value) or isinstance(value, str):
-        return [value]  # type: ignore[list-item]
+        return [value]
     return list(value)
 
 

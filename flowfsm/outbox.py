@@ -44,7 +44,7 @@ class Outbox:
             await self._drain()
         finally:
             # Leave the worker set before yielding to anyone: a job put from now on starts a new worker.
-            self._workers.discard(asyncio.current_task())  # type: ignore[arg-type]
+            self._workers.discard(asyncio.current_task())
 
     async def _drain(self) -> None:
         while self._jobs:

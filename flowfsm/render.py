@@ -264,9 +264,9 @@ class _Renderer:
         interactive: bool,
     ) -> tuple[list[hikari.api.ComponentBuilder], int, int]:
         selects: list[tuple[int, Select]] = [
-            (i, it)
+            (i, it)  # type: ignore[misc]
             for i, it in enumerate(items)
-            if isinstance(it, SELECT_TYPES)  # type: ignore[misc]
+            if isinstance(it, SELECT_TYPES)
         ]
         buttons = [(i, it) for i, it in enumerate(items) if isinstance(it, Button)]
         rows_for_buttons = MAX_ROWS - len(selects) - (1 if reserved or list_pages else 0)

@@ -456,6 +456,8 @@ class FakeDiscord:
 
     async def _webhook_message(self, call: _Call) -> tuple[int, Any]:
         record = self._webhook(call)
+        if not record.acknowledged:  # the interaction's response has not arrived yet
+            raise ApiError(404, "Unknown Webhook", 10015)
         mid = record.original_id if call.match["mid"] == "@original" else int(call.match["mid"])
         msg = self.messages.get(mid or 0)
         if msg is None or int(msg["channel_id"]) != record.channel_id:
