@@ -195,7 +195,11 @@ class Responder:
                 components=list(rendered.components) or None,
                 attachments=list(rendered.attachments) or hikari.UNDEFINED,
             )
-            if self.mode is ResponseMode.BUILDER and builder.build(self.interaction.app.entity_factory)[1]:
+            if (
+                self.mode is ResponseMode.BUILDER
+                and (rendered.attachments or rendered.layout)
+                and builder.build(self.interaction.app.entity_factory)[1]
+            ):
                 # hikari's interaction server would fetch and re-upload every file of an HTTP reply,
                 # media URLs included: acknowledge now and send the files through the REST client.
                 self._defer_now()

@@ -500,7 +500,7 @@ class Flow:
         self.validate()
         names = list(self.states)
         self.transitions.extend(lifecycle.generated_transitions(self))
-        machine = AsyncMachine(
+        machine = FlowMachine(
             model=None,
             states=[
                 {
@@ -515,7 +515,10 @@ class Flow:
             send_event=True,
             auto_transitions=False,
             ignore_invalid_triggers=False,
-            before_state_change=[lifecycle.before_state_change],
+            # History needs a look at every state change only when some state is tracked.
+            before_state_change=[lifecycle.before_state_change]
+            if any(s.tracked for s in self.states.values())
+            else [],
             after_state_change=[lifecycle.after_state_change],
             name=self.name,
         )
@@ -579,6 +582,29 @@ class Flow:
     def is_final(self, state: str) -> bool:
         """Whether ``state`` is a final state."""
         return self.states[state].final
+
+
+class FlowMachine(AsyncMachine):
+    """transitions' :class:`AsyncMachine`, running a step's callbacks one after the other.
+
+    transitions runs the callbacks of one step in parallel (``asyncio.gather``, a task each);
+    flowfsm documents its hooks as awaited in sequence, and a click should not cost a handful of
+    tasks, so this machine awaits them in order instead.
+    """
+
+    @staticmethod
+    async def await_all(callables: list[Callable[[], Awaitable[Any]]]) -> list[Any]:
+        """Await each callable in turn; results in the same order."""
+        return [await func() for func in callables]
+
+    async def process_context(self, func: Callable[[], Awaitable[bool]], model: object) -> bool:
+        """Run one event without transitions' cancellation bookkeeping.
+
+        transitions records the running task of every model so that a newer event can cancel an
+        older one; flowfsm never has two events of one session in flight (clicks are serialized
+        per session), so there is nothing to cancel and nothing to record.
+        """
+        return await func()
 
 
 def _context_of(event: EventData) -> Context:

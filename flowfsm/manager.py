@@ -520,55 +520,64 @@ class FlowManager:
     # -- one step: callbacks, render, response -----------------------------------------------------
 
     async def _step(self, ctx: Context, responder: Responder, work: Callable[[], Awaitable[None]]) -> None:
+        """One step of a session: callbacks, render, response, ``after_render`` — bounded in time,
+        deferred in time, and any error handed to :meth:`_fail`."""
         session = ctx.session
         before = (session.flow, session.state)
         responder.defer_after(self.defer_after)
         try:
-            try:
-                async with asyncio.timeout(self.step_timeout):
+            async with asyncio.timeout(self.step_timeout):
+                try:
                     await work()
                     rendered = await self._render_for_step(ctx)
-            except GuardFailure as refusal:
-                await self._refused_by_guard(ctx, responder, refusal)
-                return
-            policy = None if responder.creates else self._post_policy(ctx, rendered, before)
-            old_token, old_at, old_flags, old_message = (
-                session.token,
-                session.token_at,
-                session.msg_flags,
-                session.message_id,
-            )
-            posted = responder.creates or policy is not None
-            if policy is not None:
-                responder.creates = True
-            try:
-                await responder.update(rendered)
-            except hikari.NotFoundError as gone:
-                # Unknown Message / Unknown Interaction: nobody is left to answer; end quietly.
-                _LOG.info("flowfsm: session %s ended, its message or interaction is gone (%s)", session.id, gone.code)
-                self._end(session)
-                responder.fail_safe()
-                return
-            session.msg_flags = int(rendered.flags)
-            if responder.message_id is not None:
-                self.sessions.set_message(session, responder.message_id)
-            elif posted:
-                # A REST bot's HTTP reply does not tell the new message's id: learn it on the next click.
-                self.sessions.forget_message(session)
-            session.token = getattr(ctx.interaction, "token", None)
-            session.token_at = self.clock()
-            if policy is not None:
-                await self._clean_up(session, policy, old_token, old_at, old_flags, old_message)
-            self._track_input(session)
-            if session.ended:
-                self._end(session)
-            else:
-                async with asyncio.timeout(self.step_timeout):
+                except GuardFailure as refusal:
+                    await self._refused_by_guard(ctx, responder, refusal)
+                    return
+                if not await self._show(ctx, responder, rendered, before):
+                    return
+                if session.ended:
+                    self._end(session)
+                else:
                     await lifecycle.run_hooks(ctx, "after_render")
         except Exception as exc:
             await self._fail(ctx, responder, exc)
         finally:
             responder.cancel_timer()
+
+    async def _show(
+        self, ctx: Context, responder: Responder, rendered: Rendered, before: tuple[Flow, str]
+    ) -> bool:
+        """Send the step's message (in place, or as a new one per the cleanup policy) and record
+        where the menu now is; ``False`` when the message or interaction is gone."""
+        session = ctx.session
+        policy = None if responder.creates else self._post_policy(ctx, rendered, before)
+        old = (session.token, session.token_at, session.msg_flags, session.message_id)
+        posted = responder.creates or policy is not None
+        if policy is not None:
+            responder.creates = True
+        try:
+            await responder.update(rendered)
+        except hikari.NotFoundError as gone:
+            # Unknown Message / Unknown Interaction: nobody is left to answer; end quietly.
+            _LOG.info(
+                "flowfsm: session %s ended, its message or interaction is gone (%s)", session.id, gone.code
+            )
+            self._end(session)
+            responder.fail_safe()
+            return False
+        session.msg_flags = int(rendered.flags)
+        if responder.message_id is not None:
+            self.sessions.set_message(session, responder.message_id)
+        elif posted:
+            # A REST bot's HTTP reply does not tell the new message's id: learn it on the next click.
+            self.sessions.forget_message(session)
+        session.token = getattr(ctx.interaction, "token", None)
+        session.token_at = self.clock()
+        if policy is not None:
+            await self._clean_up(session, policy, *old)
+        if self._awaiting or session.flow.states[session.state].on_message is not None:
+            self._track_input(session)
+        return True
 
     async def _refused_by_guard(self, ctx: Context, responder: Responder, refusal: GuardFailure) -> None:
         """A guard said no: tell the user, keep the state, re-render the menu in place."""

@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from flowfsm.render import item_key
+
 if TYPE_CHECKING:
     from flowfsm.flow import Flow
     from flowfsm.screen import Item
@@ -114,8 +116,6 @@ class Session:
 
     def find_item(self, key: str) -> Any:
         """The item of the last render with id or position ``key``."""
-        from flowfsm.render import item_key
-
         for index, item in enumerate(self.items):
             if item_key(item, index) == key:
                 return item
