@@ -46,6 +46,7 @@ MAX_LABEL = 80
 MAX_CONTENT = 2000
 MAX_EMBEDS = 10
 _URL_SCHEMES = ("http://", "https://", "discord://")
+_NOT_INTERACTIVE = frozenset((hikari.ButtonStyle.LINK, hikari.ButtonStyle.PREMIUM))
 NEXT_KEY = "~next"
 PREVIOUS_KEY = "~prev"
 
@@ -206,7 +207,9 @@ class _Renderer:
             raise self.error(f"trigger {trigger!r} cannot fire in this state", item)
 
     def check_item(self, index: int, item: Item, modals: Sequence[Modal]) -> None:
-        if isinstance(item, SELECT_TYPES):
+        if type(item) is Button:  # the common case first: this runs for every item of every render
+            self.check_button(item, modals)
+        elif isinstance(item, SELECT_TYPES):
             problems = select_problems(item)  # type: ignore[arg-type]
             if problems:
                 raise self.error("; ".join(problems), item)
@@ -240,16 +243,17 @@ class _Renderer:
             if not item.url.startswith(_URL_SCHEMES):
                 raise self.error(f"link url must start with one of {', '.join(_URL_SCHEMES)}", item)
             return
-        if sum(x is not None for x in (item.trigger, item.action, item.modal)) > 1:
+        given = (item.trigger is not None) + (item.action is not None) + (item.modal is not None)
+        if given > 1:
             raise self.error("give a button one of trigger, action or modal", item)
-        if item.trigger is None and item.action is None and item.modal is None and not item.disabled:
+        if not given and not item.disabled:
             raise self.error("a button needs a trigger, an action, a modal or a url (or disabled=True)", item)
         if item.modal is not None and item.modal not in {m.id for m in modals}:
             known = sorted(m.id for m in modals)
             raise self.error(
                 f"button opens modal {item.modal!r}, which this screen does not define (known: {known})", item
             )
-        if item.style in (hikari.ButtonStyle.LINK, hikari.ButtonStyle.PREMIUM):
+        if item.style in _NOT_INTERACTIVE:
             raise self.error("style LINK needs url=...; PREMIUM buttons are not supported", item)
 
     # -- classic mode ------------------------------------------------------------------------------
