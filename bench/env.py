@@ -22,17 +22,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import hikari
+import miru
+from hikari.internal import data_binding
+
+from bench import flows
+from flowfsm.testing import FakeClock, FakeDiscord, payloads, signing
+
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-import hikari  # noqa: E402
-import miru  # noqa: E402
-from hikari.internal import data_binding  # noqa: E402
-
-from bench import flows  # noqa: E402
-from flowfsm.testing import FakeClock, FakeDiscord, payloads, signing  # noqa: E402
-
 APPLICATION_ID = 4242
 CHANNEL_ID = 222
 GUILD_ID = 111
@@ -78,8 +77,12 @@ class OpenMenu:
 class Env:
     """FakeDiscord + a RESTBot's REST client + the miru client + one framework's menus."""
 
-    def __init__(self, framework: str, **manager_options: Any) -> None:
+    def __init__(self, framework: str, *, label: str | None = None, **manager_options: Any) -> None:
         self.framework = framework
+        self.label = label or framework
+        """Name of this set-up in results (several set-ups of one framework may run side by side)."""
+        self.cpu_ns: dict[str, list[int]] = {"start": [], "click": []}
+        """CPU time of this thread per timed operation (immune to other processes on the machine)."""
         self.manager_options = manager_options
         self.discord = FakeDiscord(application_id=APPLICATION_ID)
         self.signing_key, self.public_key = signing.generate_keypair()
@@ -97,7 +100,7 @@ class Env:
             self.discord.bot_token, "Bot", self.public_key, rest_url=self.discord.rest_url, **QUIET
         )
         if rest_started:
-            self.bot.rest.start()
+            self.bot.rest.start()  # type: ignore[attr-defined]  # RESTClientImpl.start, as the harness does
         self.client = miru.Client(self.bot)
         options: dict[str, Any] = {}
         if self.framework == "flowfsm":
@@ -166,7 +169,7 @@ class Env:
 
     def next_click(self, menu: OpenMenu) -> tuple[hikari.ComponentInteraction, str]:
         """The next click of the benchmark cycle on ``menu`` and the state it should lead to."""
-        state, label, after = flows.CYCLE[menu.step % len(flows.CYCLE)]
+        _, label, after = flows.CYCLE[menu.step % len(flows.CYCLE)]
         return self.click(menu, label), after
 
     # -- the two operations measured ----------------------------------------------------------------------
@@ -175,7 +178,7 @@ class Env:
         """Start a menu and build its first message payload (what the interaction server would send)."""
         builder = await self.menus.start(interaction)
         payload, _ = builder.build(self.entity_factory)
-        return payload  # type: ignore[no-any-return]
+        return dict(payload)
 
     async def handle(self, interaction: hikari.ComponentInteraction) -> dict[str, Any]:
         """Route a click through the miru client and build the response payload."""
@@ -183,7 +186,7 @@ class Env:
         if builder is None:
             raise AssertionError(f"{self.framework}: no response to click {interaction.custom_id!r}")
         payload, _ = builder.build(self.entity_factory)
-        return payload  # type: ignore[no-any-return]
+        return dict(payload)
 
     async def open_menu(self, user_id: int, interaction: hikari.CommandInteraction | None = None) -> OpenMenu:
         """Start a menu for ``user_id`` and return its client-side view (not timed)."""

@@ -18,8 +18,8 @@ unhandled-component hook, the miru versions through the client's view registry).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, Literal
 
 import hikari
 import miru
@@ -27,7 +27,7 @@ from miru.ext import menu as miru_menu
 
 from flowfsm import Button, Context, Flow, FlowManager, Screen
 
-STYLE = hikari.ButtonStyle.SECONDARY
+STYLE: Literal[hikari.ButtonStyle.SECONDARY] = hikari.ButtonStyle.SECONDARY
 TIMEOUT = 300.0
 
 CONTENT: dict[str, str] = {
@@ -226,10 +226,10 @@ class SwapView(miru.View):
         self.clear_items()
         for label, dest in BUTTONS[state]:
             button: miru.Button = miru.Button(label=label, style=STYLE)
-            button.callback = self._go(dest or state)
+            button.callback = self._go(dest or state)  # type: ignore[method-assign]
             self.add_item(button)
 
-    def _go(self, dest: str) -> Callable[[miru.ViewContext], Awaitable[None]]:
+    def _go(self, dest: str) -> Callable[[miru.ViewContext], Coroutine[Any, Any, None]]:
         async def callback(ctx: miru.ViewContext) -> None:
             self.show(dest)
             await ctx.edit_response(CONTENT[dest], components=self)

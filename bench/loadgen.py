@@ -25,12 +25,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import aiohttp  # noqa: E402
-import nacl.signing  # noqa: E402
+import aiohttp
+import nacl.signing
 
-from bench import flows  # noqa: E402
-from bench.env import APPLICATION_ID, CHANNEL_ID, GUILD_ID, OpenMenu  # noqa: E402
-from flowfsm.testing import payloads, signing  # noqa: E402
+from bench import flows
+from bench.env import APPLICATION_ID, CHANNEL_ID, GUILD_ID, OpenMenu
+from flowfsm.testing import payloads, signing
 
 FIRST_USER = 500_000
 
@@ -60,7 +60,9 @@ async def post(
         return response.status, raw
 
 
-async def worker(index: int, url: str, key: nacl.signing.SigningKey, http: aiohttp.ClientSession, load: Load) -> None:
+async def worker(
+    index: int, url: str, key: nacl.signing.SigningKey, http: aiohttp.ClientSession, load: Load
+) -> None:
     """One user: open a menu, then click the cycle until the run ends."""
     user = FIRST_USER + index
     command = payloads.command_interaction(

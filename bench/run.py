@@ -56,7 +56,8 @@ def measure(part: str, *args: str, timeout: float = 240) -> dict[str, Any]:
         sys.stderr.write(done.stderr[-4000:])
         raise SystemExit(f"bench: {' '.join(command[1:])} failed (exit {done.returncode})")
     print(f"  {part} {' '.join(args)}: {time.perf_counter() - started:.1f} s", flush=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 def median_us(samples: list[int]) -> float:
@@ -100,16 +101,32 @@ def run(quick: bool) -> dict[str, Any]:
             med([statistics.quantiles(r[fw]["click_ns"], n=10)[-1] / 1e3 for r in latency]), 1
         )
         detail[f"rest_requests_during_clicks{suffix}"] = sum(r[fw]["rest_requests"] for r in latency)
+        detail[f"click_cpu_us{suffix}"] = round(med([median_us(r[fw]["click_cpu_ns"]) for r in latency]), 1)
+        detail[f"start_cpu_us{suffix}"] = round(med([median_us(r[fw]["start_cpu_ns"]) for r in latency]), 1)
     for fw in ("miru_menu", "miru_view"):
         out[f"click_ratio_vs_{fw}"] = ratio(out["click_us"], out[f"click_us_{fw}"])
         out[f"start_ratio_vs_{fw}"] = ratio(out["start_us"], out[f"start_us_{fw}"])
+        detail[f"click_cpu_ratio_vs_{fw}"] = ratio(detail["click_cpu_us"], detail[f"click_cpu_us_{fw}"])
+        detail[f"start_cpu_ratio_vs_{fw}"] = ratio(detail["start_cpu_us"], detail[f"start_cpu_us_{fw}"])
     detail["latency_open_sessions"] = int(sessions)
 
-    print(f"scale: click with 10 and with {int(big):,} open sessions (flowfsm and miru.ext.menu)", flush=True)
+    print(
+        f"scale: click with 10 and with {int(big):,} open sessions, side by side (flowfsm, miru.ext.menu)",
+        flush=True,
+    )
     scale = [
         measure(
-            "scale", "--frameworks", "flowfsm", "miru_menu", "--sizes", "10", big, "--clicks", clicks,
-            "--seed", str(seed),
+            "scale",
+            "--frameworks",
+            "flowfsm",
+            "miru_menu",
+            "--sizes",
+            "10",
+            big,
+            "--clicks",
+            clicks,
+            "--seed",
+            str(seed),
         )
         for seed in range(rounds)
     ]
@@ -120,6 +137,9 @@ def run(quick: bool) -> dict[str, Any]:
         out[f"click_us_10_sessions{suffix}"] = round(small_us, 1)
         out[f"click_us_10k_sessions{suffix}"] = round(big_us, 1)
         out[f"click_scale_ratio_10k_vs_10{suffix}"] = ratio(big_us, small_us)
+        small_cpu = med([median_us(r[fw]["click_cpu_ns_10"]) for r in scale])
+        big_cpu = med([median_us(r[fw][f"click_cpu_ns_{big}"]) for r in scale])
+        detail[f"click_cpu_scale_ratio_10k_vs_10{suffix}"] = ratio(big_cpu, small_cpu)
     detail["scale_large_sessions"] = int(big)
 
     print(f"memory: {int(big):,} idle sessions per framework (tracemalloc, after gc)", flush=True)
@@ -233,7 +253,7 @@ def table(r: dict[str, Any]) -> str:
             f"{r['click_us_10k_sessions']:.0f}",
             f"{r['click_us_10k_sessions_miru_menu']:.0f}",
             "",
-            f"{r['click_scale_ratio_10k_vs_10']:.2f} (10k / 10)",
+            f"{r['click_scale_ratio_10k_vs_10']:.2f} ({big} / 10)",
         ),
         (
             "HTTP clicks/s (RESTBot, 8 users, 2nd process)",
@@ -285,7 +305,11 @@ def git_describe() -> str:
             ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT, check=True
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "flowfsm"], capture_output=True, text=True, cwd=ROOT, check=True
+            ["git", "status", "--porcelain", "--", "flowfsm"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=True,
         ).stdout.strip()
         return head + ("+dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):

@@ -3,8 +3,9 @@
 * **The bot** (this process): ``examples.inventory`` on a ``hikari.RESTBot`` interaction server on
   127.0.0.1, with the real ``miru.Client`` and a :class:`flowfsm.FlowManager`; the shop's data in a
   SQLite file. Its clock jumps forward at random moments (and due sessions expire), so menus time out
-  while users are busy with them. ``defer_after`` is small (10 ms by default) so that database-bound
-  steps are often deferred and finished by a webhook edit: the REST path the faults hit.
+  while users are busy with them. ``defer_after`` is small (50 ms by default, Discord allows 3 s) so
+  that steps slowed by the database or the load are deferred and finished by a webhook edit: the
+  REST path the faults hit.
 * **Discord** (a second process): the loopback Discord REST API the bot calls
   (:class:`flowfsm.testing.FakeDiscord`), and many users sending signed interactions to the bot
   over HTTP: commands, valid clicks (mostly Buy), stale clicks on old copies of a menu, clicks on
@@ -23,7 +24,8 @@ At the end the bot expires everything and checks; the last line printed is exact
 * a **crash** is an exception that reached the bot's event loop (its exception handler);
 * **sessions left** are sessions still held after the clock passed every timeout.
 
-The exit status is non-zero unless L, C and S are 0. ``SOAK_SECONDS`` (default 120) sets the
+The exit status is non-zero unless L, C and S are 0 (and the bot finished its background work within
+``WIND_DOWN`` seconds of the load stopping). ``SOAK_SECONDS`` (default 120) sets the
 duration of the load; ``SOAK_USERS``, ``SOAK_WORKERS``, ``SOAK_SEED``, ``SOAK_DEFER_AFTER`` and
 ``SOAK_FOREIGN_IDS`` (1: include ids that are not flowfsm's among the invalid clicks) tune it.
 """
@@ -81,7 +83,11 @@ BOUGHT = re.compile(r"✅ Bought \*\*(?P<name>.+?)\*\* for (?P<price>\d+) coins\
 BALANCE = re.compile(r"your balance: \*\*(?P<balance>\d+)\*\* coins")
 BUTTON_WEIGHTS = {"Buy": 12.0, "Close": 0.3, "Back": 0.5}
 """How much likelier a user is to press a button, by the first word of its label (default 1)."""
+THINK_TIMES = (0.0, 0.3, 0.5, 0.8, 1.0, 1.5)
+"""Seconds a user looks at the screen before acting again, picked at random."""
 TEXTS = Texts()
+WIND_DOWN = 240.0
+"""Seconds the bot may take to finish its background work once the load stops (each drain)."""
 FAULT_ROUTES = {
     "edit @original": ("PATCH", r"^/webhooks/\d+/[^/]+/messages/@original$"),
     "channel edit": ("PATCH", r"^/channels/\d+/messages/\d+$"),
@@ -95,9 +101,9 @@ class Settings:
 
     seconds: float = 120.0
     users: int = 400
-    workers: int = 48
+    workers: int = 32
     seed: int = 20240607
-    defer_after: float = 0.01
+    defer_after: float = 0.05
     foreign_ids: bool = True
 
     @classmethod
@@ -131,6 +137,9 @@ class User:
     last_reply: dict[str, Any] | None = None
     """The last ephemeral reply they got (it may carry an "Open again" button)."""
     away_until: float = 0.0
+    loading_since: float = 0.0
+    pending: tuple[int, Any, float] | None = None
+    """A deferred click on their menu: (message id, its edit stamp then, when)."""
     busy: bool = False
 
 
@@ -194,6 +203,7 @@ class DiscordSide:
         self.counts[f"bot HTTP {status}"] += 1
         if status != 200 or not isinstance(answer, dict):
             return None
+        self.counts[f"bot answered type {answer.get('type')}"] += 1
         url = f"{self.discord.rest_url}/interactions/{payload['id']}/{token}/callback?with_response=true"
         async with self.http.post(url, json=answer) as response:
             await response.read()
@@ -210,8 +220,13 @@ class DiscordSide:
         iid, token = self.ids.next(), self._token()
         self.discord.register_interaction(iid, token, channel_id=CHANNEL_ID)
         payload = payloads.command_interaction(
-            interaction_id=iid, token=token, user_id=user.user_id, command_name="inventory",
-            guild_id=GUILD_ID, channel_id=CHANNEL_ID, application_id=APPLICATION_ID,
+            interaction_id=iid,
+            token=token,
+            user_id=user.user_id,
+            command_name="inventory",
+            guild_id=GUILD_ID,
+            channel_id=CHANNEL_ID,
+            application_id=APPLICATION_ID,
         )
         self.counts["command"] += 1
         await self._send(user, payload, token)
@@ -240,14 +255,24 @@ class DiscordSide:
         iid, token = self.ids.next(), self._token()
         self.discord.register_interaction(iid, token, channel_id=CHANNEL_ID, message_id=int(message["id"]))
         payload = payloads.component_interaction(
-            interaction_id=iid, token=token, user_id=user.user_id, custom_id=custom_id, message=message,
-            guild_id=GUILD_ID, channel_id=CHANNEL_ID, application_id=APPLICATION_ID,
+            interaction_id=iid,
+            token=token,
+            user_id=user.user_id,
+            custom_id=custom_id,
+            message=message,
+            guild_id=GUILD_ID,
+            channel_id=CHANNEL_ID,
+            application_id=APPLICATION_ID,
         )
         self.counts[kind] += 1
-        if message.get("id") and int(message["id"]) == user.menu_id:
+        mine = bool(message.get("id")) and int(message["id"]) == user.menu_id
+        if mine:
             user.old_copies.append(copy.deepcopy(message))
             del user.old_copies[:-5]
-        await self._send(user, payload, token)
+        answer = await self._send(user, payload, token)
+        if mine and answer is not None and answer.get("type") == 6:
+            # deferred: the screen changes when the bot's edit lands; the user watches for it
+            user.pending = (int(message["id"]), message.get("edited_timestamp"), time.monotonic())
         self._adopt(user, token, message)
 
     def current_menu(self, user: User) -> dict[str, Any] | None:
@@ -264,11 +289,37 @@ class DiscordSide:
     async def act(self, user: User) -> None:
         """One thing a user does, picked at random."""
         rng = self.rng
+        if user.pending is not None:
+            message_id, stamp, since = user.pending
+            shown = self.discord.messages.get(message_id)
+            if (
+                shown is not None
+                and shown.get("edited_timestamp") == stamp
+                and time.monotonic() - since < 10.0
+            ):
+                user.away_until = time.monotonic() + 0.2  # still the old screen: wait for the update
+                return
+            if shown is not None and shown.get("edited_timestamp") == stamp:
+                self.counts["gave up waiting for a deferred update"] += 1
+            user.pending = None
         menu = self.current_menu(user)
+        if menu is not None and int(menu.get("flags") or 0) & payloads.LOADING:
+            # "thinking…": the bot deferred and has not finished yet. Users wait a little, then give up.
+            now = time.monotonic()
+            if user.loading_since == 0.0:
+                user.loading_since = now
+            if now - user.loading_since < 10.0:
+                user.away_until = now + 0.2
+                return
+            self.counts["gave up on a menu stuck thinking"] += 1
+            menu = None
+        user.loading_since = 0.0
         buttons = self.live_buttons(menu)
         roll = rng.random()
         if not buttons:
-            reopen = [c for c in components_of(user.last_reply or {}) if c.get("custom_id", "").endswith(":~open")]
+            reopen = [
+                c for c in components_of(user.last_reply or {}) if c.get("custom_id", "").endswith(":~open")
+            ]
             if reopen and user.last_reply is not None and roll < 0.5:
                 reply, user.last_reply = user.last_reply, None
                 await self.click(user, reply, reopen[0]["custom_id"], "open again")
@@ -290,7 +341,9 @@ class DiscordSide:
             theirs = self.current_menu(other)
             if other is not user and self.live_buttons(theirs):
                 assert theirs is not None
-                await self.click(user, theirs, rng.choice(self.live_buttons(theirs))["custom_id"], "not yours")
+                await self.click(
+                    user, theirs, rng.choice(self.live_buttons(theirs))["custom_id"], "not yours"
+                )
         elif roll < 0.84:
             await self.click(user, menu, self.malformed(rng.choice(buttons)["custom_id"]), "malformed ff: id")
         elif roll < 0.86 and self.settings.foreign_ids:
@@ -298,7 +351,9 @@ class DiscordSide:
         elif roll < 0.90:
             button = rng.choice(buttons)
             self.counts["double click"] += 1
-            await asyncio.gather(*(self.click(user, menu, button["custom_id"], "valid click") for _ in range(2)))
+            await asyncio.gather(
+                *(self.click(user, menu, button["custom_id"], "valid click") for _ in range(2))
+            )
         elif roll < 0.92:
             self.counts["walked away"] += 1
             user.away_until = time.monotonic() + rng.uniform(2, 20)
@@ -314,7 +369,9 @@ class DiscordSide:
             return cid + "x" * rng.randrange(1, 120)
         if how == 2:
             at = rng.randrange(3, len(cid))
-            return cid[:at] + rng.choice("ｆ：０é🙂\u200b") + cid[at + 1 :]
+            return cid[:at] + rng.choice(
+                "\uff46\uff1a\uff10\u00e9\U0001f642\u200b"
+            )  # look-alikes, emoji, invisible + cid[at + 1 :]
         if how == 3:
             return "ff:" + "".join(rng.choice("abc:_-09") for _ in range(rng.randrange(0, 60)))
         parts = cid.split(":")
@@ -334,6 +391,8 @@ class DiscordSide:
                 await self.act(user)
             finally:
                 user.busy = False
+                # people read a screen before they click again (an impatient few do not)
+                user.away_until = max(user.away_until, time.monotonic() + rng.choice(THINK_TIMES))
 
     # -- faults --------------------------------------------------------------------------------------
 
@@ -345,7 +404,11 @@ class DiscordSide:
             method, path = FAULT_ROUTES[route]
             status = rng.choice([404, 404, 429, 429, 429, 500, 503])
             times = rng.choice([1, 1, 1, 2, 4]) if status >= 500 else rng.choice([1, 1, 2, 3])
-            body = {"code": 10062, "message": "Unknown interaction"} if status == 404 and rng.random() < 0.5 else None
+            body = (
+                {"code": 10062, "message": "Unknown interaction"}
+                if status == 404 and rng.random() < 0.5
+                else None
+            )
             retry_after = rng.uniform(0.01, 0.2) if status == 429 else None
             self.discord.fail_next(method, path, status, body=body, retry_after=retry_after, times=times)
             self.faults += times
@@ -364,7 +427,9 @@ class DiscordSide:
         done = next((i for i, r in enumerate(requests) if r.status == 0), len(requests))
         for record in requests[:done]:
             if record.status != 200 and not record.path.endswith("/callback"):
-                self.counts[f"Discord answered {record.status} to the bot's {record.method} {self._route(record.path)}"] += 1
+                self.counts[
+                    f"Discord answered {record.status} to the bot's {record.method} {self._route(record.path)}"
+                ] += 1
             if record.status != 200 or not isinstance(record.json, dict):
                 continue
             body = record.json
@@ -429,6 +494,8 @@ class BotReport:
     errors: collections.Counter[str] = field(default_factory=collections.Counter)
     jumps: int = 0
     expired: int = 0
+    stuck: int = 0
+    """Background jobs still unfinished :data:`WIND_DOWN` seconds after the load stopped."""
     sessions_left: int = 0
 
 
@@ -488,7 +555,7 @@ async def run_bot(settings: Settings, conn: Connection, db_path: Path) -> tuple[
             except TimeoutError:
                 pass
             if not stop.is_set() and rng.random() < 0.5:
-                clock.jump(rng.uniform(60, 330))
+                clock.jump(rng.uniform(30, 240))
                 report.jumps += 1
                 report.expired += manager.expire_due()
 
@@ -499,12 +566,17 @@ async def run_bot(settings: Settings, conn: Connection, db_path: Path) -> tuple[
     report.phases["load"] = time.monotonic() - report.started - sum(report.phases.values())
     stop.set()
     await chaos_task
-    # in-flight steps and queued edits finish (hikari may still be backing off from 5xx faults)
-    async with asyncio.timeout(90):
-        await manager.drain()
-        clock.jump(shop.inventory.timeout + 1)
-        report.expired += manager.expire_due()
-        await manager.drain()
+    # in-flight steps and queued edits finish (hikari may still be backing off from 5xx faults),
+    # then time passes every timeout and the last sessions expire
+    for last in (False, True):
+        if last:
+            clock.jump(shop.inventory.timeout + 1)
+            report.expired += manager.expire_due()
+        try:
+            async with asyncio.timeout(WIND_DOWN):
+                await manager.drain()
+        except TimeoutError:
+            report.stuck = max(report.stuck, len(manager.outbox) or 1)
     report.sessions_left = len(manager.sessions)
     report.phases["wind-down"] = time.monotonic() - report.started - sum(report.phases.values())
     await manager.close()
@@ -524,8 +596,12 @@ async def count_lost_updates(db_path: Path, acks: list[tuple[int, int]]) -> tupl
     initial_stock = {sku: stock for sku, _, _, _, stock in CATALOG}
     async with aiosqlite.connect(db_path) as conn:
         ledger = list(await conn.execute_fetchall("SELECT user_id, sku, price FROM purchases ORDER BY id"))
-        balances = dict(await conn.execute_fetchall("SELECT user_id, balance FROM users"))  # type: ignore[arg-type]
-        stock = dict(await conn.execute_fetchall("SELECT sku, stock FROM items"))  # type: ignore[arg-type]
+        balances: dict[int, int] = {
+            r[0]: r[1] for r in await conn.execute_fetchall("SELECT user_id, balance FROM users")
+        }
+        stock: dict[str, int] = {
+            r[0]: r[1] for r in await conn.execute_fetchall("SELECT sku, stock FROM items")
+        }
         owned = list(await conn.execute_fetchall("SELECT user_id, sku, quantity FROM owned"))
     after: dict[int, set[int]] = collections.defaultdict(set)
     running: dict[int, int] = collections.defaultdict(lambda: STARTING_BALANCE)
@@ -547,7 +623,10 @@ async def count_lost_updates(db_path: Path, acks: list[tuple[int, int]]) -> tupl
             problems.append(f"{sku}: stock {left}, the ledger says {initial_stock[sku] - sold[sku]}")
     if {(u, s): q for u, s, q in owned} != dict(bought):
         problems.append("owned items do not match the ledger")
-    shown = [f"user {user}: shown a purchase leaving {balance} coins; the database has none" for user, balance in lost]
+    shown = [
+        f"user {user}: shown a purchase leaving {balance} coins; the database has none"
+        for user, balance in lost
+    ]
     return len(lost) + len(problems), shown + problems
 
 
@@ -559,6 +638,7 @@ def main() -> int:
     discord = context.Process(target=discord_process, args=(settings, child), name="soak-discord")
     started = time.monotonic()
     discord.start()
+    child.close()  # only the Discord process holds its end: if it dies, our reads end too
     # the database on tmpfs when there is one: the soak checks correctness, not the disk's fsync
     shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
     with tempfile.TemporaryDirectory(prefix="flowfsm-soak-", dir=shm) as tmp:
@@ -574,22 +654,28 @@ def main() -> int:
     elapsed = time.monotonic() - started
     print(f"soak: {elapsed:.0f} s, {settings.users} users, {settings.workers} at once, seed {settings.seed}")
     print("  " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.phases.items()))
-    print(f"  {len(acks)} purchases acknowledged; clock jumps {report.jumps}, sessions expired {report.expired}")
+    print(
+        f"  {len(acks)} purchases acknowledged; clock jumps {report.jumps}, sessions expired {report.expired}"
+    )
     for key, value in sorted(counts.items()):
         print(f"  {key}: {value}")
     for key, value in report.errors.most_common():
         print(f"  logged ERROR {key}: {value}")
-    kinds = collections.Counter(re.sub(r"(component|modal) [^ ]+?\.'", r"\1 <id>.'", c) for c in report.crashes)
+    kinds = collections.Counter(
+        re.sub(r"(component|modal) [^ ]+?\.'", r"\1 <id>.'", c) for c in report.crashes
+    )
     for crash, number in kinds.most_common(10):
         print(f"  crash x{number}: {crash}")
     for problem in problems[:10]:
         print(f"  lost update: {problem}")
+    if report.stuck:
+        print(f"  wind-down: {report.stuck} background job(s) still unfinished after {WIND_DOWN:.0f} s")
     crashes = len(report.crashes)
     print(
         f"soak: {interactions} interactions, {faults} faults injected, {lost} lost updates, "
         f"{crashes} crashes, {report.sessions_left} sessions left"
     )
-    return 0 if lost == 0 and crashes == 0 and report.sessions_left == 0 else 1
+    return 0 if lost == 0 and crashes == 0 and report.sessions_left == 0 and not report.stuck else 1
 
 
 if __name__ == "__main__":

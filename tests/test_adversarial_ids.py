@@ -26,6 +26,8 @@ well-formed, own session, another state's index        ephemeral ``Texts.stale``
 or an item the current screen does not have
 own session, an item that cannot fire (disabled        ephemeral ``Texts.invalid``.
 button, link button)
+own session's id clicked on another message            ephemeral ``Texts.stale``: not its menu
+(forged, or a copy of the menu elsewhere)              (it must not run, nor overwrite that one).
 =====================================================  ==========================================
 
 After each id: every session's state, data, per-state data, activity time and items are as
@@ -51,8 +53,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import hikari
-import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from flowfsm import Button, Context, Flow, Screen, custom_id
@@ -143,12 +144,11 @@ class Arena:
     def snapshot(self) -> list[Any]:
         """Everything a refused click must leave alone."""
         sessions = sorted(self.h.manager.sessions, key=lambda s: s.id)
-        held = [
-            (s.id, s.state, copy.deepcopy(s.data), copy.deepcopy(s.local), s.last_active, s.message_id)
-            + (s.items, s.ended, s.token)
-            for s in sessions
-        ]
-        shown = {key: copy.deepcopy(self.h.discord.messages.get(int(m["id"]))) for key, m in self.menus.items()}
+        fields = ("id", "state", "data", "local", "last_active", "message_id", "items", "ended", "token")
+        held = [[copy.deepcopy(getattr(s, name)) for name in fields] for s in sessions]
+        shown = {
+            key: copy.deepcopy(self.h.discord.messages.get(int(m["id"]))) for key, m in self.menus.items()
+        }
         return [held, shown]
 
     def expected(self, cid: str, user: int) -> str:
@@ -241,7 +241,10 @@ def arena(*, rest_bot: bool = False) -> Iterator[Arena]:
 # -- strategies ------------------------------------------------------------------------------------------
 
 ID_CHARS = string.ascii_letters + string.digits + "_-.:~"
-look_alikes = st.sampled_from("ｆ：０１ＡаеоΑ𝟢٠۱\u200b\u00a0\ufeff\u0301é🙂\x00\n")
+look_alikes = st.sampled_from(
+    # fullwidth f : 0 1 A, Cyrillic a e o, Greek Alpha, math and Arabic-Indic digits, invisible and odd characters
+    "\uff46\uff1a\uff10\uff11\uff21\u0430\u0435\u043e\u0391\U0001d7e2\u0660\u06f1\u200b\u00a0\ufeff\u0301\u00e9\U0001f642\x00\n"
+)
 unicode_text = st.text(st.characters(codec="utf-8"), max_size=20)
 NAME, SID, ITEM = r"\A[A-Za-z0-9_\-]{1,32}\Z", r"\A[A-Za-z0-9_\-]{6,16}\Z", r"\A[A-Za-z0-9_.\-]{1,40}\Z"
 
@@ -275,10 +278,14 @@ def _mostly(real: list[Any], made_up: st.SearchStrategy[Any]) -> st.SearchStrate
 
 def forged(arena_: Arena) -> st.SearchStrategy[tuple[str, int, str]]:
     """Well-formed ids put together from real and made-up parts, sent by any user on any menu."""
-    flow_names = _mostly(["alpha", "alpha", "beta"], st.sampled_from(["gamma", "ALPHA"]) | st.from_regex(NAME))
+    flow_names = _mostly(
+        ["alpha", "alpha", "beta"], st.sampled_from(["gamma", "ALPHA"]) | st.from_regex(NAME)
+    )
     sids = _mostly(arena_.session_ids(), st.sampled_from(["AAAAAAAA", "zzzzzz"]) | st.from_regex(SID))
     states = _mostly([0, 0, 1, 2], st.integers(0, 36**4 - 1))
-    items = _mostly(["0", "1", "2", "3", "inc", "go"], st.sampled_from(["4", "9", "Go"]) | st.from_regex(ITEM))
+    items = _mostly(
+        ["0", "1", "2", "3", "inc", "go"], st.sampled_from(["4", "9", "Go"]) | st.from_regex(ITEM)
+    )
     ids = st.builds(custom_id.encode, flow_names, sids, states, items)
     return st.tuples(ids, st.sampled_from(USERS), st.sampled_from(list(arena_.menus)))
 
@@ -317,8 +324,14 @@ def test_damaged_real_ids() -> None:
 def test_forged_well_formed_ids() -> None:
     """Another user's session, another flow's, unknown sessions, states and items, any sender."""
     with arena() as a:
+        alpha = a.h.manager.session_for(OWNER, "alpha")
+        assert alpha is not None
 
+        # one case of each kind always runs, whatever hypothesis draws besides
         @EXAMPLES
+        @example((f"ff:alpha:{alpha.id}:1:0", OWNER, "owner_alpha"))  # stale
+        @example((f"ff:alpha:{alpha.id}:0:inc", RIVAL, "owner_alpha"))  # not yours
+        @example(("ff:alpha:AAAAAAAA:0:inc", OWNER, "owner_alpha"))  # expired
         @given(forged(a))
         def check(case: tuple[str, int, str]) -> None:
             cid, user, menu = case
@@ -335,7 +348,9 @@ def test_specific_forgeries() -> None:
     """The named cases, each once, so a regression names its case."""
     with arena() as a:
         texts = a.h.manager.texts
-        alpha, rival, beta = (a.h.manager.session_for(u, f) for u, f in ((OWNER, "alpha"), (RIVAL, "alpha"), (OWNER, "beta")))
+        alpha, rival, beta = (
+            a.h.manager.session_for(u, f) for u, f in ((OWNER, "alpha"), (RIVAL, "alpha"), (OWNER, "beta"))
+        )
         assert alpha is not None and rival is not None and beta is not None
         cases: list[tuple[str, int, str]] = [
             ("weather:123", OWNER, IGNORED),
@@ -346,7 +361,7 @@ def test_specific_forgeries() -> None:
             ("ff:alpha:" + alpha.id + ":0:inc" + "x" * 100, OWNER, texts.invalid),
             (f"ff:gamma:{alpha.id}:0:inc", OWNER, texts.invalid),
             (f"ff:beta:{alpha.id}:0:0", OWNER, texts.expired.format(command="beta-cmd")),
-            (f"ff:alpha:AAAAAAAA:0:inc", OWNER, texts.expired.format(command="alpha")),
+            ("ff:alpha:AAAAAAAA:0:inc", OWNER, texts.expired.format(command="alpha")),
             (f"ff:alpha:{rival.id}:0:inc", OWNER, texts.not_yours.format(command="alpha")),
             (f"ff:alpha:{alpha.id}:0:inc", RIVAL, texts.not_yours.format(command="alpha")),
             (f"ff:alpha:{alpha.id}:1:0", OWNER, texts.stale),
@@ -379,13 +394,19 @@ def test_rest_bot_answers_the_same() -> None:
             | forged(a).map(lambda case: case[0])
         )
 
+        alpha = a.h.manager.session_for(OWNER, "alpha")
+        assert alpha is not None
+
         @settings(EXAMPLES, max_examples=40)
+        @example(f"ff:alpha:{alpha.id}:1:0", OWNER)  # stale
+        @example(f"ff:alpha:{alpha.id}:0:inc", RIVAL)  # not yours
+        @example("ff:alpha:AAAAAAAA:0:inc", OWNER)  # expired
         @given(ours, st.sampled_from(USERS))
         def check(cid: str, user: int) -> None:
             a.check(cid, user=user)
 
         check()
-        assert len(a.seen) >= 3, a.seen
+        assert len(a.seen) >= 4, a.seen
 
 
 def test_rest_bot_foreign_id_is_answered_without_a_crash() -> None:
@@ -411,7 +432,7 @@ def test_own_id_on_another_message_is_refused() -> None:
         assert alpha is not None
         before = a.snapshot()
         reply = a.run(a.h.send_component(f"ff:alpha:{alpha.id}:0:inc", message=a.menus["rival_alpha"]))
-        assert reply.type == hikari.ResponseType.MESSAGE_CREATE
+        assert_answer(reply, a.h.manager.texts.stale, rest_bot=False)
         assert a.snapshot() == before
 
 
@@ -431,12 +452,14 @@ def test_forged_modal_submits() -> None:
                 message=a.menus["owner_alpha"],
                 application_id=a.h.discord.application_id,
             )
-            a.h.discord.register_interaction(iid, token, channel_id=222, message_id=int(a.menus["owner_alpha"]["id"]))
+            a.h.discord.register_interaction(
+                iid, token, channel_id=222, message_id=int(a.menus["owner_alpha"]["id"])
+            )
             bot = a.h.bot
             assert isinstance(bot, hikari.GatewayBot)
             event = bot.event_factory.deserialize_interaction_create_event(None, payload)  # type: ignore[arg-type]
 
-            async def deliver(event: hikari.Event = event) -> None:
+            async def deliver(event: hikari.Event = event, bot: hikari.GatewayBot = bot) -> None:
                 await bot.event_manager.dispatch(event, return_tasks=True)
                 await a.h.manager.drain()
 

@@ -32,6 +32,8 @@ class Counter:
         self.inside: dict[str, int] = {}
         self.max_inside = 0
         self.gate: asyncio.Event | None = None
+        self.entered = asyncio.Event()
+        """Set when a step first enters the action."""
         self.flow = Flow("counter", command="count")
         self.flow.add_state("main", self.render, initial=True)
 
@@ -40,6 +42,7 @@ class Counter:
         self.inside[sid] = self.inside.get(sid, 0) + 1
         self.max_inside = max(self.max_inside, self.inside[sid])
         self.log.append(("enter", sid))
+        self.entered.set()
         count = ctx.data.get("n", 0)
         if self.gate is not None:
             await self.gate.wait()
@@ -149,8 +152,7 @@ async def test_clicks_queued_behind_a_slow_step_when_the_session_expires(escaped
         assert menu is not None
         session = h.session(OWNER)
         clicks = [asyncio.ensure_future(h.send_component(_plus_id(menu), message=menu)) for _ in range(20)]
-        while not counter.log:
-            await asyncio.sleep(0)
+        await counter.entered.wait()
         h.clock.advance(session.flow.timeout + 1)
         assert h.manager.expire_due() == 1
         counter.gate.set()
@@ -174,8 +176,7 @@ async def test_expired_menu_stays_disabled_when_a_running_step_finishes(escaped:
         assert menu is not None
         session = h.session(OWNER)
         click = asyncio.ensure_future(h.send_component(_plus_id(menu), message=menu))
-        while not counter.log:
-            await asyncio.sleep(0)
+        await counter.entered.wait()
         await h.advance(session.flow.timeout + 1)
         counter.gate.set()
         await click
@@ -208,11 +209,11 @@ async def test_click_waiting_for_the_session_is_deferred_in_time(escaped: list[s
         try:
             # 2 s is a bound for the failing case only (200 x defer_after), not a timing measurement
             async with asyncio.timeout(2):
-                while _deferrals(h, sent) < 1:  # the first click's step is slow: it is deferred
-                    await asyncio.sleep(0.001)
+                while _deferrals(h, sent) < 1:  # noqa: ASYNC110 (the loopback Discord has no notification)
+                    await asyncio.sleep(0.001)  # the first click's step is slow: it is deferred
                 second = asyncio.ensure_future(h.send_component(_plus_id(menu), message=menu))
-                while _deferrals(h, sent) < 2:  # the second waits for the session: deferred too
-                    await asyncio.sleep(0.001)
+                while _deferrals(h, sent) < 2:  # noqa: ASYNC110
+                    await asyncio.sleep(0.001)  # the second waits for the session: deferred too
         finally:
             counter.gate.set()
             await first

@@ -23,7 +23,7 @@ from typing import Any
 import hikari
 import pytest
 
-from flowfsm import Button, Context, Flow, Screen
+from flowfsm import Button, Context, Flow, Screen, Session
 from flowfsm.testing import Harness
 from flowfsm.testing.harness import Reply, components_of
 
@@ -95,6 +95,11 @@ async def watch() -> AsyncIterator[Watch]:
     assert found.loop == []
 
 
+def held(h: Harness, session: Session) -> bool:
+    """Whether the manager still holds ``session``."""
+    return h.manager.sessions.get(session.id) is session
+
+
 def statuses(reply: Reply, pattern: str) -> list[int]:
     """Statuses of the reply's requests whose path matches ``pattern``."""
     return [r.status for r in reply.requests if re.search(pattern, r.path)]
@@ -134,7 +139,9 @@ async def test_really_deleted_message_ends_the_session(watch: Watch) -> None:
 
 @pytest.mark.parametrize("rest_bot", [False, True], ids=["gateway", "rest"])
 @pytest.mark.parametrize("code", [10008, 10062], ids=["unknown-message", "unknown-interaction"])
-async def test_not_found_on_the_edit_after_a_defer_ends_the_session(watch: Watch, rest_bot: bool, code: int) -> None:
+async def test_not_found_on_the_edit_after_a_defer_ends_the_session(
+    watch: Watch, rest_bot: bool, code: int
+) -> None:
     async with Harness([build_flow()], rest_bot=rest_bot, defer_after=0.01) as h:
         await h.command("faulty", user=OWNER)
         session = h.session(OWNER)
@@ -235,8 +242,11 @@ async def test_server_errors_exhaust_retries_then_end_cleanly(watch: Watch) -> N
             slow_click = asyncio.ensure_future(
                 h.send_component(components_of(first_menu)[1]["custom_id"], message=first_menu)
             )
-            while not (deferrals := [r for r in h.discord.requests[sent:] if (r.json or {}).get("type") == 6]):
+            # the loopback Discord has no notification: look at its requests at every turn of the loop
+            deferrals: list[Any] = []
+            while not deferrals:
                 await asyncio.sleep(0)
+                deferrals = [r for r in h.discord.requests[sent:] if (r.json or {}).get("type") == 6]
             token = deferrals[0].path.split("/")[3]
             slow_edit = rf"^/webhooks/\d+/{re.escape(token)}/messages/@original$"
             h.discord.fail_next("PATCH", slow_edit, 500, times=4)
@@ -257,7 +267,9 @@ async def test_server_errors_exhaust_retries_then_end_cleanly(watch: Watch) -> N
             shown = h.discord.messages[int(menu["id"])]
             assert components_of(shown) and all(c["disabled"] for c in components_of(shown))
         # each failure was reported with its flow, state and session
-        reports = [r.getMessage() for r in watch.records if r.getMessage().startswith("flowfsm: error in flow")]
+        reports = [
+            r.getMessage() for r in watch.records if r.getMessage().startswith("flowfsm: error in flow")
+        ]
         assert len(reports) == 2 and {first.id, second.id} <= {w for r in reports for w in r.split()}
         # nothing was left half-done
         count = len(h.discord.requests)
@@ -276,6 +288,7 @@ async def test_message_delete_event_removes_the_session(watch: Watch, where: str
         await h.command("faulty", user=OWNER + 1, guild_id=guild_id)
         session = h.session(OWNER)
         other = h.session(OWNER + 1)
+        assert session is not None and other is not None
         assert isinstance(h.bot, hikari.GatewayBot) and session.message_id is not None
         payload: dict[str, Any] = {"id": str(session.message_id), "channel_id": "222"}
         if guild_id is not None:
@@ -285,14 +298,14 @@ async def test_message_delete_event_removes_the_session(watch: Watch, where: str
         assert isinstance(event, expected)
         await h.bot.event_manager.dispatch(event, return_tasks=True)
         assert h.manager.sessions.get(session.id) is None and session.ended
-        assert h.manager.sessions.get(other.id) is other
+        assert held(h, other)
         # an unrelated message's deletion changes nothing
         unrelated = h.bot.event_factory.deserialize_message_delete_event(
             None,  # type: ignore[arg-type]
             {**payload, "id": "123456789"},
         )
         await h.bot.event_manager.dispatch(unrelated, return_tasks=True)
-        assert h.manager.sessions.get(other.id) is other
+        assert held(h, other)
         # nothing is edited for the deleted one when time passes
         before = len(h.discord.requests)
         assert await h.advance(301) == 1

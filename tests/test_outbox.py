@@ -112,9 +112,10 @@ async def test_expiry_edits_drain_within_the_concurrency_bound(sessions: int, bo
         # One edit on the interaction-webhook route first: hikari learns its rate-limit bucket.
         warm = await h.command("outboxed", user=4999)
         await h.bot.rest.edit_interaction_response(discord.application_id, warm.token, content="warm")
-        menus = []
+        menus: list[int] = []
         for user in range(5000, 5000 + sessions):
             await h.command("outboxed", user=user)
+            assert h.menu_id is not None
             menus.append(h.menu_id)
         await h.manager.drain()
         tasks_before = len(asyncio.all_tasks())

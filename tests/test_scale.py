@@ -91,7 +91,8 @@ def machine_counter(monkeypatch: pytest.MonkeyPatch) -> Iterator[MachineCounter]
 
 
 def _subclasses(cls: type) -> list[type]:
-    found = []
+    found: list[type] = []
+    sub: type
     for sub in cls.__subclasses__():
         found.extend([sub, *_subclasses(sub)])
     return found
