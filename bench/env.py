@@ -208,8 +208,8 @@ def rss_mb() -> float:
 
 def peak_rss_mb() -> float:
     """Peak resident set size of this process, in MB (``resource.getrusage``)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 1e3 if sys.platform != "darwin" else peak / 1e6
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+    return peak * 1024 / 1e6 if sys.platform != "darwin" else peak / 1e6
 
 
 def full_gc() -> None:

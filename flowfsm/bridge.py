@@ -118,8 +118,10 @@ class Responder:
     # -- deferring in time -------------------------------------------------------------------------
 
     def defer_after(self, seconds: float) -> None:
-        """Defer automatically if nothing has been sent ``seconds`` from now."""
-        self._timer = asyncio.get_running_loop().call_later(seconds, self._defer_now)
+        """Defer automatically if nothing has been sent ``seconds`` from now (an armed timer is kept:
+        Discord's deadline counts from the interaction's arrival)."""
+        if self._timer is None and self._phase is _Phase.PENDING:
+            self._timer = asyncio.get_running_loop().call_later(seconds, self._defer_now)
 
     def cancel_timer(self) -> None:
         """Stop the automatic defer (the step is over)."""

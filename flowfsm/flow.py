@@ -593,11 +593,11 @@ class FlowMachine(AsyncMachine):
     """
 
     @staticmethod
-    async def await_all(callables: list[Callable[[], Awaitable[Any]]]) -> list[Any]:
+    async def await_all(callables: list[Callable[..., Any]]) -> list[Any]:
         """Await each callable in turn; results in the same order."""
         return [await func() for func in callables]
 
-    async def process_context(self, func: Callable[[], Awaitable[bool]], model: object) -> bool:
+    async def process_context(self, func: Callable[[], Any], model: Any) -> Any:
         """Run one event without transitions' cancellation bookkeeping.
 
         transitions records the running task of every model so that a newer event can cancel an

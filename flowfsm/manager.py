@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -345,7 +346,12 @@ class FlowManager:
         if responder.future is None:
             await work
             return None
-        task = asyncio.ensure_future(work)
+        if sys.version_info >= (3, 12):
+            # Run the step now, in its own task, up to its first real wait: a step that never waits
+            # (no I/O in the callbacks) is answered without a trip through the event loop.
+            task = asyncio.eager_task_factory(asyncio.get_running_loop(), work)  # type: ignore[attr-defined]
+        else:
+            task = asyncio.ensure_future(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         task.add_done_callback(lambda _: responder.fail_safe())
@@ -411,8 +417,13 @@ class FlowManager:
             return await self._refuse(responder, self.texts.expired, flow, offer_resume=True)
         if int(interaction.user.id) != session.user_id:
             return await self._refuse(responder, self.texts.not_yours, flow)
-        async with session.lock():
-            await self._click_locked(session, parsed, interaction, responder)
+        # Waiting for another step of this session counts towards Discord's 3 seconds.
+        responder.defer_after(self.defer_after)
+        try:
+            async with session.lock():
+                await self._click_locked(session, parsed, interaction, responder)
+        finally:
+            responder.cancel_timer()
         session.release_lock_if_idle()
         return None
 
@@ -439,6 +450,9 @@ class FlowManager:
         self.sessions.touch(session)
         if session.message_id is None and message is not None:
             self.sessions.set_message(session, int(message.id))
+        if isinstance(item, Button) and item.modal is not None and responder.responded:
+            # Deferred while it waited for the session: too late to open a modal.
+            return await self._refuse(responder, self.texts.stale, flow)
         if isinstance(item, Button) and item.modal is not None:
             # A modal must be the click's initial response: no hooks, no defer before it.
             modal = next(m for m in session.items if isinstance(m, Modal) and m.id == item.modal)
@@ -538,6 +552,9 @@ class FlowManager:
                 if session.ended:
                     self._end(session)
                 else:
+                    if responder.future is not None and responder.future.done():
+                        # REST bot: let the interaction server send the reply before after_render runs.
+                        await asyncio.sleep(0)
                     await lifecycle.run_hooks(ctx, "after_render")
         except Exception as exc:
             await self._fail(ctx, responder, exc)
@@ -583,7 +600,13 @@ class FlowManager:
         """A guard said no: tell the user, keep the state, re-render the menu in place."""
         session = ctx.session
         lifecycle.trace(ctx, "guard", session.state, session.state, None, refusal.message)
-        await responder.ephemeral_text(refusal.message)
+        try:
+            await responder.ephemeral_text(refusal.message)
+        except hikari.NotFoundError as gone:
+            _LOG.info("flowfsm: session %s ended, its interaction is gone (%s)", session.id, gone.code)
+            self._end(session)
+            responder.fail_safe()
+            return
         if session.token is None:
             # Refused before the menu ever showed (a guard in setup): there is no menu to keep.
             self._end(session)
@@ -782,7 +805,7 @@ class FlowManager:
             session.ended = True
             if self._awaiting:
                 self._track_input(session)
-            self.outbox.put(lambda s=session: self._timed_out(s))  # type: ignore[misc]
+        self.outbox.put_each(self._timed_out, expired)
         self._arm_timer()
         return len(expired)
 
@@ -821,6 +844,8 @@ class FlowManager:
                 await self.rest.edit_message(session.channel_id, session.message_id, **fields)
         except (hikari.NotFoundError, hikari.ForbiddenError):
             _LOG.info("flowfsm: message of session %s is gone; nothing to disable", session.id)
+        except hikari.HTTPError as exc:
+            _LOG.warning("flowfsm: could not edit the menu of session %s: %s", session.id, exc)
 
     def _arm_timer(self) -> None:
         if not self.auto_expire:

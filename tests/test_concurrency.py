@@ -190,12 +190,6 @@ def _deferrals(h: Harness, since: int) -> int:
     return sum(1 for r in h.discord.requests[since:] if (r.json or {}).get("type") == 6)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: FlowManager._step arms the defer timer only after the session lock is taken, so a "
-    "click queued behind a slow step gets no initial response while it waits (past Discord's 3 s; on a REST "
-    "bot miru raises NoResponseIssuedError after 3 s and the interaction server answers 500)",
-)
 async def test_click_waiting_for_the_session_is_deferred_in_time(escaped: list[str]) -> None:
     counter = Counter()
     counter.gate = asyncio.Event()

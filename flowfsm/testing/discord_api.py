@@ -34,9 +34,11 @@ from __future__ import annotations
 
 import base64
 import copy
+import hashlib
 import http
 import json
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -120,6 +122,19 @@ def _form_error(problems: list[tuple[str, str, str]]) -> ApiError:
 
 
 Handler = Callable[[_Call], Awaitable[tuple[int, Any]]]
+
+
+def _bucket_headers(path: str) -> dict[str, str]:
+    """Rate-limit headers like Discord's: they name the route's bucket, so hikari keeps one bucket
+    per webhook token / channel instead of queueing every call to a route behind one another."""
+    route = re.sub(r"/\d+|/[A-Za-z0-9_-]{20,}", "/x", path)
+    return {
+        "X-RateLimit-Bucket": hashlib.sha1(route.encode()).hexdigest()[:16],
+        "X-RateLimit-Limit": "50",
+        "X-RateLimit-Remaining": "49",
+        "X-RateLimit-Reset-After": "1.0",
+        "X-RateLimit-Reset": f"{time.time() + 1.0:.3f}",
+    }
 
 
 class FakeDiscord:
@@ -301,6 +316,8 @@ class FakeDiscord:
                     status, answer = exc.status, exc.body
                 break
         record.status = status
+        if not headers and not path.endswith("/callback"):
+            headers = _bucket_headers(path)
         if answer is None:
             return web.Response(status=status, headers=headers)
         return web.json_response(answer, status=status, headers=headers)
