@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import hikari
+from escapes import RecordTo
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -201,15 +202,6 @@ def assert_answer(reply: Reply, expected: str, *, rest_bot: bool) -> None:
     assert not data.get("components")
 
 
-class _Collect(logging.Handler):
-    def __init__(self, sink: list[str]) -> None:
-        super().__init__(logging.ERROR)
-        self.sink = sink
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.sink.append(f"log {record.name}: {record.getMessage()}")
-
-
 @contextmanager
 def arena(*, rest_bot: bool = False) -> Iterator[Arena]:
     """Start a harness on a private loop with three menus open; close it afterwards."""
@@ -218,7 +210,9 @@ def arena(*, rest_bot: bool = False) -> Iterator[Arena]:
         a = Arena(runner, h)
         loop = runner.get_loop()
         loop.set_exception_handler(lambda _loop, ctx: a.escaped.append(f"loop: {ctx.get('exception')!r}"))
-        collector = _Collect(a.escaped)
+        collector = RecordTo(
+            lambda record: a.escaped.append(f"log {record.name}: {record.getMessage()}"), logging.ERROR
+        )
         logging.getLogger().addHandler(collector)
         try:
             a.run(h.start())

@@ -18,7 +18,6 @@ re-raising it; it names neither session nor user).
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from typing import Any
 
 import hikari
 import pytest
+from escapes import catch_escapes
 
 from flowfsm import Button, Context, Flow, GuardFailure, Screen
 from flowfsm.testing import Harness, payloads
@@ -150,31 +150,14 @@ class Watch:
         ]
 
 
-class _Collect(logging.Handler):
-    def __init__(self, sink: list[logging.LogRecord]) -> None:
-        super().__init__(logging.ERROR)
-        self.sink = sink
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.sink.append(record)
-
-
 @pytest.fixture
 async def watch() -> AsyncIterator[Watch]:
     """Collects escapes; at the end, no loop exception and no ERROR record but flowfsm's own reports."""
-    loop = asyncio.get_running_loop()
     found = Watch()
-    previous = loop.get_exception_handler()
-    loop.set_exception_handler(lambda _loop, ctx: found.loop.append(f"{ctx.get('exception')!r}"))
-    collector = _Collect(found.errors)
-    logging.getLogger().addHandler(collector)
-    try:
+    async with catch_escapes(
+        lambda context: found.loop.append(f"{context.get('exception')!r}"), found.errors.append, logging.ERROR
+    ):
         yield found
-        gc.collect()
-        await asyncio.sleep(0)
-    finally:
-        logging.getLogger().removeHandler(collector)
-        loop.set_exception_handler(previous)
     assert found.loop == []
     others = [r for r in found.errors if r not in found.expected()]
     assert others == [], [r.getMessage() for r in others]

@@ -9,13 +9,13 @@ concurrently (``asyncio.gather``), on a gateway bot and on a REST bot.
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
 import hikari
 import pytest
+from escapes import catch_escapes
 
 from flowfsm import Button, Context, Flow, Screen
 from flowfsm.testing import Harness
@@ -56,31 +56,16 @@ class Counter:
         return Screen(f"n={ctx.data.get('n', 0)}", items=[Button("+1", action=self.inc, id="inc")])
 
 
-class _Collect(logging.Handler):
-    def __init__(self, sink: list[str]) -> None:
-        super().__init__(logging.ERROR)
-        self.sink = sink
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.sink.append(f"log {record.name}: {record.getMessage()}")
-
-
 @pytest.fixture
 async def escaped() -> AsyncIterator[list[str]]:
     """Exceptions that reach the event loop and ERROR log records, checked empty at the end."""
-    loop = asyncio.get_running_loop()
     found: list[str] = []
-    previous = loop.get_exception_handler()
-    loop.set_exception_handler(lambda _loop, ctx: found.append(f"loop: {ctx.get('exception')!r}"))
-    collector = _Collect(found)
-    logging.getLogger().addHandler(collector)
-    try:
+    async with catch_escapes(
+        lambda context: found.append(f"loop: {context.get('exception')!r}"),
+        lambda record: found.append(f"log {record.name}: {record.getMessage()}"),
+        logging.ERROR,
+    ):
         yield found
-        gc.collect()
-        await asyncio.sleep(0)
-    finally:
-        logging.getLogger().removeHandler(collector)
-        loop.set_exception_handler(previous)
     assert found == []
 
 

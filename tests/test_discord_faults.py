@@ -13,7 +13,6 @@ waits through all three (about 7-10 s, bounded at 30 s), the other 5xx test thro
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import re
 from collections.abc import AsyncIterator
@@ -22,6 +21,7 @@ from typing import Any
 
 import hikari
 import pytest
+from escapes import catch_escapes
 
 from flowfsm import Button, Context, Flow, Screen, Session
 from flowfsm.testing import Harness
@@ -67,31 +67,16 @@ class Watch:
         return [f"{r.name}: {r.getMessage()}" for r in self.records if r.levelno >= logging.ERROR]
 
 
-class _Collect(logging.Handler):
-    def __init__(self, sink: list[logging.LogRecord]) -> None:
-        super().__init__(logging.WARNING)
-        self.sink = sink
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.sink.append(record)
-
-
 @pytest.fixture
 async def watch() -> AsyncIterator[Watch]:
     """Collects escapes; at the end, no exception may have reached the event loop."""
-    loop = asyncio.get_running_loop()
     found = Watch()
-    previous = loop.get_exception_handler()
-    loop.set_exception_handler(lambda _loop, ctx: found.loop.append(f"{ctx.get('exception')!r}"))
-    collector = _Collect(found.records)
-    logging.getLogger().addHandler(collector)
-    try:
+    async with catch_escapes(
+        lambda context: found.loop.append(f"{context.get('exception')!r}"),
+        found.records.append,
+        logging.WARNING,
+    ):
         yield found
-        gc.collect()
-        await asyncio.sleep(0)
-    finally:
-        logging.getLogger().removeHandler(collector)
-        loop.set_exception_handler(previous)
     assert found.loop == []
 
 
