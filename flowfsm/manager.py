@@ -718,11 +718,7 @@ class FlowManager:
             policy = "replace"  # ephemeral messages cannot be deleted by the bot
         if policy == "strip" and v2:
             policy = "replace"  # a v2 message's text is made of components
-        fresh = (
-            token is not None
-            and self.clock() - token_at < _TOKEN_LIFETIME
-            and self.application_id is not None
-        )
+        fresh = self._token_fresh(token, token_at)
         try:
             if policy == "delete":
                 if fresh:
@@ -831,15 +827,24 @@ class FlowManager:
         session.items = ()
         await self._edit_menu(session, content=content, embeds=embeds, components=components)
 
+    def _token_fresh(self, token: str | None, token_at: float) -> bool:
+        """Whether ``token``'s webhook can still edit the menu (tokens live 15 minutes)."""
+        return (
+            token is not None
+            and self.application_id is not None
+            and self.clock() - token_at < _TOKEN_LIFETIME
+        )
+
     async def _edit_menu(self, session: Session, **fields: Any) -> None:
-        token_fresh = session.token is not None and self.clock() - session.token_at < _TOKEN_LIFETIME
+        """Edit the session's menu: through the latest interaction's webhook while its token lives,
+        else through the channel (not possible for an ephemeral message)."""
         try:
-            if token_fresh and self.application_id is not None:
+            if self._token_fresh(session.token, session.token_at):
                 await self.rest.edit_interaction_response(self.application_id, session.token, **fields)  # type: ignore[arg-type]
             elif (
                 session.message_id is not None
                 and session.channel_id is not None
-                and not session.flow.ephemeral
+                and not session.msg_flags & hikari.MessageFlag.EPHEMERAL
             ):
                 await self.rest.edit_message(session.channel_id, session.message_id, **fields)
         except (hikari.NotFoundError, hikari.ForbiddenError):
