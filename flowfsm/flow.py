@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from transitions.core import EventData
-from transitions.extensions.asyncio import AsyncMachine
+from transitions.extensions.asyncio import AsyncMachine, AsyncState, AsyncTransition
 
 from flowfsm.errors import FlowDefinitionError, GuardFailure
 
@@ -584,18 +584,79 @@ class Flow:
         return self.states[state].final
 
 
+class FlowState(AsyncState):
+    """transitions' :class:`AsyncState`, without a log line per callback list.
+
+    transitions logs every state entry and exit at INFO level; a bot runs thousands of steps a
+    minute, and flowfsm's own tracer (:class:`~flowfsm.tracing.Tracer`) records them on request.
+    """
+
+    async def enter(self, event_data: EventData) -> None:
+        """Run the state's ``on_enter`` callbacks."""
+        await event_data.machine.callbacks(self.on_enter, event_data)
+
+    async def exit(self, event_data: EventData) -> None:
+        """Run the state's ``on_exit`` callbacks."""
+        await event_data.machine.callbacks(self.on_exit, event_data)
+
+
+class FlowTransition(AsyncTransition):
+    """transitions' :class:`AsyncTransition` for a machine that never draws itself.
+
+    Conditions stop at the first that fails, as in transitions' synchronous machine (a later
+    guard must not show its refusal once an earlier condition said no). The state change skips
+    transitions' per-model diagram bookkeeping: a :class:`FlowMachine` is never a
+    ``GraphMachine`` (diagrams use a mirror machine, see :mod:`flowfsm.diagram`).
+    """
+
+    async def _eval_conditions(self, event_data: EventData) -> bool:
+        for condition in self.conditions:
+            if not await condition.check(event_data):
+                return False
+        return True
+
+    async def _change_state(self, event_data: EventData) -> None:
+        machine = event_data.machine
+        await machine.states[self.source].exit(event_data)
+        machine.set_state(self.dest, event_data.model)
+        event_data.update(getattr(event_data.model, machine.model_attribute))
+        dest = machine.states[self.dest]
+        await dest.enter(event_data)
+        if dest.final:
+            await machine.callbacks(machine.on_final, event_data)
+
+
 class FlowMachine(AsyncMachine):
     """transitions' :class:`AsyncMachine`, running a step's callbacks one after the other.
 
     transitions runs the callbacks of one step in parallel (``asyncio.gather``, a task each);
     flowfsm documents its hooks as awaited in sequence, and a click should not cost a handful of
-    tasks, so this machine awaits them in order instead.
+    tasks, so this machine awaits them in order instead, without building a partial per callback.
     """
+
+    state_cls = FlowState
+    transition_cls = FlowTransition
 
     @staticmethod
     async def await_all(callables: list[Callable[..., Any]]) -> list[Any]:
         """Await each callable in turn; results in the same order."""
         return [await func() for func in callables]
+
+    async def callbacks(self, funcs: Iterable[Any], event_data: EventData) -> None:
+        """Run a list of callbacks in order."""
+        for func in funcs:
+            await self.callback(func, event_data)
+
+    async def callback(self, func: Any, event_data: EventData) -> None:
+        """Run one callback (flowfsm's callbacks take the event data and may be async)."""
+        if not callable(func):
+            func = self.resolve_callable(func, event_data)
+        result = func(event_data)
+        if inspect.isawaitable(result):
+            await result
+
+    async def cancel_running_transitions(self, model: Any, msg: str | None = None) -> None:
+        """Nothing to cancel: see :meth:`process_context`."""
 
     async def process_context(self, func: Callable[[], Any], model: Any) -> Any:
         """Run one event without transitions' cancellation bookkeeping.
