@@ -8,7 +8,8 @@ author had set before (if any).
 
 :class:`Responder` hides the three ways an interaction gets its initial response: a REST call
 (gateway bots), the builder returned to hikari's interaction server (REST bots), or an arc
-context. It also defers in time when a step is slow, so Discord's 3-second deadline holds.
+context. It can defer at any moment (:meth:`Responder.defer_now`); the manager does so when a step is
+slow, so Discord's 3-second deadline holds.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any, Protocol
 import hikari
 from hikari.impl import InteractionDeferredBuilder, InteractionMessageBuilder
 
-from flowfsm.render import Rendered
+from flowfsm.render import COMPONENTS_V2, Rendered
 
 __all__ = ["ArcContextLike", "Responder", "ResponseMode"]
 
@@ -73,7 +74,6 @@ class Responder:
     __slots__ = (
         "_defer_task",
         "_phase",
-        "_timer",
         "arc_ctx",
         "creates",
         "ephemeral",
@@ -102,7 +102,6 @@ class Responder:
         )
         self.message_id: int | None = None
         self._phase = _Phase.PENDING
-        self._timer: asyncio.TimerHandle | None = None
         self._defer_task: asyncio.Task[None] | None = None
 
     @property
@@ -117,20 +116,9 @@ class Responder:
 
     # -- deferring in time -------------------------------------------------------------------------
 
-    def defer_after(self, seconds: float) -> None:
-        """Defer automatically if nothing has been sent ``seconds`` from now (an armed timer is kept:
-        Discord's deadline counts from the interaction's arrival)."""
-        if self._timer is None and self._phase is _Phase.PENDING:
-            self._timer = asyncio.get_running_loop().call_later(seconds, self._defer_now)
-
-    def cancel_timer(self) -> None:
-        """Stop the automatic defer (the step is over)."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-
-    def _defer_now(self) -> None:
-        self._timer = None
+    def defer_now(self) -> None:
+        """Acknowledge the interaction now, if nothing has been sent yet (the step is slow: its
+        output then goes through edits). The manager calls this when ``defer_after`` has passed."""
         if self._phase is not _Phase.PENDING:
             return
         self._phase = _Phase.DEFERRED
@@ -187,7 +175,7 @@ class Responder:
         if self._phase is _Phase.PENDING:
             kind = hikari.ResponseType.MESSAGE_CREATE if self.creates else hikari.ResponseType.MESSAGE_UPDATE
             # An update may add the Components v2 flag (never remove it); ephemerality is fixed.
-            flags = rendered.flags if self.creates else (rendered.flags & hikari.MessageFlag.IS_COMPONENTS_V2)
+            flags = rendered.flags if self.creates else (rendered.flags & COMPONENTS_V2)
             builder = InteractionMessageBuilder(
                 kind,
                 content=rendered.content,
@@ -204,7 +192,7 @@ class Responder:
             ):
                 # hikari's interaction server would fetch and re-upload every file of an HTTP reply,
                 # media URLs included: acknowledge now and send the files through the REST client.
-                self._defer_now()
+                self.defer_now()
             else:
                 self._phase = _Phase.RESPONDED
                 await self._send_initial(builder)

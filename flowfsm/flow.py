@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from transitions.core import EventData
-from transitions.extensions.asyncio import AsyncMachine, AsyncState, AsyncTransition
+from transitions.extensions.asyncio import (
+    AsyncCondition,
+    AsyncEventData,
+    AsyncMachine,
+    AsyncState,
+    AsyncTransition,
+)
 
 from flowfsm.errors import FlowDefinitionError, GuardFailure
 
@@ -591,11 +597,11 @@ class FlowState(AsyncState):
     minute, and flowfsm's own tracer (:class:`~flowfsm.tracing.Tracer`) records them on request.
     """
 
-    async def enter(self, event_data: EventData) -> None:
+    async def enter(self, event_data: AsyncEventData) -> None:  # type: ignore[override]
         """Run the state's ``on_enter`` callbacks."""
         await event_data.machine.callbacks(self.on_enter, event_data)
 
-    async def exit(self, event_data: EventData) -> None:
+    async def exit(self, event_data: AsyncEventData) -> None:  # type: ignore[override]
         """Run the state's ``on_exit`` callbacks."""
         await event_data.machine.callbacks(self.on_exit, event_data)
 
@@ -609,18 +615,21 @@ class FlowTransition(AsyncTransition):
     ``GraphMachine`` (diagrams use a mirror machine, see :mod:`flowfsm.diagram`).
     """
 
-    async def _eval_conditions(self, event_data: EventData) -> bool:
-        for condition in self.conditions:
+    async def _eval_conditions(self, event_data: AsyncEventData) -> bool:  # type: ignore[override]
+        conditions: list[AsyncCondition] = self.conditions  # type: ignore[assignment]
+        for condition in conditions:
             if not await condition.check(event_data):
                 return False
         return True
 
-    async def _change_state(self, event_data: EventData) -> None:
+    async def _change_state(self, event_data: AsyncEventData) -> None:  # type: ignore[override]
         machine = event_data.machine
-        await machine.states[self.source].exit(event_data)
+        states: dict[str, FlowState] = machine.states  # type: ignore[assignment]
+        assert self.dest is not None  # an internal transition (no dest) changes no state
+        await states[self.source].exit(event_data)
         machine.set_state(self.dest, event_data.model)
         event_data.update(getattr(event_data.model, machine.model_attribute))
-        dest = machine.states[self.dest]
+        dest = states[self.dest]
         await dest.enter(event_data)
         if dest.final:
             await machine.callbacks(machine.on_final, event_data)
@@ -634,7 +643,7 @@ class FlowMachine(AsyncMachine):
     tasks, so this machine awaits them in order instead, without building a partial per callback.
     """
 
-    state_cls = FlowState
+    state_cls = FlowState  # type: ignore[assignment]
     transition_cls = FlowTransition
 
     @staticmethod
@@ -642,12 +651,12 @@ class FlowMachine(AsyncMachine):
         """Await each callable in turn; results in the same order."""
         return [await func() for func in callables]
 
-    async def callbacks(self, funcs: Iterable[Any], event_data: EventData) -> None:
+    async def callbacks(self, funcs: Iterable[Any], event_data: AsyncEventData) -> None:  # type: ignore[override]
         """Run a list of callbacks in order."""
         for func in funcs:
             await self.callback(func, event_data)
 
-    async def callback(self, func: Any, event_data: EventData) -> None:
+    async def callback(self, func: Any, event_data: AsyncEventData) -> None:  # type: ignore[override]
         """Run one callback (flowfsm's callbacks take the event data and may be async)."""
         if not callable(func):
             func = self.resolve_callable(func, event_data)

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,12 +24,22 @@ from transitions.core import MachineError
 from flowfsm import custom_id, lifecycle
 from flowfsm.bridge import ArcContextLike, Responder, ResponseMode
 from flowfsm.context import Context
+from flowfsm.deadlines import Deadlines
 from flowfsm.errors import FlowDefinitionError, FlowError, GuardFailure, RenderError
 from flowfsm.flow import HOOK_NAMES, Flow, call_hook
 from flowfsm.modals import Modal, build_modal, fields_from
 from flowfsm.outbox import Outbox
 from flowfsm.pagination import page_state
-from flowfsm.render import NEXT_KEY, PREVIOUS_KEY, Nav, Rendered, item_key, render_screen
+from flowfsm.render import (
+    COMPONENTS_V2,
+    EPHEMERAL,
+    NEXT_KEY,
+    PREVIOUS_KEY,
+    Nav,
+    Rendered,
+    item_key,
+    render_screen,
+)
 from flowfsm.screen import Button, as_screen
 from flowfsm.selects import SELECT_TYPES, values_from
 from flowfsm.session import Clock, Session, SessionStore
@@ -119,6 +129,10 @@ class FlowManager:
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at: float | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        # One loop timer each for every step's two deadlines (see flowfsm.deadlines).
+        self._defers: Deadlines[Responder] = Deadlines(Responder.defer_now)
+        self._limits: Deadlines[asyncio.Task[Any]] = Deadlines(self._overrun)
+        self._overran: set[asyncio.Task[Any]] = set()
         self._awaiting: dict[tuple[int, int], Session] = {}
         for flow in flows:
             self.register(flow)
@@ -235,7 +249,7 @@ class FlowManager:
             await self._edit_menu(
                 session, content=rendered.content, embeds=rendered.embeds, components=rendered.components
             )
-            session.msg_flags = int(rendered.flags)
+            session.msg_flags = rendered.flags
             if session.ended:
                 self._end(session)
             else:
@@ -341,21 +355,25 @@ class FlowManager:
         lifecycle.trace(ctx, "start", "", session.state, None)
         await self._step(ctx, responder, lambda: lifecycle.enter_state(ctx, session.options or None))
 
-    async def _dispatch(self, responder: Responder, work: Awaitable[None]) -> Any:
+    async def _dispatch(self, responder: Responder, work: Coroutine[Any, Any, None]) -> Any:
         """Run a step: inline for REST calls, or in a task whose first response is returned."""
         if responder.future is None:
             await work
             return None
+        loop = asyncio.get_running_loop()
         if sys.version_info >= (3, 12):
             # Run the step now, in its own task, up to its first real wait: a step that never waits
             # (no I/O in the callbacks) is answered without a trip through the event loop.
-            task = asyncio.eager_task_factory(asyncio.get_running_loop(), work)  # type: ignore[attr-defined]
+            task = asyncio.eager_task_factory(loop, work)  # type: ignore[attr-defined]
         else:
-            task = asyncio.ensure_future(work)
+            task = loop.create_task(work)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        task.add_done_callback(lambda _: responder.fail_safe())
+        task.add_done_callback(lambda done: self._step_task_done(done, responder))
         return await responder.future
+
+    def _step_task_done(self, task: asyncio.Task[Any], responder: Responder) -> None:
+        self._tasks.discard(task)
+        responder.fail_safe()
 
     # -- clicks ------------------------------------------------------------------------------------
 
@@ -418,12 +436,12 @@ class FlowManager:
         if int(interaction.user.id) != session.user_id:
             return await self._refuse(responder, self.texts.not_yours, flow)
         # Waiting for another step of this session counts towards Discord's 3 seconds.
-        responder.defer_after(self.defer_after)
+        self._defers.add(responder, self.defer_after)
         try:
             async with session.lock():
                 await self._click_locked(session, parsed, interaction, responder)
         finally:
-            responder.cancel_timer()
+            self._defers.discard(responder)
         session.release_lock_if_idle()
         return None
 
@@ -538,28 +556,54 @@ class FlowManager:
         deferred in time, and any error handed to :meth:`_fail`."""
         session = ctx.session
         before = (session.flow, session.state)
-        responder.defer_after(self.defer_after)
+        task = asyncio.current_task()
+        assert task is not None
+        self._defers.add(responder, self.defer_after)
+        self._limits.add(task, self.step_timeout)
         try:
-            async with asyncio.timeout(self.step_timeout):
-                try:
-                    await work()
-                    rendered = await self._render_for_step(ctx)
-                except GuardFailure as refusal:
-                    await self._refused_by_guard(ctx, responder, refusal)
-                    return
-                if not await self._show(ctx, responder, rendered, before):
-                    return
-                if session.ended:
-                    self._end(session)
-                else:
-                    if responder.future is not None and responder.future.done():
-                        # REST bot: let the interaction server send the reply before after_render runs.
-                        await asyncio.sleep(0)
-                    await lifecycle.run_hooks(ctx, "after_render")
+            try:
+                await work()
+                rendered = await self._render_for_step(ctx)
+            except GuardFailure as refusal:
+                await self._refused_by_guard(ctx, responder, refusal)
+                return
+            if not await self._show(ctx, responder, rendered, before):
+                return
+            if session.ended:
+                self._end(session)
+            else:
+                if (
+                    responder.future is not None
+                    and responder.future.done()
+                    and self._has_hooks(ctx, "after_render")
+                ):
+                    # REST bot: let the interaction server send the reply before after_render runs.
+                    await asyncio.sleep(0)
+                await lifecycle.run_hooks(ctx, "after_render")
+        except asyncio.CancelledError:
+            if task not in self._overran:
+                raise
+            self._overran.discard(task)
+            task.uncancel()
+            await self._fail(ctx, responder, TimeoutError(f"the step took longer than {self.step_timeout} s"))
         except Exception as exc:
             await self._fail(ctx, responder, exc)
         finally:
-            responder.cancel_timer()
+            self._limits.discard(task)
+            self._defers.discard(responder)
+            if task in self._overran:
+                # The step swallowed its cancellation and finished anyway.
+                self._overran.discard(task)
+                task.uncancel()
+
+    def _overrun(self, task: asyncio.Task[Any]) -> None:
+        """A step ran past ``step_timeout``: cancel it (:meth:`_step` turns that into an error reply)."""
+        self._overran.add(task)
+        task.cancel()
+
+    def _has_hooks(self, ctx: Context, name: str) -> bool:
+        spec = ctx.session.flow.states.get(ctx.session.state)
+        return bool(self.global_hooks.get(name)) or (spec is not None and bool(spec.hooks(name)))
 
     async def _show(
         self, ctx: Context, responder: Responder, rendered: Rendered, before: tuple[Flow, str]
@@ -582,7 +626,7 @@ class FlowManager:
             self._end(session)
             responder.fail_safe()
             return False
-        session.msg_flags = int(rendered.flags)
+        session.msg_flags = rendered.flags
         if responder.message_id is not None:
             self.sessions.set_message(session, responder.message_id)
         elif posted:
@@ -628,13 +672,12 @@ class FlowManager:
 
     def _text_message(self, session: Session, text: str) -> Rendered:
         """A message that is only ``text`` (a closed menu), in the mode of the current message."""
-        ephemeral = bool(session.msg_flags & hikari.MessageFlag.EPHEMERAL)
-        if session.msg_flags & hikari.MessageFlag.IS_COMPONENTS_V2:
+        ephemeral = bool(session.msg_flags & EPHEMERAL)
+        if session.msg_flags & COMPONENTS_V2:
             # A Components v2 message cannot go back to plain content: the text is a component.
-            flags = hikari.MessageFlag.IS_COMPONENTS_V2 | (hikari.MessageFlag.EPHEMERAL if ephemeral else 0)
+            flags = COMPONENTS_V2 | (EPHEMERAL if ephemeral else 0)
             return Rendered(None, [], [TextDisplayComponentBuilder(content=text)], (), ephemeral, flags)
-        flags = hikari.MessageFlag.EPHEMERAL if ephemeral else hikari.MessageFlag.NONE
-        return Rendered(text, [], [], (), ephemeral, flags)
+        return Rendered(text, [], [], (), ephemeral, EPHEMERAL if ephemeral else 0)
 
     async def _page_state(self, ctx: Context) -> tuple[bool, bool] | None:
         """For a state that paginates a list: count the items, set ``ctx.page``; return (prev, next)."""
@@ -694,8 +737,8 @@ class FlowManager:
         spec = session.flow.states[session.state]
         policy = getattr(ctx.item, "cleanup", None) or spec.cleanup or session.flow.cleanup
         old = session.msg_flags
-        forced = bool(old & hikari.MessageFlag.EPHEMERAL) != rendered.ephemeral or (
-            bool(old & hikari.MessageFlag.IS_COMPONENTS_V2) and not rendered.layout
+        forced = bool(old & EPHEMERAL) != rendered.ephemeral or (
+            bool(old & COMPONENTS_V2) and not rendered.layout
         )
         moved = (session.flow, session.state) != before
         if forced or (moved and (policy != "edit" or spec.post)):
@@ -712,8 +755,8 @@ class FlowManager:
         message_id: int | None,
     ) -> None:
         """Handle the previous message after a new one was posted: delete, strip or replace it."""
-        ephemeral = bool(flags & hikari.MessageFlag.EPHEMERAL)
-        v2 = bool(flags & hikari.MessageFlag.IS_COMPONENTS_V2)
+        ephemeral = bool(flags & EPHEMERAL)
+        v2 = bool(flags & COMPONENTS_V2)
         if policy == "delete" and ephemeral:
             policy = "replace"  # ephemeral messages cannot be deleted by the bot
         if policy == "strip" and v2:
@@ -844,7 +887,7 @@ class FlowManager:
             elif (
                 session.message_id is not None
                 and session.channel_id is not None
-                and not session.msg_flags & hikari.MessageFlag.EPHEMERAL
+                and not session.msg_flags & EPHEMERAL
             ):
                 await self.rest.edit_message(session.channel_id, session.message_id, **fields)
         except (hikari.NotFoundError, hikari.ForbiddenError):
@@ -888,6 +931,8 @@ class FlowManager:
             self._timer.cancel()
             self._timer = self._timer_at = None
         await self.drain()
+        self._defers.close()
+        self._limits.close()
 
     def session_for(self, user_id: int, flow: str | None = None) -> Session | None:
         """An open session of ``user_id`` (of ``flow`` if given); for debugging and tests."""

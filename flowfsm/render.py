@@ -29,6 +29,8 @@ from flowfsm.screen import Button, Item, Screen
 from flowfsm.selects import SELECT_TYPES, Select, add_select, select_problems
 
 __all__ = [
+    "COMPONENTS_V2",
+    "EPHEMERAL",
     "MAX_BUTTONS_PER_ROW",
     "MAX_CONTENT",
     "MAX_EMBEDS",
@@ -39,6 +41,11 @@ __all__ = [
     "item_key",
     "render_screen",
 ]
+
+EPHEMERAL = int(hikari.MessageFlag.EPHEMERAL)
+COMPONENTS_V2 = int(hikari.MessageFlag.IS_COMPONENTS_V2)
+"""Message flag bits as plain ints: the engine tests them on every step, and arithmetic on
+``hikari.MessageFlag`` goes through Python-level operators."""
 
 MAX_ROWS = 5
 MAX_BUTTONS_PER_ROW = 5
@@ -69,7 +76,8 @@ class Rendered:
     components: list[hikari.api.ComponentBuilder]
     items: tuple[Any, ...] = ()
     ephemeral: bool = False
-    flags: hikari.MessageFlag = field(default=hikari.MessageFlag.NONE)
+    flags: int = 0
+    """``hikari.MessageFlag`` bits, as a plain int (hikari's flag operators are slow)."""
     page: int = 0
     pages: int = 1
     attachments: list[hikari.Resourceish] = field(default_factory=list)
@@ -77,7 +85,7 @@ class Rendered:
     @property
     def layout(self) -> bool:
         """Whether this is a Components v2 message."""
-        return bool(self.flags & hikari.MessageFlag.IS_COMPONENTS_V2)
+        return bool(self.flags & COMPONENTS_V2)
 
 
 def item_key(item: Any, index: int) -> str:
@@ -111,7 +119,7 @@ def render_screen(
     r = _Renderer(flow, state, session_id, disabled, nav)
     if screen.ephemeral is not None:
         ephemeral = screen.ephemeral
-    flags = hikari.MessageFlag.EPHEMERAL if ephemeral else hikari.MessageFlag.NONE
+    flags = EPHEMERAL if ephemeral else 0
     modals = r.check_modals(screen)
     if screen.layout is not None:
         if screen.content or screen.embeds or screen.items:
@@ -120,7 +128,7 @@ def render_screen(
             # In Components v2 the text is made of components too: a closed menu greys its items out.
             r.disabled = True
         components, items, page, pages = r.layout(screen.layout, reserved, page, interactive, modals)
-        flags |= hikari.MessageFlag.IS_COMPONENTS_V2
+        flags |= COMPONENTS_V2
         return Rendered(
             None,
             [],

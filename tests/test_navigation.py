@@ -8,7 +8,7 @@ from examples.guards import store
 from examples.lifecycle import install_audit, lifecycle
 from examples.navigation import nav
 from examples.subflow import loadout, weapons
-from flowfsm import Button, Context, Flow, FlowDefinitionError, Screen, Tracer
+from flowfsm import Button, Context, Flow, FlowDefinitionError, Screen, Tracer, guard
 from flowfsm.testing import OTHER_USER, Harness
 
 
@@ -233,6 +233,30 @@ async def test_pipeline_stops_at_the_first_failed_guard_with_a_dynamic_message()
         reply = await h.click("Buy sword")
         assert reply.ephemeral_text == "You already own the sword."
         assert h.session().data["balance"] == 100
+
+
+async def test_conditions_stop_at_the_first_that_fails() -> None:
+    """A guard listed after a failing condition is not asked: its refusal would be misleading."""
+    asked: list[str] = []
+
+    def closed(ctx: Context) -> bool:
+        asked.append("closed")
+        return False
+
+    def admin_only(ctx: Context) -> bool:
+        asked.append("admin_only")
+        return False
+
+    flow = Flow("gated")
+    flow.add_state("a", lambda ctx: Screen("a", items=[Button("go", trigger="go")]), initial=True)
+    flow.add_state("b", lambda ctx: Screen("b"))
+    flow.transition("go", "a", "b", conditions=[closed, guard(admin_only, "Admins only.")])
+    async with Harness([flow]) as h:
+        await h.command("gated")
+        reply = await h.click("go")
+        assert asked == ["closed"]
+        assert reply.ephemeral_text is None and content(h) == "a"
+        assert h.session().state == "a"
 
 
 # -- sub-flows ------------------------------------------------------------------------------------
