@@ -23,6 +23,7 @@ from typing import Any, Protocol
 import hikari
 from hikari.impl import InteractionDeferredBuilder, InteractionMessageBuilder
 
+from flowfsm.eager import own_task
 from flowfsm.render import COMPONENTS_V2, Rendered
 
 __all__ = ["ArcContextLike", "Responder", "ResponseMode"]
@@ -81,6 +82,7 @@ class Responder:
         "interaction",
         "message_id",
         "mode",
+        "task",
     )
 
     def __init__(
@@ -103,6 +105,8 @@ class Responder:
         self.message_id: int | None = None
         self._phase = _Phase.PENDING
         self._defer_task: asyncio.Task[None] | None = None
+        self.task: asyncio.Task[Any] | None = None
+        """The task running this interaction's step (once it has one)."""
 
     @property
     def responded(self) -> bool:
@@ -213,6 +217,7 @@ class Responder:
         processed yet when we edit: a 404 Unknown Webhook (10015) then means "not yet", so retry
         briefly (about 1.5 s). Unknown Message / Unknown Interaction are final.
         """
+        await own_task()
         attempts = 6 if self.mode is ResponseMode.BUILDER else 1
         for attempt in range(attempts):
             try:

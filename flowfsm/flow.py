@@ -23,6 +23,7 @@ from transitions.extensions.asyncio import (
     AsyncTransition,
 )
 
+from flowfsm.eager import own_task
 from flowfsm.errors import FlowDefinitionError, GuardFailure
 
 if TYPE_CHECKING:
@@ -51,9 +52,16 @@ _STATE_NAME = re.compile(r"^[^:\s][^:]{0,63}$")
 
 
 async def call_hook(fn: Callable[..., Any], *args: Any) -> Any:
-    """Call a sync or async callback and return its (awaited) result."""
+    """Call a sync or async callback and return its (awaited) result.
+
+    An awaitable result is awaited in the step's own task (see :mod:`flowfsm.eager`), unless
+    ``fn`` is one of flowfsm's own coroutine functions marked ``_flowfsm_inline`` (a pipeline,
+    a guard), which only call user callbacks through this function.
+    """
     result = fn(*args)
     if inspect.isawaitable(result):
+        if not getattr(fn, "_flowfsm_inline", False):
+            await own_task()
         result = await result
     return result
 

@@ -30,6 +30,9 @@ class Guard:
 
     __slots__ = ("message", "name", "predicate")
 
+    _flowfsm_inline = True
+    """Awaiting a guard waits only where its predicate does (see :func:`flowfsm.flow.call_hook`)."""
+
     def __init__(
         self, predicate: Predicate, message: str = DEFAULT_GUARD_MESSAGE, *, name: str | None = None
     ) -> None:
@@ -92,4 +95,5 @@ def pipeline(*steps: Guard | Callable[[Context], Any]) -> Callable[[Context], Aw
         "pipeline(" + ", ".join(getattr(s, "name", getattr(s, "__name__", "?")) for s in steps) + ")"
     )
     run.steps = steps  # type: ignore[attr-defined]
+    run._flowfsm_inline = True  # type: ignore[attr-defined]  # each step goes through call_hook
     return run

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ import miru
 from hikari.impl import InteractionDeferredBuilder, MessageActionRowBuilder, TextDisplayComponentBuilder
 from transitions.core import MachineError
 
-from flowfsm import custom_id, lifecycle
+from flowfsm import custom_id, eager, lifecycle
 from flowfsm.bridge import ArcContextLike, Responder, ResponseMode
 from flowfsm.context import Context
 from flowfsm.deadlines import Deadlines
@@ -131,8 +130,8 @@ class FlowManager:
         self._tasks: set[asyncio.Task[Any]] = set()
         # One loop timer each for every step's two deadlines (see flowfsm.deadlines).
         self._defers: Deadlines[Responder] = Deadlines(Responder.defer_now)
-        self._limits: Deadlines[asyncio.Task[Any]] = Deadlines(self._overrun)
-        self._overran: set[asyncio.Task[Any]] = set()
+        self._limits: Deadlines[Responder] = Deadlines(self._overrun)
+        self._overran: set[Responder] = set()
         self._awaiting: dict[tuple[int, int], Session] = {}
         for flow in flows:
             self.register(flow)
@@ -356,17 +355,23 @@ class FlowManager:
         await self._step(ctx, responder, lambda: lifecycle.enter_state(ctx, session.options or None))
 
     async def _dispatch(self, responder: Responder, work: Coroutine[Any, Any, None]) -> Any:
-        """Run a step: inline for REST calls, or in a task whose first response is returned."""
+        """Run a step: in the listener's task when the initial response is a REST call (gateway
+        bots, arc); for a REST bot, eagerly, returning its first response (the HTTP reply) while
+        whatever waits goes on in a task of its own (see :mod:`flowfsm.eager`)."""
         if responder.future is None:
+            responder.task = asyncio.current_task()
             await work
             return None
-        loop = asyncio.get_running_loop()
-        if sys.version_info >= (3, 12):
-            # Run the step now, in its own task, up to its first real wait: a step that never waits
-            # (no I/O in the callbacks) is answered without a trip through the event loop.
-            task = asyncio.eager_task_factory(loop, work)  # type: ignore[attr-defined]
-        else:
-            task = loop.create_task(work)
+        try:
+            task = eager.run_eagerly(work)
+        except Exception:
+            # _step handles the step's errors; this is a bug in the engine, not in a callback.
+            _LOG.exception("flowfsm: an interaction failed outside its step")
+            task = None
+        if task is None:
+            responder.fail_safe()
+            return responder.future.result()
+        responder.task = task
         self._tasks.add(task)
         task.add_done_callback(lambda done: self._step_task_done(done, responder))
         return await responder.future
@@ -556,10 +561,8 @@ class FlowManager:
         deferred in time, and any error handed to :meth:`_fail`."""
         session = ctx.session
         before = (session.flow, session.state)
-        task = asyncio.current_task()
-        assert task is not None
         self._defers.add(responder, self.defer_after)
-        self._limits.add(task, self.step_timeout)
+        self._limits.add(responder, self.step_timeout)
         try:
             try:
                 await work()
@@ -578,27 +581,34 @@ class FlowManager:
                     and self._has_hooks(ctx, "after_render")
                 ):
                     # REST bot: let the interaction server send the reply before after_render runs.
+                    await eager.own_task()
                     await asyncio.sleep(0)
                 await lifecycle.run_hooks(ctx, "after_render")
         except asyncio.CancelledError:
-            if task not in self._overran:
+            if responder not in self._overran:
                 raise
-            self._overran.discard(task)
-            task.uncancel()
+            self._overran.discard(responder)
+            if responder.task is not None:
+                responder.task.uncancel()
             await self._fail(ctx, responder, TimeoutError(f"the step took longer than {self.step_timeout} s"))
         except Exception as exc:
             await self._fail(ctx, responder, exc)
         finally:
-            self._limits.discard(task)
+            self._limits.discard(responder)
             self._defers.discard(responder)
-            if task in self._overran:
+            if responder in self._overran and responder.task is not None:
                 # The step swallowed its cancellation and finished anyway.
-                self._overran.discard(task)
-                task.uncancel()
+                self._overran.discard(responder)
+                responder.task.uncancel()
 
-    def _overrun(self, task: asyncio.Task[Any]) -> None:
-        """A step ran past ``step_timeout``: cancel it (:meth:`_step` turns that into an error reply)."""
-        self._overran.add(task)
+    def _overrun(self, responder: Responder) -> None:
+        """A step ran past ``step_timeout``: cancel it (:meth:`_step` turns that into an error reply).
+
+        A step still running at a deadline has waited for something, so it runs in a task."""
+        task = responder.task
+        if task is None or task.done():
+            return
+        self._overran.add(responder)
         task.cancel()
 
     def _has_hooks(self, ctx: Context, name: str) -> bool:
@@ -755,6 +765,7 @@ class FlowManager:
         message_id: int | None,
     ) -> None:
         """Handle the previous message after a new one was posted: delete, strip or replace it."""
+        await eager.own_task()
         ephemeral = bool(flags & EPHEMERAL)
         v2 = bool(flags & COMPONENTS_V2)
         if policy == "delete" and ephemeral:
@@ -881,6 +892,7 @@ class FlowManager:
     async def _edit_menu(self, session: Session, **fields: Any) -> None:
         """Edit the session's menu: through the latest interaction's webhook while its token lives,
         else through the channel (not possible for an ephemeral message)."""
+        await eager.own_task()
         try:
             if self._token_fresh(session.token, session.token_at):
                 await self.rest.edit_interaction_response(self.application_id, session.token, **fields)  # type: ignore[arg-type]
