@@ -170,6 +170,8 @@ class _Renderer:
         self.disabled = disabled
         self.nav = nav
         self.state_index = flow.state_index(state)
+        self.prefix = custom_id.encode(flow.name, session_id, self.state_index, "")
+        self.triggers = flow.triggers_from(state)
         self.seen: set[str] = set()
         self.nav_items: list[Button] = []
 
@@ -178,7 +180,7 @@ class _Renderer:
         return RenderError(self.flow.name, self.state, message, item=name)
 
     def custom_id(self, key: str, item: Any = None) -> str:
-        cid = custom_id.encode(self.flow.name, self.session_id, self.state_index, key)
+        cid = self.prefix + key
         if len(cid) > custom_id.MAX_CUSTOM_ID:
             raise self.error(f"custom id {cid!r} exceeds {custom_id.MAX_CUSTOM_ID} characters", item)
         return cid
@@ -211,7 +213,7 @@ class _Renderer:
         return modals
 
     def check_trigger(self, trigger: str, item: Any) -> None:
-        if trigger not in self.flow.triggers_from(self.state):
+        if trigger not in self.triggers:
             raise self.error(f"trigger {trigger!r} cannot fire in this state", item)
 
     def check_item(self, index: int, item: Item, modals: Sequence[Modal]) -> None:
@@ -227,7 +229,7 @@ class _Renderer:
             self.check_button(item, modals)
         item_id = getattr(item, "id", None)
         if item_id is not None:
-            if not custom_id.valid_item_key(item_id) or item_id.isdigit():
+            if item_id not in _VALID_KEYS and not _valid_key(item_id):
                 raise self.error(
                     "an item id is 1-40 letters, digits, '_', '.' or '-' and not only digits", item
                 )
@@ -275,16 +277,18 @@ class _Renderer:
         list_pages: tuple[bool, bool] | None,
         interactive: bool,
     ) -> tuple[list[hikari.api.ComponentBuilder], int, int]:
-        selects: list[tuple[int, Select]] = [
-            (i, it)  # type: ignore[misc]
-            for i, it in enumerate(items)
-            if isinstance(it, SELECT_TYPES)
-        ]
-        buttons = [(i, it) for i, it in enumerate(items) if isinstance(it, Button)]
+        selects: list[tuple[int, Select]] = []
+        buttons: list[tuple[int, Button]] = []
+        pinned: list[tuple[int, Button]] = []
+        loose: list[tuple[int, Button]] = []
+        for i, it in enumerate(items):
+            if isinstance(it, Button):
+                buttons.append((i, it))
+                (loose if it.pin is None else pinned).append((i, it))
+            elif isinstance(it, SELECT_TYPES):
+                selects.append((i, it))
         rows_for_buttons = MAX_ROWS - len(selects) - (1 if reserved or list_pages else 0)
         capacity = max(0, rows_for_buttons) * MAX_BUTTONS_PER_ROW
-        pinned = [(i, b) for i, b in buttons if b.pin is not None]
-        loose = [(i, b) for i, b in buttons if b.pin is None]
         paginate = page_size is not None or len(buttons) > capacity
         if paginate and list_pages is not None:
             raise self.error("a state paginating a list cannot also paginate its buttons")
@@ -310,12 +314,10 @@ class _Renderer:
         if not interactive:
             return [], page, pages
         rows = self.place(buttons, max_rows=MAX_ROWS - len(selects) - (1 if nav_row else 0))
-        components: list[hikari.api.ComponentBuilder] = []
-        for row in rows:
-            builder = MessageActionRowBuilder()
-            for index, button in row:
-                builder.add_component(self.button(button, index))
-            components.append(builder)
+        components: list[hikari.api.ComponentBuilder] = [
+            MessageActionRowBuilder(components=[self.button(button, index) for index, button in row])
+            for row in rows
+        ]
         for index, select in selects:
             builder = MessageActionRowBuilder()
             add_select(
@@ -325,10 +327,9 @@ class _Renderer:
         if nav_row:
             if len(nav_row) > MAX_BUTTONS_PER_ROW:
                 raise self.error("too many reserved buttons for one row")
-            builder = MessageActionRowBuilder()
-            for button in nav_row:
-                builder.add_component(self.button(button, None))
-            components.append(builder)
+            components.append(
+                MessageActionRowBuilder(components=[self.button(button, None) for button in nav_row])
+            )
         return components, page, pages
 
     def nav_buttons(self, has_previous: bool, has_next: bool, *, always: bool) -> list[Button]:
@@ -346,6 +347,11 @@ class _Renderer:
 
     def place(self, buttons: list[tuple[int, Button]], *, max_rows: int) -> list[list[tuple[int, Button]]]:
         """Place buttons on rows: explicit ``row`` first, the rest filling rows left to right."""
+        if (
+            all(button.row is None for _, button in buttons)
+            and len(buttons) <= max_rows * MAX_BUTTONS_PER_ROW
+        ):
+            return [buttons[i : i + MAX_BUTTONS_PER_ROW] for i in range(0, len(buttons), MAX_BUTTONS_PER_ROW)]
         placed: dict[int, list[tuple[int, Button]]] = {}
         for index, button in buttons:
             if button.row is not None:
@@ -374,7 +380,7 @@ class _Renderer:
         return [placed[n] for n in sorted(placed)]
 
     def button(self, button: Button, index: int | None) -> hikari.api.ButtonBuilder:
-        key = button.id if index is None else item_key(button, index)
+        key = button.id if index is None else (button.id or str(index))
         cid = None if button.url is not None else self.custom_id(str(key), button)
         return button_builder(button, cid, disabled=self.disabled)
 
@@ -418,6 +424,20 @@ class _Renderer:
                 row.add_component(self.button(button, None))
             components.append(row)
         return components, items, page, pages
+
+
+_VALID_KEYS: set[str] = set()
+"""Item ids already found valid; ids come from code and repeat on every render."""
+
+
+def _valid_key(key: str) -> bool:
+    """Whether ``key`` can be an item id (1-40 id characters, not only digits); remembered."""
+    if not custom_id.valid_item_key(key) or key.isdigit():
+        return False
+    if len(_VALID_KEYS) >= 10_000:  # ids built from data could grow without end
+        _VALID_KEYS.clear()
+    _VALID_KEYS.add(key)
+    return True
 
 
 def _noop(_ctx: Any) -> None:
