@@ -123,6 +123,10 @@ class FlowManager:
         self.application_id: int | None = None
         self.tracer = tracer
         self.nav = Nav(self.texts.previous_label, self.texts.next_label, stable_nav)
+        self._back_button = Button(self.texts.back_label, trigger="back", id="~back", emoji="⬅️")
+        self._cancel_button = Button(
+            self.texts.cancel_label, trigger="cancel", id="~cancel", style=hikari.ButtonStyle.DANGER
+        )
         self.global_hooks: dict[str, list[Callable[..., Any]]] = {}
         self._error_handler: ErrorHandler | None = None
         self._timer: asyncio.TimerHandle | None = None
@@ -349,7 +353,8 @@ class FlowManager:
     ) -> None:
         self.application_id = int(interaction.application_id)
         self.sessions.add(session)
-        self._arm_timer()
+        if self._timer is None or self._timer_at is None or self._timer_at > session.deadline:
+            self._arm_timer()
         ctx = Context(self, session, interaction)
         lifecycle.trace(ctx, "start", "", session.state, None)
         await self._step(ctx, responder, lambda: lifecycle.enter_state(ctx, session.options or None))
@@ -798,13 +803,9 @@ class FlowManager:
         spec = session.flow.states[session.state]
         buttons: list[Button] = []
         if spec.returnable:
-            buttons.append(Button(self.texts.back_label, trigger="back", id="~back", emoji="⬅️"))
+            buttons.append(self._back_button)
         if spec.cancellable:
-            buttons.append(
-                Button(
-                    self.texts.cancel_label, trigger="cancel", id="~cancel", style=hikari.ButtonStyle.DANGER
-                )
-            )
+            buttons.append(self._cancel_button)
         return buttons
 
     async def _fail(self, ctx: Context, responder: Responder, exc: BaseException) -> None:
