@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from transitions.core import EventData
 from transitions.extensions.asyncio import (
     AsyncCondition,
+    AsyncEvent,
     AsyncEventData,
     AsyncMachine,
     AsyncState,
@@ -623,6 +624,29 @@ class FlowTransition(AsyncTransition):
     ``GraphMachine`` (diagrams use a mirror machine, see :mod:`flowfsm.diagram`).
     """
 
+    async def execute(self, event_data: AsyncEventData) -> bool:  # type: ignore[override]
+        """Run the transition: conditions, callbacks around the state change, the change itself.
+
+        transitions' own order, without awaiting the (many) callback lists that are empty and
+        without its per-step debug logging: a click runs one of these.
+        """
+        machine = event_data.machine
+        if self.prepare:
+            await machine.callbacks(self.prepare, event_data)
+        if self.conditions and not await self._eval_conditions(event_data):
+            return False
+        if machine.before_state_change:
+            await machine.callbacks(machine.before_state_change, event_data)
+        if self.before:
+            await machine.callbacks(self.before, event_data)
+        if self.dest is not None:
+            await self._change_state(event_data)
+        if self.after:
+            await machine.callbacks(self.after, event_data)
+        if machine.after_state_change:
+            await machine.callbacks(machine.after_state_change, event_data)
+        return True
+
     async def _eval_conditions(self, event_data: AsyncEventData) -> bool:  # type: ignore[override]
         conditions: list[AsyncCondition] = self.conditions  # type: ignore[assignment]
         for condition in conditions:
@@ -639,8 +663,49 @@ class FlowTransition(AsyncTransition):
         event_data.update(getattr(event_data.model, machine.model_attribute))
         dest = states[self.dest]
         await dest.enter(event_data)
-        if dest.final:
+        if dest.final and machine.on_final:
             await machine.callbacks(machine.on_final, event_data)
+
+
+class FlowEvent(AsyncEvent):
+    """transitions' :class:`AsyncEvent`, fired directly and quietly.
+
+    transitions logs every exception raised inside a trigger at ERROR level before re-raising
+    it; flowfsm handles those exceptions itself (a guard's refusal is one, and is not an error)
+    and logs real errors once, with the flow, state and session. Empty callback lists are
+    skipped, and :meth:`trigger` calls :meth:`_trigger` without transitions' per-model task
+    bookkeeping (see :meth:`FlowMachine.process_context`).
+    """
+
+    async def trigger(self, model: Any, *args: Any, **kwargs: Any) -> bool:  # type: ignore[override]
+        """Fire this event with ``model`` (a session) in its current state."""
+        return await self._trigger(AsyncEventData(None, self, self.machine, model, args=args, kwargs=kwargs))
+
+    async def _trigger(self, event_data: AsyncEventData) -> bool:  # type: ignore[override]
+        machine = self.machine
+        event_data.state = machine.get_state(getattr(event_data.model, machine.model_attribute))
+        try:
+            if self._is_valid_source(event_data.state):
+                await self._process(event_data)
+        except BaseException as error:
+            event_data.error = error  # type: ignore[assignment]
+            if not machine.on_exception:
+                raise
+            await machine.callbacks(machine.on_exception, event_data)
+        finally:
+            if machine.finalize_event:
+                await machine.callbacks(machine.finalize_event, event_data)
+        return bool(event_data.result)
+
+    async def _process(self, event_data: AsyncEventData) -> None:  # type: ignore[override]
+        machine = self.machine
+        if machine.prepare_event:
+            await machine.callbacks(machine.prepare_event, event_data)
+        for transition in self.transitions[event_data.state.name]:
+            event_data.transition = transition
+            event_data.result = await transition.execute(event_data)
+            if event_data.result:
+                break
 
 
 class FlowMachine(AsyncMachine):
@@ -652,6 +717,7 @@ class FlowMachine(AsyncMachine):
     """
 
     state_cls = FlowState  # type: ignore[assignment]
+    event_cls = FlowEvent
     transition_cls = FlowTransition
 
     @staticmethod

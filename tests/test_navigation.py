@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from examples.guards import store
@@ -213,6 +215,19 @@ async def test_transition_guard_refuses_with_its_message_and_keeps_the_state() -
         assert any(r.method == "PATCH" and "/messages/@original" in r.path for r in reply.requests)
         await h.click("Buy sword", user=OTHER_USER)
         assert "Owned: yes" in content(h)
+
+
+async def test_a_guard_refusal_is_not_logged_as_an_error(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="transitions")
+    caplog.set_level(logging.INFO)
+    async with Harness([store]) as h:
+        await h.command("store", user=OTHER_USER)
+        reply = await h.click("Admin panel", user=OTHER_USER)
+        await h.click("Buy sword", user=OTHER_USER)
+    assert reply.ephemeral_text == "Only admins can open the admin panel."
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    # transitions' own per-step log lines are not emitted either (the tracer records steps on request)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("transitions")] == []
 
 
 async def test_guard_passes_for_admin() -> None:
