@@ -11,7 +11,8 @@ from __future__ import annotations
 import base64
 import os
 import re
-from dataclasses import dataclass
+from functools import cache
+from typing import NamedTuple
 
 __all__ = [
     "MAX_CUSTOM_ID",
@@ -35,9 +36,8 @@ _PARTS = re.compile(
 _RESUME = re.compile(r"^ff:(?P<flow>[A-Za-z0-9_\-]{1,32}):~open$")
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedId:
-    """A decoded custom id."""
+class ParsedId(NamedTuple):
+    """A decoded custom id (a named tuple: one is made for every click)."""
 
     flow: str
     session_id: str
@@ -106,10 +106,13 @@ def resume_id(flow: str) -> str:
 
 def parse_resume(custom_id: str) -> str | None:
     """The flow named by a :func:`resume_id`, or ``None``."""
+    if not custom_id.endswith(":~open"):
+        return None
     m = _RESUME.match(custom_id)
     return m["flow"] if m else None
 
 
+@cache
 def _base36(n: int) -> str:
     digits = "0123456789abcdefghijklmnopqrstuvwxyz"
     if n == 0:
