@@ -597,6 +597,7 @@ class FlowManager:
                 responder.task.uncancel()
             await self._fail(ctx, responder, TimeoutError(f"the step took longer than {self.step_timeout} s"))
         except Exception as exc:
+            self._limits.discard(responder)  # the error reply is not bounded by the step's limit
             await self._fail(ctx, responder, exc)
         finally:
             self._limits.discard(responder)
