@@ -659,9 +659,11 @@ class FlowTransition(AsyncTransition):
         states: dict[str, FlowState] = machine.states  # type: ignore[assignment]
         assert self.dest is not None  # an internal transition (no dest) changes no state
         await states[self.source].exit(event_data)
-        machine.set_state(self.dest, event_data.model)
-        event_data.update(getattr(event_data.model, machine.model_attribute))
         dest = states[self.dest]
+        # transitions' set_state + event_data.update for one model and a string state, without
+        # looking the state up three more times.
+        setattr(event_data.model, machine.model_attribute, dest.value)
+        event_data.state = dest
         await dest.enter(event_data)
         if dest.final and machine.on_final:
             await machine.callbacks(machine.on_final, event_data)
@@ -683,7 +685,7 @@ class FlowEvent(AsyncEvent):
 
     async def _trigger(self, event_data: AsyncEventData) -> bool:  # type: ignore[override]
         machine = self.machine
-        event_data.state = machine.get_state(getattr(event_data.model, machine.model_attribute))
+        event_data.state = machine.states[getattr(event_data.model, machine.model_attribute)]
         try:
             if self._is_valid_source(event_data.state):
                 await self._process(event_data)
