@@ -424,7 +424,7 @@ def _check_node(node: object, path: str, problems: list[str], *, in_container: b
             add("a button group needs at least one button")
         if not isinstance(node.per_page, int) or node.per_page < 1:
             add(f"per_page is {node.per_page!r}; it must be at least 1")
-        if not isinstance(node.id, str) or not custom_ids.valid_item_key(node.id) or node.id.isdigit():
+        if not isinstance(node.id, str) or not custom_ids.valid_item_id(node.id):
             add(f"group id {node.id!r}: 1-40 letters, digits, '_', '.' or '-' and not only digits")
         for index, button in enumerate(node.buttons):
             _check_item(button, _prefixed(add, f"button #{index}: "), allow_select=False)
@@ -490,7 +490,7 @@ def _check_item(item: object, add: Callable[[str], None], *, allow_select: bool)
         add("a button needs a label or an emoji")
     if item.label is not None and len(item.label) > MAX_BUTTON_LABEL:
         add(f"label is {len(item.label)} characters; Discord allows {MAX_BUTTON_LABEL}")
-    if item.id is not None and (not custom_ids.valid_item_key(item.id) or item.id.isdigit()):
+    if item.id is not None and not custom_ids.valid_item_id(item.id):
         add(f"id {item.id!r}: an item id is 1-40 letters, digits, '_', '.' or '-' and not only digits")
     if item.url is not None:
         if item.trigger is not None or item.action is not None:

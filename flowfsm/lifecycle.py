@@ -35,6 +35,7 @@ __all__ = [
     "enter_state",
     "generated_transitions",
     "hard_refresh",
+    "has_hooks",
     "leave_state",
     "return_to_parent",
     "run_hooks",
@@ -51,6 +52,12 @@ async def run_hooks(ctx: Context, name: str, *args: Any) -> None:
     if spec is not None:
         for hook in spec.hooks(name):
             await call_hook(hook, ctx, *args)
+
+
+def has_hooks(ctx: Context, name: str) -> bool:
+    """Whether :func:`run_hooks` would run anything for ``name`` now."""
+    spec = ctx.session.flow.states.get(ctx.session.state)
+    return bool(ctx.manager.global_hooks.get(name)) or (spec is not None and bool(spec.hooks(name)))
 
 
 async def enter_state(ctx: Context, options: Mapping[str, Any] | None) -> None:

@@ -583,18 +583,15 @@ class FlowManager:
                 if (
                     responder.future is not None
                     and responder.future.done()
-                    and self._has_hooks(ctx, "after_render")
+                    and lifecycle.has_hooks(ctx, "after_render")
                 ):
                     # REST bot: let the interaction server send the reply before after_render runs.
                     await eager.own_task()
                     await asyncio.sleep(0)
                 await lifecycle.run_hooks(ctx, "after_render")
         except asyncio.CancelledError:
-            if responder not in self._overran:
+            if not self._forgive_overrun(responder):
                 raise
-            self._overran.discard(responder)
-            if responder.task is not None:
-                responder.task.uncancel()
             await self._fail(ctx, responder, TimeoutError(f"the step took longer than {self.step_timeout} s"))
         except Exception as exc:
             self._limits.discard(responder)  # the error reply is not bounded by the step's limit
@@ -602,10 +599,8 @@ class FlowManager:
         finally:
             self._limits.discard(responder)
             self._defers.discard(responder)
-            if responder in self._overran and responder.task is not None:
-                # The step swallowed its cancellation and finished anyway.
-                self._overran.discard(responder)
-                responder.task.uncancel()
+            # Still marked when the step swallowed its cancellation and finished anyway.
+            self._forgive_overrun(responder)
 
     def _overrun(self, responder: Responder) -> None:
         """A step ran past ``step_timeout``: cancel it (:meth:`_step` turns that into an error reply).
@@ -617,9 +612,15 @@ class FlowManager:
         self._overran.add(responder)
         task.cancel()
 
-    def _has_hooks(self, ctx: Context, name: str) -> bool:
-        spec = ctx.session.flow.states.get(ctx.session.state)
-        return bool(self.global_hooks.get(name)) or (spec is not None and bool(spec.hooks(name)))
+    def _forgive_overrun(self, responder: Responder) -> bool:
+        """Whether the step was cancelled for running too long; if so, take the cancellation
+        back from its task (the step ends with the timeout reply, or went on regardless)."""
+        if responder not in self._overran:
+            return False
+        self._overran.discard(responder)
+        assert responder.task is not None  # only a step with a task is cancelled
+        responder.task.uncancel()
+        return True
 
     async def _show(
         self, ctx: Context, responder: Responder, rendered: Rendered, before: tuple[Flow, str]

@@ -229,7 +229,7 @@ class _Renderer:
             self.check_button(item, modals)
         item_id = getattr(item, "id", None)
         if item_id is not None:
-            if item_id not in _VALID_KEYS and not _valid_key(item_id):
+            if not custom_id.valid_item_id(item_id):
                 raise self.error(
                     "an item id is 1-40 letters, digits, '_', '.' or '-' and not only digits", item
                 )
@@ -424,20 +424,6 @@ class _Renderer:
                 row.add_component(self.button(button, None))
             components.append(row)
         return components, items, page, pages
-
-
-_VALID_KEYS: set[str] = set()
-"""Item ids already found valid; ids come from code and repeat on every render."""
-
-
-def _valid_key(key: str) -> bool:
-    """Whether ``key`` can be an item id (1-40 id characters, not only digits); remembered."""
-    if not custom_id.valid_item_key(key) or key.isdigit():
-        return False
-    if len(_VALID_KEYS) >= 10_000:  # ids built from data could grow without end
-        _VALID_KEYS.clear()
-    _VALID_KEYS.add(key)
-    return True
 
 
 def _noop(_ctx: Any) -> None:

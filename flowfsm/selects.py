@@ -289,7 +289,7 @@ def select_problems(select: Select) -> list[str]:
         problems.extend(_option_problems(select))
     else:
         problems.extend(_default_value_problems(select))
-    if select.id is not None and (not custom_ids.valid_item_key(select.id) or select.id.isdigit()):
+    if select.id is not None and not custom_ids.valid_item_id(select.id):
         problems.append(
             f"id {select.id!r}: an item id is 1-40 letters, digits, '_', '.' or '-' and not only digits"
         )
