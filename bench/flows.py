@@ -1,7 +1,8 @@
-"""The benchmark menu, written three times: as a flowfsm Flow, as a ``miru.ext.menu`` Menu, and as a
-plain ``miru.View`` that swaps its items.
+"""The benchmark menu, written four times: as a flowfsm Flow, as a ``miru.ext.menu`` Menu, as a plain
+``miru.View`` that builds new buttons on every click, and as an idiomatic ``miru.View`` whose decorated
+buttons are made once per session and reused.
 
-The menu has 4 states with 3 buttons each and the same texts in all three versions::
+The menu has 4 states with 3 buttons each and the same texts in all four versions::
 
     main   "Main menu"               List -> list    Help -> help    Refresh
     list   "Items: alpha, beta, …"   Open -> detail  Back -> main    Refresh
@@ -53,7 +54,7 @@ CYCLE: list[tuple[str, str, str]] = [
     ("list", "Back", "main"),
 ]
 
-FRAMEWORKS = ("flowfsm", "miru_menu", "miru_view")
+FRAMEWORKS = ("flowfsm", "miru_menu", "miru_view", "miru_view_idiomatic")
 """Names used throughout the benchmark and in ``results.json``."""
 
 
@@ -260,6 +261,84 @@ class MiruViews:
         return len(views) + len(self.client._bound_views)
 
 
+# -- (d) an idiomatic miru.View: decorated buttons, made once per session and reused ---------------------
+
+
+class DecoratedView(miru.View):
+    """One View per session with one decorated button per action; a click shows the next state's subset.
+
+    This is how miru's documentation writes a view: ``@miru.button`` callbacks, built once by the View's
+    constructor. Moving to another state re-attaches existing button objects (no new buttons, no new
+    closures), so it is the fairest miru baseline for a menu that changes screens.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(timeout=TIMEOUT)
+        self.buttons: dict[str, miru.Button] = {
+            str(item.label): item for item in self.children if isinstance(item, miru.Button)
+        }
+        self.history: list[str] = []
+        self.state = "main"
+        self.show("main")
+
+    def show(self, state: str) -> None:
+        """Attach ``state``'s buttons (the same objects every time)."""
+        self.state = state
+        self.clear_items()
+        for label, _ in BUTTONS[state]:
+            self.add_item(self.buttons[label])
+
+    async def go(self, ctx: miru.ViewContext, dest: str) -> None:
+        """Show ``dest`` and edit the message."""
+        if dest != self.state:
+            self.history.append(self.state)
+        self.show(dest)
+        await ctx.edit_response(CONTENT[dest], components=self)
+
+    @miru.button(label="List", style=STYLE)
+    async def to_list(self, ctx: miru.ViewContext, button: miru.Button) -> None:
+        await self.go(ctx, "list")
+
+    @miru.button(label="Help", style=STYLE)
+    async def to_help(self, ctx: miru.ViewContext, button: miru.Button) -> None:
+        await self.go(ctx, "help")
+
+    @miru.button(label="Open", style=STYLE)
+    async def open(self, ctx: miru.ViewContext, button: miru.Button) -> None:
+        await self.go(ctx, "detail")
+
+    @miru.button(label="Back", style=STYLE)
+    async def back(self, ctx: miru.ViewContext, button: miru.Button) -> None:
+        dest = self.history.pop() if self.history else "main"
+        self.show(dest)
+        await ctx.edit_response(CONTENT[dest], components=self)
+
+    @miru.button(label="Home", style=STYLE)
+    async def home(self, ctx: miru.ViewContext, button: miru.Button) -> None:
+        self.history.clear()
+        self.show("main")
+        await ctx.edit_response(CONTENT["main"], components=self)
+
+    @miru.button(label="Refresh", style=STYLE)
+    async def refresh(self, ctx: miru.ViewContext, button: miru.Button) -> None:
+        await ctx.edit_response(CONTENT[self.state], components=self)
+
+
+class DecoratedViews(MiruViews):
+    """An idiomatic miru.View per session (decorated buttons, reused)."""
+
+    name = "miru_view_idiomatic"
+
+    async def start(self, interaction: hikari.CommandInteraction) -> Any:
+        """Open a menu for a command interaction; returns the response builder."""
+        view = DecoratedView()
+        builder = hikari.impl.InteractionMessageBuilder(
+            hikari.ResponseType.MESSAGE_CREATE, content=CONTENT["main"], components=list(view.build())
+        )
+        self.client.start_view(view)
+        return builder
+
+
 def make(framework: str, client: miru.Client, **manager_options: Any) -> FlowfsmMenus | MiruMenus | MiruViews:
     """The implementation named ``framework`` (one of :data:`FRAMEWORKS`) on ``client``."""
     if framework == "flowfsm":
@@ -268,4 +347,6 @@ def make(framework: str, client: miru.Client, **manager_options: Any) -> Flowfsm
         return MiruMenus(client)
     if framework == "miru_view":
         return MiruViews(client)
+    if framework == "miru_view_idiomatic":
+        return DecoratedViews(client)
     raise ValueError(f"unknown framework {framework!r}; expected one of {FRAMEWORKS}")

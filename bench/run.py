@@ -1,12 +1,14 @@
 """``make bench``: flowfsm against miru.ext.menu and a plain miru.View, side by side, in one run.
 
 Runs each measurement of bench/measure.py in a process of its own (several rounds where timing is
-involved), prints a table with the ratios and the issue's targets, and writes bench/results.json.
+involved, the frameworks alternating A B A B), prints a table with each ratio's median and its spread
+over the rounds (min–max), and writes the results to .bench/results.json (untracked; ``--out`` to
+change), so running it never dirties the checkout.
 
     python bench/run.py            # the full run (about 3 minutes on 2 cores)
     python bench/run.py --quick    # a smaller, faster run to check that everything works
 
-The same 4-state menu (bench/flows.py) is built with each framework; all three are driven through
+The same 4-state menu (bench/flows.py) is built with each framework; all four are driven through
 the same hikari interaction objects (Discord JSON from flowfsm.testing.payloads, turned into hikari
 entities by a RESTBot's entity factory), the same real ``miru.Client`` and the same loopback REST
 server (flowfsm.testing.FakeDiscord), so only the framework differs. How each figure is taken is
@@ -30,9 +32,15 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 MEASURE = HERE / "measure.py"
-RESULTS = HERE / "results.json"
+RESULTS = ROOT / ".bench" / "results.json"
 
-LABELS = {"flowfsm": "flowfsm", "miru_menu": "miru.ext.menu", "miru_view": "miru.View"}
+LABELS = {
+    "flowfsm": "flowfsm",
+    "miru_menu": "miru.ext.menu",
+    "miru_view": "miru.View",
+    "miru_view_idiomatic": "miru.View (idiomatic)",
+}
+BASELINES = ("miru_menu", "miru_view", "miru_view_idiomatic")
 
 # key -> (comparison, limit, what it means)
 TARGETS: dict[str, tuple[str, float, str]] = {
@@ -75,6 +83,16 @@ def ratio(a: float, b: float) -> float:
     return round(a / b, 3) if b else float("inf")
 
 
+def spread(ratios: list[float]) -> dict[str, float]:
+    """A ratio measured in several rounds: median, min and max."""
+    return {"median": round(med(ratios), 3), "min": round(min(ratios), 3), "max": round(max(ratios), 3)}
+
+
+def show_spread(s: dict[str, float]) -> str:
+    """``0.61 (0.58–0.64)``: the median and the range over the rounds."""
+    return f"{s['median']:.2f} ({s['min']:.2f}–{s['max']:.2f})"
+
+
 def run(quick: bool) -> dict[str, Any]:
     """Run every part and assemble results.json's content."""
     rounds = 1 if quick else 3
@@ -84,7 +102,7 @@ def run(quick: bool) -> dict[str, Any]:
     detail: dict[str, Any] = {}
     out: dict[str, Any] = {}
 
-    print("latency: start and click, three frameworks interleaved in one process", flush=True)
+    print("latency: start and click, four frameworks interleaved in one process", flush=True)
     latency = [
         measure("latency", "--sessions", sessions, "--clicks", clicks, "--seed", str(seed))
         for seed in range(rounds)
@@ -103,9 +121,13 @@ def run(quick: bool) -> dict[str, Any]:
         detail[f"rest_requests_during_clicks{suffix}"] = sum(r[fw]["rest_requests"] for r in latency)
         detail[f"click_cpu_us{suffix}"] = round(med([median_us(r[fw]["click_cpu_ns"]) for r in latency]), 1)
         detail[f"start_cpu_us{suffix}"] = round(med([median_us(r[fw]["start_cpu_ns"]) for r in latency]), 1)
-    for fw in ("miru_menu", "miru_view"):
+    spreads: dict[str, dict[str, float]] = {}
+    for fw in BASELINES:
         out[f"click_ratio_vs_{fw}"] = ratio(out["click_us"], out[f"click_us_{fw}"])
         out[f"start_ratio_vs_{fw}"] = ratio(out["start_us"], out[f"start_us_{fw}"])
+        for op in ("click", "start"):
+            ours, theirs = detail[f"{op}_us_rounds"], detail[f"{op}_us_rounds_{fw}"]
+            spreads[f"{op}_vs_{fw}"] = spread([a / b for a, b in zip(ours, theirs, strict=True)])
         detail[f"click_cpu_ratio_vs_{fw}"] = ratio(detail["click_cpu_us"], detail[f"click_cpu_us_{fw}"])
         detail[f"start_cpu_ratio_vs_{fw}"] = ratio(detail["start_cpu_us"], detail[f"start_cpu_us_{fw}"])
     detail["latency_open_sessions"] = int(sessions)
@@ -153,6 +175,9 @@ def run(quick: bool) -> dict[str, Any]:
         detail[f"{fw}_tasks_per_idle_session"] = r["tasks"] / r["sessions"]
     out["idle_ratio_vs_miru_view"] = ratio(out["idle_session_bytes"], out["miru_view_idle_bytes"])
     out["idle_ratio_vs_miru_menu"] = ratio(out["idle_session_bytes"], out["miru_menu_idle_bytes"])
+    out["idle_ratio_vs_miru_view_idiomatic"] = ratio(
+        out["idle_session_bytes"], out["miru_view_idiomatic_idle_bytes"]
+    )
     out["tasks_per_idle_session"] = memory["flowfsm"]["tasks"] / memory["flowfsm"]["sessions"]
     out["miru_view_tasks_per_idle_session"] = memory["miru_view"]["tasks"] / memory["miru_view"]["sessions"]
     out["bytes_after_one_click"] = detail["flowfsm_bytes_after_one_click"]
@@ -165,12 +190,19 @@ def run(quick: bool) -> dict[str, Any]:
     out["sessions_left_after_expiry"] = expire["left"]
     out["rss_mb_100k_sessions"] = round(expire["rss_mb"], 1)
     detail["expire"] = {k: round(v, 4) if isinstance(v, float) else v for k, v in expire.items()}
+    drained = measure("drain", "--sessions", "500" if quick else "2000")
+    out["expiry_edit_cpu_us"] = round(drained["cpu_us_per_edit"], 1)
+    detail["drain"] = {k: round(v, 1) if isinstance(v, float) else v for k, v in drained.items()}
 
     print("http: signed requests to a RESTBot interaction server from a second process", flush=True)
-    duration = "1.5" if quick else "3"
+    # Short rounds, alternating A B A B: throughput wanders a lot on a shared machine, so each round's
+    # ratio is taken against the other framework's neighbouring run and the spread is reported.
+    duration = "1" if quick else "2"
+    http_rounds = 2 if quick else 6
     http: dict[str, list[dict[str, Any]]] = {"flowfsm": [], "miru_menu": []}
-    for _ in range(rounds):
-        for fw in http:
+    for index in range(http_rounds):
+        order = list(http) if index % 2 == 0 else list(reversed(http))
+        for fw in order:
             http[fw].append(measure("http", "--framework", fw, "--duration", duration, "--concurrency", "8"))
     for fw, runs in http.items():
         suffix = "" if fw == "flowfsm" else f"_{fw}"
@@ -183,6 +215,13 @@ def run(quick: bool) -> dict[str, Any]:
         detail[f"http_clicks_per_s_rounds{suffix}"] = [round(r["clicks_per_s"], 1) for r in runs]
         detail[f"http_loadgen_cpu_share{suffix}"] = round(med([r["loadgen_cpu_share"] for r in runs]), 2)
     out["http_ratio_vs_miru_menu"] = ratio(out["http_clicks_per_s"], out["http_clicks_per_s_miru_menu"])
+    spreads["http_vs_miru_menu"] = spread(
+        [
+            a["clicks_per_s"] / b["clicks_per_s"]
+            for a, b in zip(http["flowfsm"], http["miru_menu"], strict=True)
+        ]
+    )
+    out["spreads"] = spreads
     detail["http_concurrency"] = 8
     detail["quick"] = quick
     detail["rounds"] = rounds
@@ -191,7 +230,7 @@ def run(quick: bool) -> dict[str, Any]:
 
 
 def check_targets(results: dict[str, Any]) -> dict[str, Any]:
-    """Each target of issue 8: the value, the limit, whether it is met."""
+    """Each target: the value, the limit, whether it is met."""
     checks: dict[str, Any] = {}
     for key, (op, limit, text) in TARGETS.items():
         value = results[key]
@@ -201,97 +240,107 @@ def check_targets(results: dict[str, Any]) -> dict[str, Any]:
 
 
 def table(r: dict[str, Any]) -> str:
-    """The human-readable table."""
-    d = r["detail"]
+    """The human-readable table: one column per framework, then flowfsm's ratios with their spread."""
+    d, sp = r["detail"], r["spreads"]
     big = f"{d['scale_large_sessions']:,}"
-    rows: list[tuple[str, str, str, str, str]] = [
-        ("measure", "flowfsm", "miru.ext.menu", "miru.View", "flowfsm ratio"),
-        (
+
+    def per_fw(key: str, fmt: str = "{:.0f}") -> list[str]:
+        return [fmt.format(r[key if fw == "flowfsm" else f"{key}_{fw}"]) for fw in LABELS]
+
+    def vs(op: str) -> str:
+        return ", ".join(
+            f"{show_spread(sp[f'{op}_vs_{fw}'])} vs {name}"
+            for fw, name in (("miru_menu", "menu"), ("miru_view_idiomatic", "idiomatic View"))
+        )
+
+    def mem(key: str) -> list[str]:
+        return [
+            f"{r['idle_session_bytes' if fw == 'flowfsm' else f'{fw}_idle_bytes']:,}"
+            if key == "idle"
+            else f"{d[f'{fw}_bytes_after_one_click']:,}"
+            for fw in LABELS
+        ]
+
+    blank = ["", "", ""]
+    rows: list[list[str]] = [
+        ["measure", *LABELS.values(), "flowfsm ratio: median (min–max over rounds)"],
+        [
             f"click, engine side (µs, median, {d['latency_open_sessions']:,} open)",
-            f"{r['click_us']:.0f}",
-            f"{r['click_us_miru_menu']:.0f}",
-            f"{r['click_us_miru_view']:.0f}",
-            f"{r['click_ratio_vs_miru_menu']:.2f} vs menu, {r['click_ratio_vs_miru_view']:.2f} vs View",
-        ),
-        (
-            "start + first message (µs, median)",
-            f"{r['start_us']:.0f}",
-            f"{r['start_us_miru_menu']:.0f}",
-            f"{r['start_us_miru_view']:.0f}",
-            f"{r['start_ratio_vs_miru_menu']:.2f} vs menu, {r['start_ratio_vs_miru_view']:.2f} vs View",
-        ),
-        (
-            f"memory per idle session (bytes, {d['memory_sessions']:,} open)",
-            f"{r['idle_session_bytes']:,}",
-            f"{r['miru_menu_idle_bytes']:,}",
-            f"{r['miru_view_idle_bytes']:,}",
-            f"{r['idle_ratio_vs_miru_view']:.2f} vs View",
-        ),
-        (
-            "memory per session after one click (bytes)",
-            f"{d['flowfsm_bytes_after_one_click']:,}",
-            f"{d['miru_menu_bytes_after_one_click']:,}",
-            f"{d['miru_view_bytes_after_one_click']:,}",
-            f"{ratio(d['flowfsm_bytes_after_one_click'], d['miru_view_bytes_after_one_click']):.2f} vs View",
-        ),
-        (
+            *per_fw("click_us"),
+            vs("click"),
+        ],
+        ["start + first message (µs, median)", *per_fw("start_us"), vs("start")],
+        [
+            f"memory per idle session (bytes, {d['memory_sessions']:,} open, 200-char tokens)",
+            *mem("idle"),
+            f"{r['idle_ratio_vs_miru_view']:.2f} vs View, {r['idle_ratio_vs_miru_view_idiomatic']:.2f} vs idiomatic",
+        ],
+        ["memory per session after one click (bytes)", *mem("click"), ""],
+        [
             "asyncio tasks per idle session",
             f"{r['tasks_per_idle_session']:g}",
-            f"{d['miru_menu_tasks_per_idle_session']:g}",
-            f"{d['miru_view_tasks_per_idle_session']:g}",
+            *(f"{d[f'{fw}_tasks_per_idle_session']:g}" for fw in BASELINES),
             "",
-        ),
-        (
+        ],
+        [
             "click at 10 open sessions (µs)",
             f"{r['click_us_10_sessions']:.0f}",
             f"{r['click_us_10_sessions_miru_menu']:.0f}",
             "",
             "",
-        ),
-        (
+            "",
+        ],
+        [
             f"click at {big} open sessions (µs)",
             f"{r['click_us_10k_sessions']:.0f}",
             f"{r['click_us_10k_sessions_miru_menu']:.0f}",
             "",
+            "",
             f"{r['click_scale_ratio_10k_vs_10']:.2f} ({big} / 10)",
-        ),
-        (
-            "HTTP clicks/s (RESTBot, 8 users, 2nd process)",
+        ],
+        [
+            f"HTTP clicks/s (RESTBot, 8 users, 2nd process, {len(d['http_clicks_per_s_rounds'])} rounds)",
             f"{r['http_clicks_per_s']:.0f}",
             f"{r['http_clicks_per_s_miru_menu']:.0f}",
             "",
-            f"{r['http_ratio_vs_miru_menu']:.2f} vs menu",
-        ),
-        (
+            "",
+            f"{show_spread(sp['http_vs_miru_menu'])} vs menu",
+        ],
+        [
             "HTTP click latency p50 / p99 (ms)",
             f"{d['http_latency_ms_p50']:.1f} / {d['http_latency_ms_p99']:.1f}",
             f"{d['http_latency_ms_p50_miru_menu']:.1f} / {d['http_latency_ms_p99_miru_menu']:.1f}",
             "",
             "",
-        ),
-        (
+            "",
+        ],
+        [
             f"expire {d['expire']['sessions']:,} sessions (s) / left",
             f"{r['expire_100k_s']:.3f} / {r['sessions_left_after_expiry']}",
-            "",
-            "",
-            "",
-        ),
-        (
+            *blank,
+            "bookkeeping only",
+        ],
+        [
+            f"CPU per expiry edit, drained (µs, {d['drain']['edits']:,} edits)",
+            f"{r['expiry_edit_cpu_us']:.0f}",
+            *blank,
+            "incl. the in-process loopback server",
+        ],
+        [
             f"RSS with {d['expire']['sessions']:,} sessions (MB)",
             f"{r['rss_mb_100k_sessions']:.0f} (empty: {d['expire']['rss_mb_before']:.0f})",
+            *blank,
             "",
-            "",
-            "",
-        ),
+        ],
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for index, row in enumerate(rows):
         lines.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
         if index == 0:
             lines.append("  ".join("-" * w for w in widths))
     lines.append("")
-    lines.append("targets (issue 8):")
+    lines.append("targets:")
     for key, check in r["targets"].items():
         mark = "met    " if check["met"] else "NOT MET"
         lines.append(f"  {mark}  {key} = {check['value']} (target {check['target']}): {check['what']}")
@@ -317,8 +366,8 @@ def git_describe() -> str:
 
 
 def main() -> None:
-    """Run, print the table, write bench/results.json."""
-    parser = argparse.ArgumentParser(description="flowfsm benchmarks (issue 8)")
+    """Run, print the table, write the results (.bench/results.json unless ``--out``)."""
+    parser = argparse.ArgumentParser(description="flowfsm benchmarks against miru, side by side")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, one round (a smoke run)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the JSON results")
     args = parser.parse_args()
@@ -340,6 +389,7 @@ def main() -> None:
     print()
     print(table(results))
     print(f"\n{results['meta']['seconds']:.0f} s; results in {args.out}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
 
 
