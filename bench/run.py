@@ -2,7 +2,7 @@
 
 Runs each measurement of bench/measure.py in a process of its own (several rounds where timing is
 involved, the frameworks alternating A B A B), prints a table with each ratio's median and its spread
-over the rounds (min–max), and writes the results to .bench/results.json (untracked; ``--out`` to
+over the rounds (min-max), and writes the results to .bench/results.json (untracked; ``--out`` to
 change), so running it never dirties the checkout.
 
     python bench/run.py            # the full run (about 3 minutes on 2 cores)
@@ -89,8 +89,8 @@ def spread(ratios: list[float]) -> dict[str, float]:
 
 
 def show_spread(s: dict[str, float]) -> str:
-    """``0.61 (0.58–0.64)``: the median and the range over the rounds."""
-    return f"{s['median']:.2f} ({s['min']:.2f}–{s['max']:.2f})"
+    """``0.61 (0.58-0.64)``: the median and the range over the rounds."""
+    return f"{s['median']:.2f} ({s['min']:.2f}-{s['max']:.2f})"
 
 
 def run(quick: bool) -> dict[str, Any]:
@@ -263,7 +263,7 @@ def table(r: dict[str, Any]) -> str:
 
     blank = ["", "", ""]
     rows: list[list[str]] = [
-        ["measure", *LABELS.values(), "flowfsm ratio: median (min–max over rounds)"],
+        ["measure", *LABELS.values(), "flowfsm ratio: median (min-max over rounds)"],
         [
             f"click, engine side (µs, median, {d['latency_open_sessions']:,} open)",
             *per_fw("click_us"),
