@@ -42,7 +42,7 @@ def test_check_reports_every_finding_and_exits_1(capsys: pytest.CaptureFixture[s
     assert code == 1
     assert set(out.splitlines()) == broken_flows.EXPECTED
     assert len(out.splitlines()) == len(broken_flows.EXPECTED)
-    assert "21 flow(s), 20 finding(s)" in err
+    assert "22 flow(s), 21 finding(s)" in err
 
 
 def test_check_clean_exits_0_and_prints_no_finding(capsys: pytest.CaptureFixture[str]) -> None:
