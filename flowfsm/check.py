@@ -54,10 +54,10 @@ from typing import TYPE_CHECKING
 
 from flowfsm.diagram import (
     GENERATED_KINDS,
+    FlowGraph,
     callable_name,
     completion_handlers,
     expand_sources,
-    FlowGraph,
     flow_graph,
     transition_kind,
 )

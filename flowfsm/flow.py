@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from flowfsm.context import Context
     from flowfsm.screen import ScreenLike
 
-__all__ = ["DEFAULT_TIMEOUT", "Flow", "Hook", "RenderFn", "StateSpec", "TransitionSpec"]
+__all__ = ["DEFAULT_TIMEOUT", "Flow", "Hook", "RenderFn", "Sample", "StateSpec", "TransitionSpec"]
 
 DEFAULT_TIMEOUT = 300.0
 """Seconds of inactivity after which a session expires (five minutes)."""

@@ -40,7 +40,9 @@ def test_registering_a_flow_with_a_transition_to_an_unknown_state_says_where() -
     flow.transition("buy", "shop", "checkout")
     bot = hikari.RESTBot("x", "Bot", banner=None, suppress_optimization_warning=True)
     manager = FlowManager(miru.Client(bot), clock=FakeClock(), auto_expire=False)
-    with pytest.raises(FlowDefinitionError, match=r"state 'shop': transition 'buy' goes to unknown state 'checkout'"):
+    with pytest.raises(
+        FlowDefinitionError, match=r"state 'shop': transition 'buy' goes to unknown state 'checkout'"
+    ):
         manager.register(flow)
 
 

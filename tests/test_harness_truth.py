@@ -48,10 +48,10 @@ async def test_submitting_a_modal_that_is_not_open_raises() -> None:
         opened = await h.click("Edit bio")
         modal_id = opened.callback["data"]["custom_id"]  # type: ignore[index]
         bio = {"name": "Ada", "pronouns": "she/her", "bio": "Engines."}
-        with pytest.raises(AssertionError, match="no modal .* is open for user 2002"):
+        with pytest.raises(AssertionError, match=r"no modal .* is open for user 2002"):
             await h.submit_modal(modal_id, bio, user=2002)  # opened for someone else
         await h.submit_modal(modal_id, bio)
-        with pytest.raises(AssertionError, match="no modal .* is open"):
+        with pytest.raises(AssertionError, match=r"no modal .* is open"):
             await h.submit_modal(modal_id, bio)  # submitting closed it
         with pytest.raises(AssertionError, match="no modal 'ff:nope' is open"):
             await h.submit_modal("ff:nope", bio)

@@ -28,14 +28,14 @@ from packaging.requirements import Requirement
 
 from flowfsm.testing.discord_api import FakeDiscord
 from flowfsm.testing.plugin import MISSING_EXTRA
-from tests.test_readme import readme_block, quick_start_code
+from tests.test_readme import quick_start_code, readme_block
 
 ROOT = Path(__file__).resolve().parent.parent
 _SKIP = shutil.ignore_patterns(
     ".venv", ".git", "build", "dist", "site", "*.egg-info", "__pycache__", ".pytest_cache", ".mypy_cache"
 )
 
-FLOW_MODULE = '''
+FLOW_MODULE = """
 from flowfsm import Button, Flow, Screen
 
 greeter = Flow("greeter")
@@ -49,9 +49,9 @@ def bye(ctx):
     return Screen("Bye!")
 
 greeter.transition("bye", "hello", "bye")
-'''
+"""
 
-BROKEN_MODULE = '''
+BROKEN_MODULE = """
 from flowfsm import Button, Flow, Screen
 
 typo = Flow("typo")
@@ -65,7 +65,7 @@ def bye(ctx):
     return Screen("Bye!")
 
 typo.transition("bye", "hello", "bye")
-'''
+"""
 
 
 def _run(*args: object, cwd: Path, env: dict[str, str] | None = None, code: int = 0) -> str:
@@ -131,18 +131,36 @@ def test_the_wheel_works_in_someone_elses_project(tmp_path: Path) -> None:
     started = time.monotonic()
     source, dist = tmp_path / "src", tmp_path / "dist"
     shutil.copytree(ROOT, source, ignore=_SKIP)
-    built = _run(sys.executable, "-m", "build", "--no-isolation", "--sdist", "--wheel", "--outdir", dist, source, cwd=tmp_path)
+    built = _run(
+        sys.executable,
+        "-m",
+        "build",
+        "--no-isolation",
+        "--sdist",
+        "--wheel",
+        "--outdir",
+        dist,
+        source,
+        cwd=tmp_path,
+    )
     assert "Deprecat" not in built, built  # license metadata and the rest as setuptools wants them
     wheels, sdists = list(dist.glob("*.whl")), list(dist.glob("*.tar.gz"))
     assert len(wheels) == 1 and len(sdists) == 1
     checked = _run(sys.executable, "-m", "twine", "check", "--strict", *wheels, *sdists, cwd=tmp_path)
     assert checked.count("PASSED") == 2, checked
     names = zipfile.ZipFile(wheels[0]).namelist()
-    for needed in ("flowfsm/py.typed", "flowfsm/playground/static/playground.css", "flowfsm/playground/static/playground.js"):
+    for needed in (
+        "flowfsm/py.typed",
+        "flowfsm/playground/static/playground.css",
+        "flowfsm/playground/static/playground.js",
+    ):
         assert needed in names
     assert not [n for n in names if n.startswith(("examples/", "tests/"))]
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
-    assert "[pytest11]\nflowfsm = flowfsm.testing.plugin" in zipfile.ZipFile(wheels[0]).read(entry_points).decode()
+    assert (
+        "[pytest11]\nflowfsm = flowfsm.testing.plugin"
+        in zipfile.ZipFile(wheels[0]).read(entry_points).decode()
+    )
 
     # A bot author's project, outside this repository: flowfsm and pytest, no extras.
     project = tmp_path / "project"

@@ -506,7 +506,7 @@ class FakeDiscord:
     async def _set_commands(self, call: _Call) -> tuple[int, Any]:
         """``PUT /applications/{id}[/guilds/{id}]/commands``: the bot's slash commands, as registered."""
         if not isinstance(call.body, list):
-            raise ApiError(400, {"message": "Invalid Form Body", "code": 50035})
+            raise ApiError(400, "Invalid Form Body", 50035)
         guild = call.match["gid"]
         self.commands = [
             {

@@ -113,8 +113,11 @@ class _ErrorLog(logging.Handler):
         self.active = False
 
     def emit(self, record: logging.LogRecord) -> None:
-        if self.active and record.exc_info and record.exc_info[1] is not None and record.getMessage().startswith(
-            "flowfsm: error in flow"
+        if (
+            self.active
+            and record.exc_info
+            and record.exc_info[1] is not None
+            and record.getMessage().startswith("flowfsm: error in flow")
         ):
             self.errors.append(record.exc_info[1])
 

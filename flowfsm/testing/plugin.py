@@ -38,7 +38,7 @@ __all__ = ["MISSING_EXTRA", "flowfsm_harness", "flowfsm_rest_harness"]
 
 MISSING_EXTRA = (
     'flowfsm\'s harness fixtures need pytest-asyncio: pip install "flowfsm[testing]" '
-    "(and set asyncio_mode = \"auto\" or mark the test with @pytest.mark.asyncio)"
+    '(and set asyncio_mode = "auto" or mark the test with @pytest.mark.asyncio)'
 )
 """The one-line error a test gets when it uses a fixture without the ``testing`` extra."""
 
@@ -69,7 +69,7 @@ async def _started(rest_bot: bool, options: dict[str, Any]) -> AsyncIterator[Har
 try:
     import pytest_asyncio
 except ImportError:
-    pytest_asyncio = None
+    pytest_asyncio = None  # type: ignore[assignment]
 
 if pytest_asyncio is not None:
 
@@ -96,4 +96,3 @@ else:
     def flowfsm_rest_harness() -> Harness:
         """Unavailable without pytest-asyncio: fails the test with :data:`MISSING_EXTRA`."""
         pytest.fail(MISSING_EXTRA, pytrace=False)
-
