@@ -523,7 +523,10 @@ class Harness:
         custom_id: str | None = None,
         user: int = DEFAULT_USER,
     ) -> Reply:
-        """Choose ``values`` in the menu's select (found by placeholder, or the only one)."""
+        """Choose ``values`` in the menu's select (found by placeholder, or the only one).
+
+        Like :meth:`click`, raises the error of the last interaction if it failed."""
+        self._raise_last_error()
         message = self.message
         if message is None:
             raise AssertionError("there is no menu message")
