@@ -29,7 +29,7 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 run: $(STAMP)
-	$(PY) -m flowfsm run
+	$(PY) -m flowfsm run examples
 
 bench: $(STAMP)
 	$(PY) bench/run.py

@@ -45,7 +45,7 @@ def buy(ctx: Context) -> None:
     ctx.data["owned"] = True
 
 
-@store.state(initial=True)
+@store.state(initial=True, tracked=True)
 def shop(ctx: Context) -> Screen:
     """The shop."""
     balance = ctx.data.setdefault("balance", int(ctx.options.get("balance", 50)))

@@ -215,6 +215,8 @@ inventory.transition("browse", "shop", "category", before=pick_category)
 inventory.transition("owned", ["shop", "category"], "owned")
 inventory.transition("back", ["category", "owned"], "shop")
 inventory.transition("close", ["shop", "owned"], "closed")
+# `flowfsm check` opens each state on its own: the category a click would have chosen.
+inventory.sample("category", data={"category": "weapons"})
 
 
 def main() -> None:

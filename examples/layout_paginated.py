@@ -79,6 +79,7 @@ def chosen(ctx: Context) -> Screen:
 
 
 paginated.transition("confirm", "pick", "chosen", conditions=[must_have_chosen])
+paginated.sample("chosen", data={"month": "May"})  # for `flowfsm check`, which opens each state on its own
 
 
 def main() -> None:

@@ -72,6 +72,8 @@ def closed(ctx: Context) -> Screen:
 weather.transition("details", "report", "details")
 weather.transition("back", "details", "report")
 weather.transition("close", "report", "closed")
+# What `flowfsm check` opens `details` with (on its own, no reading has been taken yet).
+weather.sample("details", data={"reading": {"temp": 21.0, "wind": 12.0}})
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ Define a :class:`Flow` (states with render functions, triggers between them), re
 
 from flowfsm.context import Context
 from flowfsm.errors import FlowDefinitionError, FlowError, GuardFailure, RenderError
-from flowfsm.flow import DEFAULT_TIMEOUT, HOOK_NAMES, Flow, StateSpec, TransitionSpec
+from flowfsm.flow import DEFAULT_TIMEOUT, HOOK_NAMES, Flow, Sample, StateSpec, TransitionSpec
 from flowfsm.guards import Guard, guard, pipeline
 from flowfsm.manager import FlowManager, Texts
 from flowfsm.render import Rendered, render_screen
@@ -27,6 +27,7 @@ __all__ = [
     "GuardFailure",
     "RenderError",
     "Rendered",
+    "Sample",
     "Screen",
     "Session",
     "SessionStore",

@@ -1,12 +1,24 @@
-"""Static checks of flow definitions: every mistake at once, before the bot starts.
+"""Checks of flows before the bot starts: every mistake at once, each on one line.
 
-:meth:`Flow.compile <flowfsm.flow.Flow.compile>` stops at the first mistake; :func:`check_flows`
-reads the raw definition instead (``flow.states``, ``flow.transitions``, ``flow.initial``,
-``flow.timeout``, ``flow.completions``, ``flow.guards``), compiles nothing, and reports every
-finding as one line ``flow:state: problem``. Findings about the flow as a whole (its timeout, its
-initial state, a completion handler, a trigger without a source) use ``*`` as the state.
+Two passes, both run by ``flowfsm check``:
 
-What is found:
+* :func:`check_flows` reads the raw definition (``flow.states``, ``flow.transitions``,
+  ``flow.initial``, ``flow.timeout``, ``flow.completions``, ``flow.guards``) and compiles nothing
+  (:meth:`Flow.compile <flowfsm.flow.Flow.compile>` stops at the first mistake);
+* :func:`check_screens` opens every reachable state of every flow that compiles through the test
+  harness (the loopback Discord, real hikari entities, the real ``miru.Client``), the way
+  ``flows.start(..., at=state)`` would, with the state's sample options (:meth:`Flow.sample
+  <flowfsm.flow.Flow.sample>`), and reports what its setup and render function produce.
+
+Each finding is one line ``flow:state: problem``, or ``flow:state:item: problem`` when it is about
+one item of a screen. Findings about the flow as a whole (its timeout, its initial state, a
+completion handler, a trigger without a source) use ``*`` as the state.
+
+``check`` stays apart from ``flowfsm explore``: it opens each state once and clicks nothing, so it
+is quick and does not depend on the data a click changes; ``explore`` clicks every item along
+every path, which is slower and is where errors of actions and transitions show.
+
+What the definition pass finds:
 
 * no states, no initial state, a timeout that is not a positive number;
 * states without a render function (or with one that is not callable);
@@ -20,25 +32,42 @@ What is found:
 * a transition named ``back`` / ``cancel`` on a state that gets a generated Back / Cancel;
 * sub-flow calls to flows that are not registered (not among the flows checked together, nor in
   ``registry``), naming completion handlers the flow does not declare; completion handlers that
-  no sub-flow call uses.
+  no sub-flow call uses;
+* returnable states whose Back would always close the session: no fallback, and no tracked state
+  from which the state can be reached (so the history is always empty there).
+
+What the screen pass finds (one finding per state, the first problem of its screen):
+
+* a button with more than one of ``trigger``, ``action`` and ``modal``;
+* a button or select trigger no transition from that state handles (a typo);
+* a button naming a modal the screen does not define;
+* anything else Discord would refuse (limits, bad items), and an error raised by the state's
+  setup, hooks or render function (give it sample options with :meth:`Flow.sample`).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flowfsm.diagram import (
     GENERATED_KINDS,
+    FlowGraph,
     callable_name,
     completion_handlers,
     expand_sources,
     flow_graph,
     transition_kind,
 )
+from flowfsm.errors import FlowDefinitionError, RenderError
 from flowfsm.flow import Flow
 
-__all__ = ["FLOW_WIDE", "Finding", "check_flow", "check_flows"]
+if TYPE_CHECKING:
+    from flowfsm.context import Context
+
+__all__ = ["FLOW_WIDE", "Finding", "check_all", "check_flow", "check_flows", "check_screens"]
 
 FLOW_WIDE = "*"
 """The state part of a finding about the flow as a whole."""
@@ -48,14 +77,17 @@ _RESERVED = {"back": "returnable", "cancel": "cancellable"}
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One problem found in a flow, printed as ``flow:state: problem``."""
+    """One problem found in a flow, printed as ``flow:state: problem`` (``flow:state:item: problem``
+    when it is about one item of a screen)."""
 
     flow: str
     state: str
     problem: str
+    item: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.flow}:{self.state}: {self.problem}"
+        where = f"{self.flow}:{self.state}" + (f":{self.item}" if self.item is not None else "")
+        return f"{where}: {self.problem}"
 
 
 def _location(source: object) -> str:
@@ -72,8 +104,12 @@ def _describe(value: object) -> str:
     return name or type(value).__name__
 
 
-def check_flow(flow: Flow, *, registry: Collection[str] = ()) -> list[Finding]:
-    """Every finding for one flow. ``registry``: names of the flows sub-flow calls may open."""
+def check_flow(
+    flow: Flow, *, registry: Collection[str] = (), children: Collection[str] = ()
+) -> list[Finding]:
+    """Every finding for one flow. ``registry``: names of the flows sub-flow calls may open;
+    ``children``: names of the flows some flow opens as a sub-flow (Back on an empty history
+    returns to the parent there instead of closing the session)."""
     found: list[Finding] = []
 
     def report(state: str, problem: str) -> None:
@@ -202,15 +238,132 @@ def check_flow(flow: Flow, *, registry: Collection[str] = ()) -> list[Finding]:
         if not (leaves or node.returnable or node.cancellable):
             report(node.name, "dead end: not final, and no transition, Back or Cancel leads out")
 
+    for node in graph.states:
+        if (
+            node.returnable
+            and not node.unknown
+            and node.fallback is None
+            and flow.name not in children
+            and not _tracked_before(graph, node.name)
+        ):
+            report(
+                node.name,
+                "Back always closes the session: no tracked state leads here and there is no fallback "
+                "(mark an earlier state tracked=True, or give this one fallback=...)",
+            )
+
     order = {FLOW_WIDE: -1, **{name: i for i, name in enumerate(declared)}}
     return sorted(found, key=lambda f: (order.get(f.state, len(order)), f.state, f.problem))
+
+
+def _tracked_before(graph: FlowGraph, state: str) -> bool:
+    """Whether some tracked state can be left on a way to ``state`` (then Back has somewhere to go)."""
+    for node in graph.states:
+        if not node.tracked or node.unknown:
+            continue
+        seen: set[str] = set()
+        todo = list(graph.successors(node.name))
+        while todo:
+            current = todo.pop()
+            if current == state:
+                return True
+            if current not in seen:
+                seen.add(current)
+                todo.extend(graph.successors(current))
+    return False
 
 
 def check_flows(flows: Iterable[Flow], *, registry: Collection[str] = ()) -> list[Finding]:
     """Every finding for several flows; sub-flow calls may open any of them (or ``registry``)."""
     flows = list(flows)
     known = {*registry, *(flow.name for flow in flows)}
+    children = {name for flow in flows for name in _subflow_names(flow)}
     findings: list[Finding] = []
     for flow in flows:
-        findings.extend(check_flow(flow, registry=known))
+        findings.extend(check_flow(flow, registry=known, children=children))
+    return findings
+
+
+def _subflow_names(flow: Flow) -> set[str]:
+    """Names of the flows ``flow`` opens as sub-flows."""
+    names = set()
+    for spec in flow.transitions:
+        child = getattr(spec, "subflow", None)
+        name = child if isinstance(child, str) else getattr(child, "name", None)
+        if name:
+            names.add(name)
+    return names
+
+
+_FIRST_USER = 800_000_000_000_000_001
+
+
+def _screen_finding(flow: Flow, state: str, exc: BaseException) -> Finding:
+    """A finding for the error opening ``state`` raised: a render error names its item."""
+    if isinstance(exc, RenderError):
+        prefix = f"flow {exc.flow!r}, state {exc.state!r}" + (f", item {exc.item!r}" if exc.item else "")
+        problem = str(exc).removeprefix(prefix).removeprefix(": ")
+        return Finding(exc.flow, exc.state, problem, exc.item)
+    hint = "" if state in flow.samples else f" (if it needs input, give it: flow.sample({state!r}, ...))"
+    return Finding(flow.name, state, f"opening it raised {type(exc).__name__}: {exc}{hint}")
+
+
+async def check_screens(flows: Iterable[Flow]) -> list[Finding]:
+    """Open every reachable state of every flow through the test harness; one finding per state
+    whose setup, hooks or render function fail or make a screen Discord (or the engine) refuses.
+
+    Flows that do not compile are skipped (:func:`check_flows` reports why). Needs the flows'
+    own imports only: no bot token, no network beyond 127.0.0.1.
+    """
+    from flowfsm.testing.harness import Harness  # the harness is heavy; only this pass needs it
+
+    compiled: list[Flow] = []
+    for flow in flows:
+        try:
+            flow.compile()
+        except FlowDefinitionError:
+            continue
+        compiled.append(flow)
+    findings: list[Finding] = []
+    errors: list[BaseException] = []
+
+    def keep(ctx: Context, exc: BaseException) -> None:
+        errors.append(exc)
+
+    def sample_data(ctx: Context) -> None:
+        sample = ctx.session.flow.samples.get(ctx.session.state)
+        if sample is not None:
+            ctx.data.update(sample.data)
+
+    async with Harness(compiled) as harness:
+        harness.manager.on_error(keep)
+        harness.manager.add_hook("on_enter", sample_data)
+        user = _FIRST_USER
+        for flow in compiled:
+            for state in flow_graph(flow).reachable():
+                user += 1
+                command = f"check-{user}"
+                harness.route(command, flow.name, state)
+                before = len(errors)
+                sample = flow.samples.get(state)
+                await harness.command(command, user=user, options=sample.options if sample else None)
+                if len(errors) > before:
+                    findings.append(_screen_finding(flow, state, errors[before]))
+    return findings
+
+
+async def check_all(flows: Iterable[Flow], *, registry: Collection[str] = ()) -> list[Finding]:
+    """Both passes: the definition (:func:`check_flows`), then the screens (:func:`check_screens`).
+
+    The engine's error log is silenced meanwhile: every error it would log is a finding here.
+    """
+    flows = list(flows)
+    findings = check_flows(flows, registry=registry)
+    engine_log = logging.getLogger("flowfsm")
+    previous = engine_log.disabled
+    engine_log.disabled = True
+    try:
+        findings.extend(await check_screens(flows))
+    finally:
+        engine_log.disabled = previous
     return findings

@@ -186,11 +186,11 @@ def _configure_check(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from flowfsm.check import check_flows
+    from flowfsm.check import check_all
     from flowfsm.targets import load_flows
 
     flows = load_flows(args.targets)
-    findings = check_flows(flows)
+    findings = asyncio.run(check_all(flows))
     for finding in findings:
         print(finding)
     print(f"flowfsm check: {len(flows)} flow(s), {len(findings)} finding(s)", file=sys.stderr)
@@ -282,10 +282,12 @@ COMMANDS: dict[str, Command] = {
         "Write the diagram files of every flow of the TARGETs (what 'make diagrams' runs).",
     ),
     "check": Command(
-        "find definition mistakes in flows without running them",
+        "find definition mistakes in flows and open every reachable screen once",
         _configure_check,
         _run_check,
-        "Report every definition mistake as 'flow:state: problem'; exit 1 when there is any.",
+        "Report every definition mistake, then open each reachable state through the test harness and report "
+        "what its screen gets wrong, as 'flow:state: problem' or 'flow:state:item: problem'; exit 1 when "
+        "there is any.",
     ),
     "explore": Command(
         "use every item of every screen of flows and report what breaks",

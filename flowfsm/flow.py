@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from flowfsm.context import Context
     from flowfsm.screen import ScreenLike
 
-__all__ = ["DEFAULT_TIMEOUT", "Flow", "Hook", "RenderFn", "StateSpec", "TransitionSpec"]
+__all__ = ["DEFAULT_TIMEOUT", "Flow", "Hook", "RenderFn", "Sample", "StateSpec", "TransitionSpec"]
 
 DEFAULT_TIMEOUT = 300.0
 """Seconds of inactivity after which a session expires (five minutes)."""
@@ -165,6 +165,14 @@ class TransitionSpec:
         return (self.source,) if isinstance(self.source, str) else self.source
 
 
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """What ``flowfsm check`` opens a state with: start options and session data (:meth:`Flow.sample`)."""
+
+    options: Mapping[str, Any]
+    data: Mapping[str, Any]
+
+
 class Flow:
     """A menu flow: named states with render functions and the triggers between them.
 
@@ -238,6 +246,8 @@ class Flow:
         self._triggers: dict[str, frozenset[str]] = {}
         self.completions: dict[str, CompletionHandler] = {}
         self.guards: dict[str, Any] = {}
+        self.samples: dict[str, Sample] = {}
+        """What ``flowfsm check`` opens each state with (see :meth:`sample`)."""
 
     def __repr__(self) -> str:
         return f"Flow({self.name!r}, states={list(self.states)!r})"
@@ -440,6 +450,23 @@ class Flow:
         self.transitions.append(spec)
         return spec
 
+    def sample(
+        self, state: str, *, options: Mapping[str, Any] | None = None, data: Mapping[str, Any] | None = None
+    ) -> None:
+        """Give ``flowfsm check`` what ``state`` needs to render on its own.
+
+        ``check`` opens every reachable state by itself, as ``flows.start(..., at=state,
+        options=options)`` would, so no earlier screen has filled ``ctx.data``. ``options`` are
+        the start options (``ctx.options``, ``ctx.state_options``); ``data`` is put into
+        ``ctx.data`` as the state is entered (after its ``setup``, before its ``on_enter``,
+        ``before_render`` and render function)::
+
+            weather.sample("details", data={"reading": {"temp": 21.0, "wind": 12.0}})
+        """
+        if state not in self.states:
+            raise FlowDefinitionError(self.name, "sample for an undeclared state", state=state)
+        self.samples[state] = Sample(dict(options or {}), dict(data or {}))
+
     def _check_open(self) -> None:
         if self._machine is not None:
             raise FlowDefinitionError(self.name, "the flow is already compiled; define it before first use")
@@ -483,8 +510,14 @@ class Flow:
                         state=src,
                     )
             if tr.dest is not None and tr.dest not in self.states:
+                # Name where the transition starts (the state the author is looking at) and the
+                # missing target: the target alone reads as if that state were the culprit.
+                sources = tr.sources(self.states)
                 raise FlowDefinitionError(
-                    self.name, f"transition {tr.trigger!r} goes to an unknown state", state=tr.dest
+                    self.name,
+                    f"transition {tr.trigger!r} goes to unknown state {tr.dest!r} "
+                    f"(known: {', '.join(self.states)})",
+                    state=sources[0] if len(sources) == 1 else str(tr.source),
                 )
             if tr.on_complete is not None and tr.on_complete not in self.completions:
                 raise FlowDefinitionError(

@@ -8,7 +8,10 @@ same name; every hook is awaited in sequence):
 * each click: ``on_action`` -> the item's action or trigger -> [transition: conditions/guards ->
   ``on_leave`` of the old state -> entry of the new one] -> ``on_next``/``on_previous`` (pagination)
   -> ``before_render`` -> render -> message sent or edited -> ``after_render``;
-* Cancel: ``on_cancel`` -> ``on_leave``; timeout: ``on_timeout``.
+* Cancel: ``on_cancel`` -> ``on_leave``; timeout: ``on_timeout``;
+* the last screen of a session (entering a final state, or ``ctx.close(text)``) runs neither
+  ``before_render`` nor ``after_render``: they prepare and follow up a live menu, and a final
+  screen has no items left (the final state's ``on_enter`` still runs).
 
 These run inside the flow's transitions machine: a state's ``on_enter``/``on_exit`` callbacks
 call :func:`on_state_enter`/:func:`on_state_exit`, the machine's ``before_state_change`` pushes

@@ -75,6 +75,7 @@ class Texts:
     previous_label: str = "← Previous"
     next_label: str = "Next →"
     moved: str = "This menu continues in a newer message."
+    unavailable: str = "This command has no menu to open right now. The bot's owner has been told."
 
 
 class FlowManager:
@@ -310,6 +311,10 @@ class FlowManager:
         Gateway bots and arc: ``await flows.start(...)`` sends the menu and returns ``None``.
         REST bots: return the result from your interaction-server listener:
         ``return await flows.start(interaction, "weather")``.
+
+        Raises :class:`FlowError` when ``flow`` is not registered or has no state ``at``; a
+        gateway or arc command first gets the ephemeral ``texts.unavailable`` reply, so the user
+        is not left with silence (a REST bot's listener raising makes Discord say it failed).
         """
         arc_ctx: ArcContextLike | None = None
         if isinstance(target, hikari.PartialInteraction):
@@ -317,16 +322,33 @@ class FlowManager:
         else:
             arc_ctx = target
             interaction = target.interaction
-        resolved = self._resolve(flow)
+        try:
+            resolved = self._resolve(flow)
+            if at is not None and at not in resolved.states:
+                raise FlowError(f"flow {resolved.name!r} has no state {at!r} to start at")
+        except FlowError:
+            await self._refuse_start(interaction, arc_ctx)
+            raise
         session = self._new_session(resolved, interaction, options)
         if at is not None:
-            if at not in resolved.states:
-                raise FlowError(f"flow {resolved.name!r} has no state {at!r} to start at")
             session.state = at
         responder = Responder(
             interaction, self._mode(arc_ctx), creates=True, ephemeral=resolved.ephemeral, arc_ctx=arc_ctx
         )
         return await self._dispatch(responder, self._begin(session, interaction, responder))
+
+    async def _refuse_start(
+        self, interaction: hikari.PartialInteraction, arc_ctx: ArcContextLike | None
+    ) -> None:
+        """Tell the user a command opened nothing, before the bot author's code gets the error."""
+        mode = self._mode(arc_ctx)
+        if mode is ResponseMode.BUILDER:
+            return  # the HTTP reply is the listener's return value, which the raise replaces
+        responder = Responder(interaction, mode, creates=True, ephemeral=True, arc_ctx=arc_ctx)  # type: ignore[arg-type]
+        try:
+            await responder.ephemeral_text(self.texts.unavailable)
+        except Exception:
+            _LOG.exception("flowfsm: the reply to a command with no flow failed")
 
     def _new_session(
         self, flow: Flow, interaction: hikari.PartialInteraction, options: Mapping[str, Any] | None

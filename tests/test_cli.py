@@ -42,7 +42,7 @@ def test_check_reports_every_finding_and_exits_1(capsys: pytest.CaptureFixture[s
     assert code == 1
     assert set(out.splitlines()) == broken_flows.EXPECTED
     assert len(out.splitlines()) == len(broken_flows.EXPECTED)
-    assert "21 flow(s), 20 finding(s)" in err
+    assert "22 flow(s), 21 finding(s)" in err
 
 
 def test_check_clean_exits_0_and_prints_no_finding(capsys: pytest.CaptureFixture[str]) -> None:
@@ -216,3 +216,16 @@ def test_more_subcommands_plug_in(
     )
     assert run(capsys, "hello", "you") == (3, "hello you\n", "")
     assert run(capsys, "bye") == (0, "bye\n", "")
+
+
+@pytest.mark.parametrize("command", ["play", "run"])
+def test_play_and_run_without_a_target_say_what_target_is_needed(
+    command: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    code, out, err = run(capsys, command)
+    assert code == 2 and out == ""
+    assert err.strip() == (
+        f"flowfsm {command}: error: name the flows to {command}: flowfsm {command} TARGET, where TARGET is a "
+        f"module, package or module:attribute holding flows (e.g. flowfsm {command} mybot.flows)"
+    )

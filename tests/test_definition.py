@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hikari
+import miru
 import pytest
 from transitions.extensions.asyncio import AsyncMachine
 
-from flowfsm import Button, Flow, FlowDefinitionError, Screen
+from flowfsm import Button, Flow, FlowDefinitionError, FlowManager, Screen
 
 
 def _screen(_ctx: object) -> Screen:
@@ -19,14 +21,29 @@ def test_duplicate_state_names_the_flow_and_state() -> None:
         flow.add_state("a", _screen)
 
 
-def test_transition_to_unknown_state_raises_on_compile() -> None:
+def test_transition_to_unknown_state_names_its_source_and_the_missing_target() -> None:
     flow = Flow("typo")
     flow.add_state("a", _screen, initial=True)
     flow.transition("go", "a", "b")
-    with pytest.raises(
-        FlowDefinitionError, match=r"flow 'typo', state 'b': transition 'go' goes to an unknown"
-    ):
+    with pytest.raises(FlowDefinitionError) as raised:
         flow.compile()
+    assert str(raised.value) == "flow 'typo', state 'a': transition 'go' goes to unknown state 'b' (known: a)"
+    assert raised.value.state == "a"
+
+
+def test_registering_a_flow_with_a_transition_to_an_unknown_state_says_where() -> None:
+    from flowfsm.testing import FakeClock
+
+    flow = Flow("typo2")
+    flow.add_state("menu", _screen, initial=True)
+    flow.add_state("shop", _screen)
+    flow.transition("buy", "shop", "checkout")
+    bot = hikari.RESTBot("x", "Bot", banner=None, suppress_optimization_warning=True)
+    manager = FlowManager(miru.Client(bot), clock=FakeClock(), auto_expire=False)
+    with pytest.raises(
+        FlowDefinitionError, match=r"state 'shop': transition 'buy' goes to unknown state 'checkout'"
+    ):
+        manager.register(flow)
 
 
 def test_transition_from_unknown_state_raises_on_compile() -> None:

@@ -93,7 +93,8 @@ async def test_a_flow_that_cannot_compile_is_one_finding() -> None:
 
     report = await explore(unknown_dest)
     assert [str(f) for f in report.findings] == [
-        "unknown_dest:nowhere: cannot be compiled: transition 'go' goes to an unknown state"
+        "unknown_dest:start: cannot be compiled: transition 'go' goes to unknown state 'nowhere' "
+        "(known: start, done)"
     ]
 
 

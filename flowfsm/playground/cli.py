@@ -1,9 +1,13 @@
 """The ``flowfsm play`` and ``flowfsm run`` subcommands.
 
-* ``flowfsm play [TARGET...]``: serve the playground for the flows in TARGET (default: the shipped
-  ``examples`` package) on http://127.0.0.1:8765 (``FLOWFSM_PORT`` or ``--port``).
-* ``flowfsm run [TARGET...]``: the same without ``DISCORD_TOKEN``; with it, run the flows as a
+* ``flowfsm play TARGET...``: serve the playground for the flows in TARGET on
+  http://127.0.0.1:8765 (``FLOWFSM_PORT`` or ``--port``).
+* ``flowfsm run TARGET...``: the same without ``DISCORD_TOKEN``; with it, run the flows as a
   real bot on Discord, one slash command per flow (registered to ``DISCORD_GUILD_ID`` when set).
+
+A TARGET is required: outside this repository there is no ``examples`` package to fall back
+on, and guessing one would only fail further away from the mistake (``make run`` names
+``examples``).
 
 This module imports nothing heavy at load time, so registering the subcommands is cheap.
 """
@@ -18,7 +22,13 @@ from typing import Any
 
 __all__ = ["add_cli", "main"]
 
-_TARGET_HELP = "module, package or module:attribute holding flows (default: the examples package)"
+_TARGET_HELP = "module, package or module:attribute holding your flows, e.g. mybot.flows"
+
+NO_TARGET = (
+    "flowfsm {command}: error: name the flows to {verb}: flowfsm {command} TARGET, where TARGET is a module, "
+    "package or module:attribute holding flows (e.g. flowfsm {command} mybot.flows)"
+)
+"""The one line ``play``/``run`` print (exit status 2) when given no TARGET."""
 
 
 def add_cli(subparsers: Any) -> None:
@@ -52,11 +62,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _flows(targets: list[str]) -> tuple[list[Any], list[str]] | None:
-    from flowfsm.playground.targets import DEFAULT_TARGETS, discover
+    from flowfsm.playground.targets import discover
 
-    found = discover(targets or list(DEFAULT_TARGETS))
+    found = discover(targets)
     if not found.flows:
-        print(f"flowfsm: no flows found in {' '.join(targets or DEFAULT_TARGETS)}", file=sys.stderr)
+        print(f"flowfsm: no flows found in {' '.join(targets)}", file=sys.stderr)
         for problem in found.errors:
             print(f"  {problem}", file=sys.stderr)
         return None
@@ -67,6 +77,9 @@ def play_command(args: argparse.Namespace) -> int:
     """``flowfsm play``: serve the playground until Ctrl+C."""
     from flowfsm.playground.server import DEFAULT_HOST, port_from_env, serve
 
+    if not args.targets:
+        print(NO_TARGET.format(command="play", verb="play"), file=sys.stderr)
+        return 2
     loaded = _flows(args.targets)
     if loaded is None:
         return 1
@@ -88,6 +101,9 @@ def play_command(args: argparse.Namespace) -> int:
 def run_command(args: argparse.Namespace) -> int:
     """``flowfsm run``: the real bot when ``DISCORD_TOKEN`` is set, else the playground."""
     token = os.environ.get("DISCORD_TOKEN", "").strip()
+    if not args.targets:
+        print(NO_TARGET.format(command="run", verb="run"), file=sys.stderr)
+        return 2
     if not token:
         return play_command(args)
     from flowfsm.playground.bot import guild_from_env, run_bot

@@ -362,7 +362,7 @@ class Playground:
         )
 
         async def send() -> Reply:
-            return await self.harness.submit_modal(modal_id, dict(fields), user=user.id, message=message)
+            return await self.harness.send_modal(modal_id, dict(fields), user=user.id, message=message)
 
         return await self._interact(view, user, f"submit modal {title!r}", modal_id, send, opened_on=None)
 

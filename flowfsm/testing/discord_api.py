@@ -101,6 +101,8 @@ class _Call:
     query: dict[str, str]
     data: dict[str, Any]
     uploads: Uploads = field(default_factory=dict)
+    body: Any = None
+    """The JSON body as sent (``data`` is it only when it is an object)."""
 
 
 class ApiError(Exception):
@@ -168,6 +170,8 @@ class FakeDiscord:
         self._by_token: dict[str, _Interaction] = {}
         self._faults: list[_Fault] = []
         self._ids = payloads.Ids(1_300_000_000_000_000_000)
+        self.commands: list[dict[str, Any]] = []
+        """The application commands the bot last registered (``PUT .../commands``)."""
         self._runner: web.AppRunner | None = None
         hook, one = r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)", r"/messages/(?P<mid>@original|\d+)"
         get_patch_delete = ("GET", "PATCH", "DELETE")
@@ -178,6 +182,11 @@ class FakeDiscord:
             (("POST",), re.compile(r"/channels/(?P<cid>\d+)/messages"), self._channel_create),
             (get_patch_delete, re.compile(r"/channels/(?P<cid>\d+)" + one), self._channel_message),
             (("GET",), re.compile(r"/users/@me|(/oauth2)?/applications/@me"), self._identity),
+            (
+                ("PUT",),
+                re.compile(r"/applications/(?P<app>\d+)(?:/guilds/(?P<gid>\d+))?/commands"),
+                self._set_commands,
+            ),
         ]
 
     # ------------------------------------------------------------------ lifecycle
@@ -309,7 +318,7 @@ class FakeDiscord:
                     status, answer = 405, {"message": "405: Method Not Allowed", "code": 0}
                     continue
                 data = body if isinstance(body, dict) else {}
-                call = _Call(request.method, match, dict(request.query), data, uploads)
+                call = _Call(request.method, match, dict(request.query), data, uploads, body)
                 try:
                     status, answer = await handler(call)
                 except ApiError as exc:
@@ -493,6 +502,27 @@ class FakeDiscord:
         if call.method == "PATCH" and int(msg["author"]["id"]) != self.bot_user_id:
             raise ApiError(403, "Cannot edit a message authored by another user", 50005)
         return self._message_op(call, int(msg["id"]))
+
+    async def _set_commands(self, call: _Call) -> tuple[int, Any]:
+        """``PUT /applications/{id}[/guilds/{id}]/commands``: the bot's slash commands, as registered."""
+        if not isinstance(call.body, list):
+            raise ApiError(400, "Invalid Form Body", 50035)
+        guild = call.match["gid"]
+        self.commands = [
+            {
+                "id": str(self._ids.next()),
+                "application_id": call.match["app"],
+                "type": 1,
+                "version": "1",
+                "options": [],
+                "default_member_permissions": None,
+                "nsfw": False,
+                **({"guild_id": guild} if guild else {}),
+                **command,
+            }
+            for command in call.body
+        ]
+        return 200, copy.deepcopy(self.commands)
 
     async def _identity(self, call: _Call) -> tuple[int, Any]:
         if call.match[0] == "/users/@me":

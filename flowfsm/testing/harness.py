@@ -23,6 +23,7 @@ Example::
 from __future__ import annotations
 
 import itertools
+import logging
 import secrets
 import socket
 from collections.abc import Callable, Iterable, Mapping
@@ -44,6 +45,9 @@ DEFAULT_USER = 1001
 """The user id commands and clicks come from unless told otherwise."""
 OTHER_USER = 2002
 """A second user, for "not your menu" tests."""
+
+
+_MODAL_RESPONSE = 9
 
 
 class FakeClock:
@@ -68,6 +72,9 @@ class Reply:
     token: str
     requests: list[RecordedRequest] = field(default_factory=list)
     http_status: int | None = None
+    error: BaseException | None = None
+    """The exception a callback or render raised while handling this interaction (the user saw
+    the error reply); a later :meth:`Harness.click` raises it instead of a puzzling "no component"."""
 
     @property
     def callback(self) -> dict[str, Any] | None:
@@ -92,6 +99,27 @@ class Reply:
             if data and int(data.get("flags") or 0) & payloads.EPHEMERAL and data.get("content"):
                 return str(data["content"])
         return None
+
+
+class _ErrorLog(logging.Handler):
+    """Keeps the exceptions the engine logs when a step fails (it answers the user and logs them):
+    the harness hands them back to the test instead of leaving them in the log. It listens only
+    while its harness delivers an interaction (other harnesses may share the logger), and is
+    emptied after each delivery (an exception's traceback holds the session it failed in)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.errors: list[BaseException] = []
+        self.active = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if (
+            self.active
+            and record.exc_info
+            and record.exc_info[1] is not None
+            and record.getMessage().startswith("flowfsm: error in flow")
+        ):
+            self.errors.append(record.exc_info[1])
 
 
 def components_of(message: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -160,11 +188,14 @@ class Harness:
         self._server_url = ""
         self.menu_id: int | None = None
         self._pending_options: dict[int, Mapping[str, Any] | None] = {}
+        self._open_modals: dict[int, set[str]] = {}
+        self._error_log = _ErrorLog()
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
     async def start(self) -> Harness:
         """Start the fake Discord and the bot; register the flows."""
+        logging.getLogger("flowfsm").addHandler(self._error_log)
         if self._own_discord:
             await self.discord.start()
         quiet: dict[str, Any] = {"banner": None, "logs": None, "suppress_optimization_warning": True}
@@ -201,6 +232,7 @@ class Harness:
 
     async def close(self) -> None:
         """Finish queued work and close everything."""
+        logging.getLogger("flowfsm").removeHandler(self._error_log)
         await self.manager.close()
         if self._http is not None:
             await self._http.close()
@@ -219,6 +251,10 @@ class Harness:
 
     # -- command routing inside the bot ------------------------------------------------------------
 
+    def route(self, command_name: str, flow: str, state: str | None = None) -> None:
+        """Make ``/command_name`` open ``flow`` (at ``state`` when given), like ``commands=``."""
+        self.commands[command_name] = flow if state is None else (flow, state)
+
     def _flow_for(self, command_name: str) -> tuple[str, str | None]:
         target = self.commands.get(command_name)
         if isinstance(target, tuple):
@@ -228,7 +264,8 @@ class Harness:
         for flow in self.manager.flows.values():
             if flow.command == command_name or flow.name == command_name:
                 return flow.name, None
-        raise LookupError(f"no flow answers /{command_name}")
+        known = sorted({*self.commands, *(f.command or f.name for f in self.manager.flows.values())})
+        raise LookupError(f"no flow answers /{command_name} (commands: {', '.join(known) or 'none'})")
 
     async def _gateway_command(self, event: hikari.InteractionCreateEvent) -> None:
         if isinstance(event.interaction, hikari.CommandInteraction):
@@ -254,8 +291,11 @@ class Harness:
         """Send a slash command; the flow it names starts with ``options``.
 
         ``command_options`` are Discord's own option objects (``{"name", "type", "value"}``)
-        carried by the interaction, for bots that read them.
+        carried by the interaction, for bots that read them. Without ``wire=``, raises
+        :class:`LookupError` when no flow answers ``name`` (with it, the bot's own routing decides).
         """
+        if self.wire is None:
+            self._flow_for(name)  # an unknown command is the test's mistake: say so here
         iid, token = self._ids.next(), self._token()
         payload = payloads.command_interaction(
             interaction_id=iid,
@@ -282,8 +322,16 @@ class Harness:
         user: int = DEFAULT_USER,
         message_id: int | None = None,
         guild_id: int | None = 111,
+        allow_disabled: bool = False,
     ) -> Reply:
-        """Click the button with ``label`` (or ``custom_id``) on the menu message."""
+        """Click the button with ``label`` (or ``custom_id``) on the menu message.
+
+        When the last interaction failed (a callback or render raised), that exception is raised
+        here: the menu the test expected was never drawn. A disabled button cannot be clicked on
+        Discord, so clicking one is an :class:`AssertionError` unless ``allow_disabled=True``
+        (to test what a stale client sending it anyway gets).
+        """
+        self._raise_last_error()
         message = self.message if message_id is None else self.discord._archive.get(message_id)
         if message is None:
             raise AssertionError("there is no menu message to click on")
@@ -292,10 +340,29 @@ class Harness:
             matches = [c for c in components_of(message) if c.get("label") == label]
             if not matches:
                 raise AssertionError(f"no component labelled {label!r}; the message has {labels}")
-            custom_id = matches[0].get("custom_id")
+            component = matches[0]
+            custom_id = component.get("custom_id")
             if custom_id is None:
                 raise AssertionError(f"component {label!r} has no custom id (a link button?)")
+            if component.get("disabled") and not allow_disabled:
+                raise AssertionError(
+                    f"button {label!r} is disabled: Discord does not let a user click it "
+                    "(pass allow_disabled=True to send the click anyway)"
+                )
         return await self.send_component(custom_id, message=message, user=user, guild_id=guild_id)
+
+    async def next_page(self, *, user: int = DEFAULT_USER) -> Reply:
+        """Click the pagination's Next button (whatever :class:`~flowfsm.Texts` calls it)."""
+        return await self.click(self.manager.texts.next_label, user=user)
+
+    async def previous_page(self, *, user: int = DEFAULT_USER) -> Reply:
+        """Click the pagination's Previous button (whatever :class:`~flowfsm.Texts` calls it)."""
+        return await self.click(self.manager.texts.previous_label, user=user)
+
+    def _raise_last_error(self) -> None:
+        last = self.replies[-1] if self.replies else None
+        if last is not None and last.error is not None:
+            raise last.error
 
     async def send_component(
         self,
@@ -344,28 +411,42 @@ class Harness:
     ) -> Reply:
         before = len(self.discord.requests)
         reply = Reply(iid, token)
-        self._pending_options[iid] = options
-        if isinstance(self.bot, hikari.RESTBot):
-            assert self._http is not None
-            status, answer = await signing.post_interaction(
-                self._server_url, payload, self._signing_key, self._http
-            )
-            reply.http_status = status
-            if status == 200 and isinstance(answer, dict):
-                # Discord processes the HTTP reply as the interaction's callback.
-                async with self._http.post(
-                    f"{self.discord.rest_url}/interactions/{iid}/{token}/callback?with_response=true",
-                    json=answer,
-                ) as response:
-                    await response.read()
-            await self.manager.drain()
-        else:
-            event = self.bot.event_factory.deserialize_interaction_create_event(None, payload)  # type: ignore[arg-type]
-            await self.bot.event_manager.dispatch(event, return_tasks=True)
-            await self.manager.drain()
+        self._error_log.active = True
+        try:
+            self._pending_options[iid] = options
+            if isinstance(self.bot, hikari.RESTBot):
+                assert self._http is not None
+                status, answer = await signing.post_interaction(
+                    self._server_url, payload, self._signing_key, self._http
+                )
+                reply.http_status = status
+                if status == 200 and isinstance(answer, dict):
+                    # Discord processes the HTTP reply as the interaction's callback.
+                    async with self._http.post(
+                        f"{self.discord.rest_url}/interactions/{iid}/{token}/callback?with_response=true",
+                        json=answer,
+                    ) as response:
+                        await response.read()
+                await self.manager.drain()
+            else:
+                event = self.bot.event_factory.deserialize_interaction_create_event(None, payload)  # type: ignore[arg-type]
+                await self.bot.event_manager.dispatch(event, return_tasks=True)
+                await self.manager.drain()
+        finally:
+            self._error_log.active = False
         reply.requests = self.discord.requests[before:]
+        reply.error = self._error_log.errors[0] if self._error_log.errors else None
+        self._error_log.errors.clear()
         self.replies.append(reply)
+        self._note_modal(reply, payload)
         return reply
+
+    def _note_modal(self, reply: Reply, payload: Mapping[str, Any]) -> None:
+        """Remember the modal a reply opened, for the user it opened for (see :meth:`submit_modal`)."""
+        callback = reply.callback
+        if reply.type == _MODAL_RESPONSE and callback is not None:
+            user = int((payload.get("member") or payload).get("user", {}).get("id", 0))
+            self._open_modals.setdefault(user, set()).add(str(callback["data"]["custom_id"]))
 
     async def say(
         self, text: str, *, user: int = DEFAULT_USER, channel_id: int = 222, guild_id: int | None = 111
@@ -389,7 +470,29 @@ class Harness:
         user: int = DEFAULT_USER,
         message: Mapping[str, Any] | None = None,
     ) -> Reply:
-        """Submit the modal ``custom_id`` (from a :class:`Reply` with type 9) with ``fields``."""
+        """Submit the modal ``custom_id`` (from a :class:`Reply` with type 9) with ``fields``.
+
+        The modal must be open for ``user`` (a click answered with it); otherwise this raises
+        :class:`AssertionError`. To send a submission no modal was opened for (a forged or
+        replayed one), use :meth:`send_modal`.
+        """
+        opened = self._open_modals.get(user, set())
+        if custom_id not in opened:
+            raise AssertionError(
+                f"no modal {custom_id!r} is open for user {user} (open: {sorted(opened) or 'none'})"
+            )
+        opened.discard(custom_id)
+        return await self.send_modal(custom_id, fields, user=user, message=message)
+
+    async def send_modal(
+        self,
+        custom_id: str,
+        fields: Mapping[str, str],
+        *,
+        user: int = DEFAULT_USER,
+        message: Mapping[str, Any] | None = None,
+    ) -> Reply:
+        """Send a modal submission with any ``custom_id``, open or not (forged, replayed)."""
         message = dict(message or self.message or {})
         iid, token = self._ids.next(), self._token()
         channel_id = int(message.get("channel_id", 222))
@@ -420,7 +523,10 @@ class Harness:
         custom_id: str | None = None,
         user: int = DEFAULT_USER,
     ) -> Reply:
-        """Choose ``values`` in the menu's select (found by placeholder, or the only one)."""
+        """Choose ``values`` in the menu's select (found by placeholder, or the only one).
+
+        Like :meth:`click`, raises the error of the last interaction if it failed."""
+        self._raise_last_error()
         message = self.message
         if message is None:
             raise AssertionError("there is no menu message")
