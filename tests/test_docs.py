@@ -1,0 +1,129 @@
+"""The documentation site builds with ``--strict``, documents every public name and every
+command, and shows only code that the test suite runs.
+
+The build runs once per test session (a few seconds); the tests below read what it wrote.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from mkdocs.exceptions import PluginError
+
+import flowfsm
+import flowfsm.testing
+from examples.quickstart import weather
+from flowfsm.cli import build_parser
+from flowfsm.testing import Harness, components_of
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load_hooks() -> object:
+    spec = importlib.util.spec_from_file_location("flowfsm_docs_hooks", ROOT / "docs" / "hooks.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+hooks = _load_hooks()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``mkdocs build --strict`` into a temporary directory; any warning fails it."""
+    out = tmp_path_factory.mktemp("site")
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    return out
+
+
+def test_site_builds_strict_with_every_nav_page(site: Path) -> None:
+    for page in ["getting-started", "guide/hooks", "session-scope", "tools/testing", "reference/cli"]:
+        assert (site / page / "index.html").is_file(), page
+    assert 'class="mermaid"' in (site / "guide" / "navigation" / "index.html").read_text(encoding="utf-8")
+
+
+def test_api_reference_documents_every_public_name(site: Path) -> None:
+    core = (site / "reference" / "api" / "index.html").read_text(encoding="utf-8")
+    for name in flowfsm.__all__:
+        assert f'id="flowfsm.{name}"' in core, name
+    testing = (site / "reference" / "testing" / "index.html").read_text(encoding="utf-8")
+    for name in flowfsm.testing.__all__:
+        assert f'id="flowfsm.testing.{name}"' in testing, name
+
+
+def test_cli_page_shows_every_subcommand_help(site: Path) -> None:
+    page = (site / "reference" / "cli" / "index.html").read_text(encoding="utf-8")
+    parser = build_parser()
+    commands = hooks.subcommands(parser)  # type: ignore[attr-defined]
+    assert len(commands) >= 6
+    for name in commands:
+        assert f"usage: flowfsm {name}" in page, name
+
+
+def test_named_include_takes_definitions_with_their_decorators() -> None:
+    code = hooks.extract(ROOT / "examples" / "guards.py", ["is_admin", "store.transition("], "page")  # type: ignore[attr-defined]
+    assert code.startswith('@guard(message="Only admins can open the admin panel.")\ndef is_admin(')
+    assert code.rstrip().endswith('store.transition("admin", "shop", "admin", conditions=[is_admin])')
+
+
+def test_named_include_of_a_missing_definition_stops_the_build() -> None:
+    with pytest.raises(PluginError, match="no top-level definition named 'no_such_guard'"):
+        hooks.extract(ROOT / "examples" / "guards.py", ["no_such_guard"], "page")  # type: ignore[attr-defined]
+
+
+def test_python_block_with_untested_code_stops_the_build() -> None:
+    markdown = 'Text.\n\n```python\n--8<-- "examples/guards.py#buy"\nprint("hi")\n```\n'
+    with pytest.raises(PluginError, match="code that no test runs"):
+        hooks._check_python_blocks(markdown, "page.md")  # type: ignore[attr-defined]
+    hooks._check_python_blocks('```python\n--8<-- "examples/guards.py#buy"\n```\n', "page.md")  # type: ignore[attr-defined]
+    with pytest.raises(PluginError, match="may only be included from"):
+        hooks._check_python_blocks('```python\n--8<-- "docs/hooks.py"\n```\n', "page.md")  # type: ignore[attr-defined]
+
+
+# -- tests shown on the "Testing your flows" page ---------------------------------------------------
+
+
+async def test_weather_details_and_back(flowfsm_harness: Harness) -> None:
+    flowfsm_harness.manager.register(weather)
+    await flowfsm_harness.command("weather", options={"city": "Lyon"})
+    assert flowfsm_harness.message is not None
+    assert flowfsm_harness.message["embeds"][0]["title"] == "Weather in Lyon"
+    await flowfsm_harness.click("Details")
+    assert flowfsm_harness.session().state == "details"
+    assert flowfsm_harness.message["content"].startswith("Temperature")
+    await flowfsm_harness.click("Back")
+    assert flowfsm_harness.session().state == "report"
+
+
+async def test_weather_expires_after_its_timeout(flowfsm_harness: Harness) -> None:
+    flowfsm_harness.manager.register(weather)
+    await flowfsm_harness.command("weather")
+    assert await flowfsm_harness.advance(299) == 0  # a fake clock: nothing sleeps
+    assert await flowfsm_harness.advance(2) == 1  # one session expired
+    assert flowfsm_harness.message is not None
+    buttons = [b for b in components_of(flowfsm_harness.message) if "url" not in b]
+    assert buttons and all(b.get("disabled") for b in buttons)
+
+
+async def test_weather_on_a_rest_bot(flowfsm_rest_harness: Harness) -> None:
+    flowfsm_rest_harness.manager.register(weather)
+    await flowfsm_rest_harness.command("weather")
+    await flowfsm_rest_harness.click("Close")
+    assert flowfsm_rest_harness.message is not None
+    assert flowfsm_rest_harness.message["content"] == "Closed after 1 reading(s)."
+    assert flowfsm_rest_harness.message["components"] == []
