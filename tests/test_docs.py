@@ -127,3 +127,14 @@ async def test_weather_on_a_rest_bot(flowfsm_rest_harness: Harness) -> None:
     assert flowfsm_rest_harness.message is not None
     assert flowfsm_rest_harness.message["content"] == "Closed after 1 reading(s)."
     assert flowfsm_rest_harness.message["components"] == []
+
+
+def test_rest_roles_in_docstrings_become_markdown_code() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "flowfsm_griffe_roles", ROOT / "docs" / "griffe_rest_roles.py"
+    )
+    assert spec is not None and spec.loader is not None
+    roles = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(roles)
+    text = "Use :class:`~flowfsm.layout.Text` or :meth:`Flow.state`, ``x=1``.\n\nExample::\n\n    f()"
+    assert roles.to_markdown(text) == "Use `Text` or `Flow.state`, `x=1`.\n\nExample:\n\n\n    f()"
