@@ -120,7 +120,7 @@ def cli_help() -> str:
     from flowfsm.cli import PROG, build_parser
 
     previous = os.environ.get("COLUMNS")
-    os.environ["COLUMNS"] = "100"  # argparse wraps to the terminal; the page should not depend on it
+    os.environ["COLUMNS"] = "80"  # argparse wraps to the terminal; the page should not depend on it
     try:
         parser = build_parser()
         sections = [f"## `{PROG}`\n\n```text\n{parser.format_help().rstrip()}\n```"]
