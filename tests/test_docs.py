@@ -75,6 +75,14 @@ def test_cli_page_shows_every_subcommand_help(site: Path) -> None:
         assert f"usage: flowfsm {name}" in page, name
 
 
+def test_every_example_appears_in_the_docs() -> None:
+    pages = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "docs").rglob("*.md"))
+    examples = [p.name for p in (ROOT / "examples").glob("*.py") if p.name != "__init__.py"]
+    assert len(examples) >= 15
+    missing = [name for name in examples if f"examples/{name}" not in pages]
+    assert missing == [], f"examples no docs page shows or names: {missing}"
+
+
 def test_named_include_takes_definitions_with_their_decorators() -> None:
     code = hooks.extract(ROOT / "examples" / "guards.py", ["is_admin", "store.transition("], "page")  # type: ignore[attr-defined]
     assert code.startswith('@guard(message="Only admins can open the admin panel.")\ndef is_admin(')
