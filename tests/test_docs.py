@@ -1,5 +1,6 @@
 """The documentation site builds with ``--strict``, documents every public name and every
-command, and shows only code that the test suite runs.
+command, and shows only code that the test suite runs (the guide's includes, and the examples in
+the docstrings that the API reference shows).
 
 The build runs once per test session (a few seconds); the tests below read what it wrote.
 """
@@ -10,13 +11,21 @@ import importlib.util
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
+from typing import Any
 
+import hikari
 import pytest
 from mkdocs.exceptions import PluginError
 
 import flowfsm
+import flowfsm.layout
+import flowfsm.modals
+import flowfsm.selects
 import flowfsm.testing
+import flowfsm.testing.harness
+import flowfsm.testing.plugin
 from examples.quickstart import weather
 from flowfsm.cli import build_parser
 from flowfsm.testing import Harness, components_of
@@ -146,3 +155,68 @@ def test_rest_roles_in_docstrings_become_markdown_code() -> None:
     spec.loader.exec_module(roles)
     text = "Use :class:`~flowfsm.layout.Text` or :meth:`Flow.state`, ``x=1``.\n\nExample::\n\n    f()"
     assert roles.to_markdown(text) == "Use `Text` or `Flow.state`, `x=1`.\n\nExample:\n\n\n    f()"
+
+
+# -- the examples in docstrings, shown by the API reference, run too ----------------------------------
+
+
+def docstring_example(doc: str | None, marker: str = "Example::") -> str:
+    """The indented literal block under ``marker`` in a docstring, dedented."""
+    assert doc is not None and marker in doc
+    block = doc.split(marker, 1)[1].lstrip("\n")
+    lines = []
+    for line in block.splitlines():
+        if line.strip() and not line.startswith((" ", "\t")):
+            break  # the first unindented line ends the literal block
+        lines.append(line)
+    return textwrap.dedent("\n".join(lines)).strip()
+
+
+def example_namespace() -> dict[str, Any]:
+    namespace: dict[str, Any] = {"hikari": hikari, "weather": weather}
+    for module in (flowfsm, flowfsm.selects, flowfsm.modals, flowfsm.layout, flowfsm.testing):
+        namespace.update({name: getattr(module, name) for name in dir(module) if not name.startswith("_")})
+    # The callbacks the examples name; their bodies are not the point of the examples.
+    namespace.update(set_colour=lambda ctx, values: None, set_friend=lambda ctx, values: None)
+    namespace.update(save_bio=lambda ctx, values: None)
+    return namespace
+
+
+def test_select_and_modal_docstring_examples_build() -> None:
+    for module in (flowfsm.selects, flowfsm.modals):
+        code = docstring_example(module.__doc__)
+        namespace = example_namespace()
+        exec(compile(code, f"{module.__name__} docstring", "exec"), namespace)
+
+
+def test_layout_docstring_example_is_a_valid_layout() -> None:
+    nodes = eval(docstring_example(flowfsm.layout.__doc__), example_namespace())
+    assert flowfsm.layout.layout_problems(nodes) == []
+
+
+async def test_flow_docstring_example_runs_in_a_harness() -> None:
+    namespace = example_namespace()
+    exec(compile(docstring_example(flowfsm.Flow.__doc__), "Flow docstring", "exec"), namespace)
+    async with Harness([namespace["flow"]]) as h:
+        await h.command("weather")
+        await h.click("Details")
+        assert h.message is not None and h.message["content"] == "22 °C"
+        await h.click("Back")
+        assert h.message["content"] == "Sunny"
+
+
+async def test_harness_docstring_example_runs() -> None:
+    code = docstring_example(flowfsm.testing.harness.__doc__)
+    body = textwrap.indent(code, "    ")
+    namespace = example_namespace()
+    exec(compile(f"async def example():\n{body}\n", "Harness docstring", "exec"), namespace)
+    await namespace["example"]()
+
+
+async def test_plugin_docstring_example_runs_with_a_harness() -> None:
+    code = docstring_example(flowfsm.testing.plugin.__doc__, marker="then drive them::")
+    namespace = example_namespace()
+    exec(compile(code, "plugin docstring", "exec"), namespace)
+    async with Harness() as harness:
+        await namespace["test_menu"](harness)
+        assert harness.session().state == "details"
