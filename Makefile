@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps test lint run bench soak diagrams clean
+.PHONY: setup system-deps test lint run bench soak diagrams docs clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -40,5 +40,10 @@ soak: $(STAMP)
 diagrams: $(STAMP) system-deps
 	$(PY) -m flowfsm diagrams examples --out docs/diagrams
 
+# The documentation site (MkDocs + Material + mkdocstrings) into site/; --strict fails on any
+# broken link, reference or include. tests/test_docs.py runs the same build in `make test`.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info site
