@@ -78,7 +78,12 @@ CASES: list[tuple[str, Callable[[], Screen], tuple[Button, ...], str]] = [
     ),
     ("26 embed fields", lambda: Screen(embeds=[_fields(26)]), (), r"26 fields; Discord allows 25"),
     ("field name", lambda: Screen(embeds=[_fields(1, name="n" * 257)]), (), r"field #0 name is 257.*256"),
-    ("field value", lambda: Screen(embeds=[_fields(1, value="v" * 1025)]), (), r"field #0 value is 1025.*1024"),
+    (
+        "field value",
+        lambda: Screen(embeds=[_fields(1, value="v" * 1025)]),
+        (),
+        r"field #0 value is 1025.*1024",
+    ),
     ("footer", lambda: Screen(embeds=[_embed(title="t", footer="f" * 2049)]), (), r"footer is 2049.*2048"),
     ("author", lambda: Screen(embeds=[_embed(title="t", author="a" * 257)]), (), r"author name is 257.*256"),
     (
@@ -193,7 +198,11 @@ def _limit_breaking_flow() -> Flow:
     def start(ctx: Context) -> Screen:
         return Screen(
             "start",
-            items=[Button("Roles", trigger="roles"), Button("Link", trigger="link"), Button("Card", trigger="card")],
+            items=[
+                Button("Roles", trigger="roles"),
+                Button("Link", trigger="link"),
+                Button("Card", trigger="card"),
+            ],
         )
 
     @flow.state(returnable=True)
