@@ -45,6 +45,9 @@ __all__ = [
     "modal_interaction",
     "modal_problems",
     "own_user",
+    "resolved",
+    "resolved_channel",
+    "role",
     "user",
 ]
 
@@ -295,6 +298,91 @@ def command_interaction(
     )
 
 
+def role(role_id: int, name: str | None = None) -> dict[str, Any]:
+    """Build a Discord role object (``name`` defaults to ``role<id>``)."""
+    return {
+        "id": str(role_id),
+        "name": name or f"role{role_id}",
+        "color": 0,
+        "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
+        "hoist": False,
+        "icon": None,
+        "unicode_emoji": None,
+        "position": 1,
+        "permissions": "0",
+        "managed": False,
+        "mentionable": True,
+        "flags": 0,
+    }
+
+
+def resolved_channel(channel_id: int, *, channel_type: int = 0, name: str | None = None) -> dict[str, Any]:
+    """Build a partial channel as Discord puts it in ``resolved.channels`` (type 0: a text channel)."""
+    return {
+        "id": str(channel_id),
+        "name": name or f"channel{channel_id}",
+        "type": channel_type,
+        "permissions": str(ALL_PERMISSIONS),
+        "parent_id": None,
+        "flags": 0,
+    }
+
+
+def resolved(
+    *,
+    users: Sequence[int] = (),
+    roles: Sequence[int] = (),
+    channels: Sequence[int] = (),
+    guild_id: int | None = 111,
+) -> dict[str, Any]:
+    """Build the ``data.resolved`` of a user, role, mentionable or channel select interaction.
+
+    Users come with their partial ``members`` in a guild (no ``user``, ``deaf`` or ``mute`` inside,
+    as Discord sends them); empty maps are left out.
+    """
+    data: dict[str, Any] = {}
+    if users:
+        data["users"] = {str(u): user(u) for u in users}
+        if guild_id is not None:
+            members = {str(u): guild_member(u, with_user=False) for u in users}
+            for member in members.values():
+                del member["deaf"], member["mute"]
+            data["members"] = members
+    if roles:
+        data["roles"] = {str(r): role(r) for r in roles}
+    if channels:
+        data["channels"] = {str(c): resolved_channel(c) for c in channels}
+    return data
+
+
+def _resolved_for(component_type: int, values: Sequence[str], guild_id: int | None) -> dict[str, Any] | None:
+    """What Discord resolves for the chosen ids of an auto-populated select (mentionables as users)."""
+    if component_type not in (5, 6, 7, 8):
+        return None
+    ids = [int(value) for value in values if value.isdigit()]  # a forged value resolves to nothing
+    if component_type in (5, 7):
+        return resolved(users=ids, guild_id=guild_id)
+    if component_type == 6:
+        return resolved(roles=ids, guild_id=guild_id)
+    if component_type == 8:
+        return resolved(channels=ids, guild_id=guild_id)
+    return None
+
+
+def _component_id(components: Sequence[Mapping[str, Any]], custom_id: str) -> int | None:
+    """The numeric ``id`` of the component with ``custom_id`` anywhere in ``components``."""
+    for node in components:
+        if node.get("custom_id") == custom_id and isinstance(node.get("id"), int):
+            return int(node["id"])
+        children = [
+            *(node.get("components") or ()),
+            *(c for c in [node.get("accessory")] if isinstance(c, dict)),
+        ]
+        if (found := _component_id(children, custom_id)) is not None:
+            return found
+    return None
+
+
 def component_interaction(
     *,
     interaction_id: int,
@@ -313,11 +401,17 @@ def component_interaction(
     """Build a MESSAGE_COMPONENT (type 3) interaction: a click (type 2) or a select (types 3, 5-8).
 
     ``message`` is the full message object the component is on (e.g. from ``FakeDiscord.messages``);
-    it is deep-copied and its components get ids if they lack them.
+    it is deep-copied and its components get ids if they lack them. As Discord does, ``data.id`` is
+    the numeric id of the component carrying ``custom_id`` (left out when no component of the
+    message carries it: a forged click), and a user, role, mentionable or channel select carries
+    ``data.resolved`` for its values: pass ``resolved`` (see :func:`resolved`), else the values are
+    resolved as users (user and mentionable selects), roles or text channels.
     """
     data: dict[str, Any] = {"custom_id": custom_id, "component_type": component_type}
     if values is not None or component_type != 2:
         data["values"] = list(values or ())
+    if resolved is None and values:
+        resolved = _resolved_for(component_type, values, guild_id)
     if resolved:
         data["resolved"] = resolved
     payload = _base_interaction(
@@ -333,6 +427,9 @@ def component_interaction(
     )
     payload["message"] = copy.deepcopy(message)
     assign_component_ids(payload["message"].setdefault("components", []))
+    component_id = _component_id(payload["message"]["components"], custom_id)
+    if component_id is not None:
+        data["id"] = component_id
     return payload
 
 
