@@ -445,13 +445,21 @@ def modal_interaction(
     channel_id: int = 222,
     application_id: int = 4242,
     locale: str = "en-US",
+    shape: str = "row",
 ) -> dict[str, Any]:
     """Build a MODAL_SUBMIT (type 5) interaction; ``fields`` maps text-input custom ids to values.
 
-    Pass ``message`` when the modal was opened from a component on that message.
+    Pass ``message`` when the modal was opened from a component on that message. ``shape`` is the
+    shape of the modal that was opened, which Discord mirrors in the submission: ``"row"`` (action
+    rows of one text input each, the deprecated shape hikari 2.7 builds and reads) or ``"label"``
+    (Label components, type 18, each holding its text input in ``component``).
     """
+    if shape not in ("row", "label"):
+        raise ValueError(f"shape is 'row' or 'label', got {shape!r}")
     rows: list[dict[str, Any]] = [
         {"type": 1, "components": [{"type": 4, "custom_id": key, "value": value}]}
+        if shape == "row"
+        else {"type": 18, "component": {"type": 4, "custom_id": key, "value": value}}
         for key, value in fields.items()
     ]
     payload = _base_interaction(
