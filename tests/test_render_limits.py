@@ -230,3 +230,17 @@ async def test_explore_reports_each_limit_as_a_finding() -> None:
     assert any(state == "roles" and "5 selects" in p and "need 6 rows" in p for state, p in texts), texts
     assert any(state == "link" and "link url is 614" in p for state, p in texts), texts
     assert all("breaks a Discord limit" in p for _, p in texts), texts
+
+
+BREAKS = _limit_breaking_flow()
+"""The target of the command-line test below."""
+
+
+def test_the_explore_command_prints_each_limit_and_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    from flowfsm.cli import main
+
+    code = main(["explore", "tests.test_render_limits:BREAKS", "--depth", "2"])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 1
+    assert sorted(line.split(": ")[0] for line in out) == ["breaks:card", "breaks:link", "breaks:roles"]
+    assert all("breaks a Discord limit" in line for line in out), out
