@@ -72,8 +72,49 @@ def _embed_text(embed: hikari.Embed) -> list[tuple[str, str | None, int]]:
     return texts
 
 
+def _embed_size(embed: hikari.Embed) -> int | None:
+    """The characters ``embed`` counts towards the 6000, or ``None`` when one of its texts (or its
+    field count) is over its own limit. The fast path: this runs on every render with embeds."""
+    title, description, footer, author = embed.title, embed.description, embed.footer, embed.author
+    size = 0
+    if title is not None:
+        if len(title) > MAX_EMBED_TITLE:
+            return None
+        size += len(title)
+    if description is not None:
+        if len(description) > MAX_EMBED_DESCRIPTION:
+            return None
+        size += len(description)
+    if footer is not None and footer.text is not None:
+        if len(footer.text) > MAX_EMBED_FOOTER:
+            return None
+        size += len(footer.text)
+    if author is not None and author.name is not None:
+        if len(author.name) > MAX_EMBED_AUTHOR:
+            return None
+        size += len(author.name)
+    fields = embed.fields
+    if len(fields) > MAX_EMBED_FIELDS:
+        return None
+    for embed_field in fields:
+        name, value = embed_field.name, embed_field.value
+        if len(name) > MAX_EMBED_FIELD_NAME or len(value) > MAX_EMBED_FIELD_VALUE:
+            return None
+        size += len(name) + len(value)
+    return size
+
+
 def embed_problems(embeds: Sequence[hikari.Embed]) -> list[str]:
     """Check the embeds of one message: each text's own limit, 25 fields, 6000 characters in all."""
+    total = 0
+    for embed in embeds:
+        size = _embed_size(embed)
+        if size is None:
+            break
+        total += size
+    else:
+        if total <= MAX_EMBED_TOTAL:
+            return []
     problems: list[str] = []
     total = 0
     for number, embed in enumerate(embeds):
@@ -109,7 +150,7 @@ def emoji_problems(emoji: object) -> list[str]:
     hikari sends a custom emoji (or its id) by id, and anything else as the emoji's name: a unicode
     emoji, or the text of a string such as ``"<:party:123>"``, which Discord then reads as a name.
     """
-    if emoji is None or isinstance(emoji, int | hikari.CustomEmoji):
+    if emoji is None or isinstance(emoji, int) or isinstance(emoji, hikari.CustomEmoji):
         return []
     return _over("emoji name", str(emoji), MAX_EMOJI_NAME)
 
@@ -118,7 +159,12 @@ def item_limit_problems(item: object) -> list[str]:
     """The limits of this module that a button or a select can break: a link button's url, the
     button's emoji, the emoji of a text select's options."""
     if isinstance(item, Button):
-        problems = emoji_problems(item.emoji)
+        emoji = item.emoji
+        # The common cases first (this runs for every button of every render): no emoji or a
+        # short unicode one, and no url.
+        if item.url is None and (emoji is None or (type(emoji) is str and len(emoji) <= MAX_EMOJI_NAME)):
+            return []
+        problems = emoji_problems(emoji)
         return problems + (link_url_problems(item.url) if item.url is not None else [])
     if isinstance(item, TextSelect):
         return [

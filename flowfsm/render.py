@@ -247,11 +247,7 @@ class _Renderer:
         trigger = getattr(item, "trigger", None)
         if trigger is not None:
             self.check_trigger(trigger, item)
-        self.check_item_limits(item)
-
-    def check_item_limits(self, item: Item) -> None:
-        """Discord's limits on a link button's url and on the emoji of buttons and options."""
-        problems = item_limit_problems(item)
+        problems = item_limit_problems(item)  # a link button's url, emoji of buttons and options
         if problems:
             raise self.error("; ".join(problems), item)
 
