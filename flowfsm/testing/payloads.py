@@ -12,7 +12,10 @@ context ``1`` (BOT_DM) and a channel of type ``1`` (DM), as Discord does.
 Discord gives every component of a stored message a numeric ``id``; hikari requires it when it
 reads a message. :func:`assign_component_ids` fills those in the way Discord does (depth-first,
 counting from 1, skipping ids already taken); :func:`message` and :func:`component_interaction`
-apply it.
+apply it. A component interaction carries the numeric ``data.id`` of the component used, and a
+user, role, mentionable or channel select carries ``data.resolved`` (:func:`resolved`); every
+interaction carries ``locale``, and a guild one ``guild_locale``. :func:`message_problems` and
+:func:`modal_problems` check request bodies against Discord's limits, for the loopback server.
 """
 
 from __future__ import annotations
