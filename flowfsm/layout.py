@@ -45,6 +45,7 @@ from hikari.impl import (
 )
 
 from flowfsm import custom_id as custom_ids
+from flowfsm.limits import item_limit_problems, media_url_problems
 from flowfsm.screen import Button
 from flowfsm.selects import SELECT_TYPES, Select, select_problems
 
@@ -417,6 +418,9 @@ def _check_node(node: object, path: str, problems: list[str], *, in_container: b
             or node.url == "attachment://"
         ):
             add(f"a file url is 'attachment://<filename>' of a file sent with the message, got {node.url!r}")
+        else:
+            for problem in media_url_problems(node.url, None):
+                add(problem)
     elif isinstance(node, ActionRow):
         _check_row(node, add)
     elif isinstance(node, ButtonGroup):
@@ -473,9 +477,14 @@ def _check_media(url: object, description: object, add: Callable[[str], None]) -
         add(f"media url must start with https://, http:// or attachment://, got {url!r}")
     if isinstance(description, str) and len(description) > MAX_MEDIA_DESCRIPTION:
         add(f"description is {len(description)} characters; Discord allows {MAX_MEDIA_DESCRIPTION}")
+    if isinstance(url, str):
+        for problem in media_url_problems(url, description if isinstance(description, str) else None):
+            add(problem)
 
 
 def _check_item(item: object, add: Callable[[str], None], *, allow_select: bool) -> None:
+    for problem in item_limit_problems(item):
+        add(problem)
     if isinstance(item, SELECT_TYPES):
         if not allow_select:
             add("a select cannot go here; put it alone in an ActionRow")

@@ -11,11 +11,27 @@ Example::
         TextField("bio", "About you", style=hikari.TextInputStyle.PARAGRAPH, required=False),
     ], on_submit=save_bio)
 
-hikari 2.7 builds modals as classic action rows of one text input each (component types 1 and 4),
-and reads submissions the same way; it has no builder for Discord's newer "label" components, and
-its entity factory drops them from submissions. Its ``InteractionModalBuilder.build`` also emits
-each component as a ``(payload, files)`` pair (what a ``RESTBot`` listener's returned modal would
-send); :func:`build_modal` returns a builder that emits plain component payloads.
+Modal shape. Discord documents Label components (type 18: a label, an optional description and
+one text input or select) as the current shape of a modal, and action rows of text inputs (and the
+text input's own ``label``) as deprecated. flowfsm sends the deprecated shape, because it is the
+only one hikari 2.7 can read back:
+
+* hikari 2.7 has no ``ComponentType`` 18 and no label builder (``ModalActionRowBuilder`` is its
+  only modal container). Sending labels would still be possible: ``InteractionModalBuilder`` and
+  ``create_modal_response`` accept any ``hikari.api.ComponentBuilder``, so a small builder of our
+  own could emit ``{"type": 18, ...}``.
+* But Discord mirrors the modal's shape in the submission, and hikari 2.7's entity factory keeps
+  only top-level action rows of a MODAL_SUBMIT (``_deserialize_modal_components`` logs "Unknown
+  top-level message component type" and drops the rest): a label-shaped modal would reach the
+  engine with no values at all, and the factory is slotted, so it cannot be taught otherwise
+  without replacing hikari's private deserializer.
+
+Both shapes are read where flowfsm reads them: :func:`fields_from` takes the values of action rows
+of text inputs and of labels (a ``component`` inside), so the switch to labels is the builder
+alone once hikari deserializes them (``tests/test_modal_shapes.py`` pins hikari's behaviour and
+fails when it changes). hikari's ``InteractionModalBuilder.build`` also emits each component as a
+``(payload, files)`` pair (what a ``RESTBot`` listener's returned modal would send);
+:func:`build_modal` returns a builder that emits plain component payloads.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from flowfsm import custom_id
 from flowfsm.errors import RenderError
 from flowfsm.flow import Flow
 from flowfsm.layout import ButtonGroup, LayoutNode, build_layout, button_builder, iter_items, layout_problems
+from flowfsm.limits import embed_problems, item_limit_problems
 from flowfsm.modals import Modal, modal_problems
 from flowfsm.screen import Button, Item, Screen
 from flowfsm.selects import SELECT_TYPES, Select, add_select, select_problems
@@ -195,6 +196,13 @@ class _Renderer:
         for embed in screen.embeds:
             if not isinstance(embed, hikari.Embed):
                 raise self.error(f"embeds must be hikari.Embed, got {type(embed).__name__}")
+        self.check_embeds(screen.embeds)
+
+    def check_embeds(self, embeds: Sequence[hikari.Embed]) -> None:
+        """Discord's embed limits: texts, fields, 6000 characters across the message's embeds."""
+        problems = embed_problems(embeds)
+        if problems:
+            raise self.error("; ".join(problems))
 
     def check_modals(self, screen: Screen) -> tuple[Modal, ...]:
         modals = tuple(screen.modals)
@@ -239,6 +247,9 @@ class _Renderer:
         trigger = getattr(item, "trigger", None)
         if trigger is not None:
             self.check_trigger(trigger, item)
+        problems = item_limit_problems(item)  # a link button's url, emoji of buttons and options
+        if problems:
+            raise self.error("; ".join(problems), item)
 
     def check_button(self, item: Button, modals: Sequence[Modal]) -> None:
         if not item.label and item.emoji is None:
@@ -311,6 +322,7 @@ class _Renderer:
             nav_row = self.nav_buttons(page > 0, page < pages - 1, always=pages > 1) + nav_row
         elif list_pages is not None:
             nav_row = self.nav_buttons(*list_pages, always=True) + nav_row
+        self.check_row_count(selects, nav_row)
         if not interactive:
             return [], page, pages
         rows = self.place(buttons, max_rows=MAX_ROWS - len(selects) - (1 if nav_row else 0))
@@ -331,6 +343,23 @@ class _Renderer:
                 MessageActionRowBuilder(components=[self.button(button, None) for button in nav_row])
             )
         return components, page, pages
+
+    def check_row_count(self, selects: Sequence[tuple[int, Select]], nav_row: Sequence[Button]) -> None:
+        """A classic message holds 5 action rows: each select takes one, the reserved row one.
+
+        (Rows of buttons are counted when they are placed: :meth:`place` refuses buttons that do
+        not fit the rows left.)
+        """
+        reserved_rows = 1 if nav_row else 0
+        if len(selects) + reserved_rows <= MAX_ROWS:
+            return
+        first_over = selects[MAX_ROWS - reserved_rows][1]
+        reserved = " plus the row of Back/Cancel/page navigation" if reserved_rows else ""
+        raise self.error(
+            f"{len(selects)} selects (one action row each){reserved} need "
+            f"{len(selects) + reserved_rows} rows; Discord allows {MAX_ROWS}",
+            first_over,
+        )
 
     def nav_buttons(self, has_previous: bool, has_next: bool, *, always: bool) -> list[Button]:
         if not always or (not self.nav.stable and not (has_previous or has_next)):

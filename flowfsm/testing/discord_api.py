@@ -23,8 +23,9 @@ fetches ``GET /oauth2/applications/@me`` and uses its ``verify_key`` (``FakeDisc
 
 Like Discord: callbacks of unregistered interactions get 404 10062; components get numeric ``id``s;
 ephemeral messages are reachable only through the interaction webhook; the first followup after a
-deferred (type 5) response fills in the "thinking" message; limit breaches (see
-:func:`flowfsm.testing.payloads.message_problems`) get 400 Invalid Form Body (50035). A 429 from
+deferred (type 5) response fills in the "thinking" message; limit breaches of messages and of
+modals (see :func:`flowfsm.testing.payloads.message_problems` and
+:func:`~flowfsm.testing.payloads.modal_problems`) get 400 Invalid Form Body (50035). A 429 from
 :meth:`FakeDiscord.fail_next` has no ``X-RateLimit-Bucket`` header (hikari would otherwise mark an
 unlimited route as limited, process-wide); hikari sleeps ``retry_after`` and retries. hikari also
 retries 500/502/503/504, after a back-off of a second or more.
@@ -447,7 +448,10 @@ class FakeDiscord:
                 raise _unknown_message()
             msg = self.messages[record.message_id]
             msg = self._edit(record.message_id, data, call.uploads) if kind == 7 else msg
-        elif kind not in (8, 9):
+        elif kind == 9:
+            if problems := payloads.modal_problems(data):
+                raise _form_error([(f"data.{path}", code, text) for path, code, text in problems])
+        elif kind != 8:
             raise _form_error([("type", "BASE_TYPE_CHOICES", "Value must be one of (4, 5, 6, 7, 8, 9).")])
         record.acknowledged = True
         record.original_id = int(msg["id"]) if msg is not None else None

@@ -373,8 +373,14 @@ class Harness:
         component_type: int = 2,
         values: list[str] | None = None,
         guild_id: int | None = 111,
+        resolved: dict[str, Any] | None = None,
     ) -> Reply:
-        """Send any component interaction (even a forged custom id) on ``message``."""
+        """Send any component interaction (even a forged custom id) on ``message``.
+
+        ``resolved`` is the select's ``data.resolved`` (:func:`flowfsm.testing.payloads.resolved`);
+        by default the values of an auto-populated select are resolved as Discord would for users
+        (user and mentionable selects), roles or text channels.
+        """
         message = dict(message or self.message or {})
         if not message:
             raise AssertionError("there is no menu message")
@@ -388,6 +394,7 @@ class Harness:
             message=message,
             component_type=component_type,
             values=values,
+            resolved=resolved,
             guild_id=guild_id,
             channel_id=channel_id,
             application_id=self.discord.application_id,
@@ -522,9 +529,11 @@ class Harness:
         placeholder: str | None = None,
         custom_id: str | None = None,
         user: int = DEFAULT_USER,
+        resolved: dict[str, Any] | None = None,
     ) -> Reply:
         """Choose ``values`` in the menu's select (found by placeholder, or the only one).
 
+        ``resolved`` as for :meth:`send_component` (needed for a mentionable select's roles).
         Like :meth:`click`, raises the error of the last interaction if it failed."""
         self._raise_last_error()
         message = self.message
@@ -539,7 +548,7 @@ class Harness:
         else:
             kind = next((int(c["type"]) for c in selects if c.get("custom_id") == custom_id), 3)
         return await self.send_component(
-            custom_id, message=message, user=user, component_type=kind, values=values
+            custom_id, message=message, user=user, component_type=kind, values=values, resolved=resolved
         )
 
     def _token(self) -> str:

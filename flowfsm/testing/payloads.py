@@ -12,7 +12,10 @@ context ``1`` (BOT_DM) and a channel of type ``1`` (DM), as Discord does.
 Discord gives every component of a stored message a numeric ``id``; hikari requires it when it
 reads a message. :func:`assign_component_ids` fills those in the way Discord does (depth-first,
 counting from 1, skipping ids already taken); :func:`message` and :func:`component_interaction`
-apply it.
+apply it. A component interaction carries the numeric ``data.id`` of the component used, and a
+user, role, mentionable or channel select carries ``data.resolved`` (:func:`resolved`); every
+interaction carries ``locale``, and a guild one ``guild_locale``. :func:`message_problems` and
+:func:`modal_problems` check request bodies against Discord's limits, for the loopback server.
 """
 
 from __future__ import annotations
@@ -43,7 +46,11 @@ __all__ = [
     "message_create_event_payload",
     "message_problems",
     "modal_interaction",
+    "modal_problems",
     "own_user",
+    "resolved",
+    "resolved_channel",
+    "role",
     "user",
 ]
 
@@ -294,6 +301,91 @@ def command_interaction(
     )
 
 
+def role(role_id: int, name: str | None = None) -> dict[str, Any]:
+    """Build a Discord role object (``name`` defaults to ``role<id>``)."""
+    return {
+        "id": str(role_id),
+        "name": name or f"role{role_id}",
+        "color": 0,
+        "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
+        "hoist": False,
+        "icon": None,
+        "unicode_emoji": None,
+        "position": 1,
+        "permissions": "0",
+        "managed": False,
+        "mentionable": True,
+        "flags": 0,
+    }
+
+
+def resolved_channel(channel_id: int, *, channel_type: int = 0, name: str | None = None) -> dict[str, Any]:
+    """Build a partial channel as Discord puts it in ``resolved.channels`` (type 0: a text channel)."""
+    return {
+        "id": str(channel_id),
+        "name": name or f"channel{channel_id}",
+        "type": channel_type,
+        "permissions": str(ALL_PERMISSIONS),
+        "parent_id": None,
+        "flags": 0,
+    }
+
+
+def resolved(
+    *,
+    users: Sequence[int] = (),
+    roles: Sequence[int] = (),
+    channels: Sequence[int] = (),
+    guild_id: int | None = 111,
+) -> dict[str, Any]:
+    """Build the ``data.resolved`` of a user, role, mentionable or channel select interaction.
+
+    Users come with their partial ``members`` in a guild (no ``user``, ``deaf`` or ``mute`` inside,
+    as Discord sends them); empty maps are left out.
+    """
+    data: dict[str, Any] = {}
+    if users:
+        data["users"] = {str(u): user(u) for u in users}
+        if guild_id is not None:
+            members = {str(u): guild_member(u, with_user=False) for u in users}
+            for member in members.values():
+                del member["deaf"], member["mute"]
+            data["members"] = members
+    if roles:
+        data["roles"] = {str(r): role(r) for r in roles}
+    if channels:
+        data["channels"] = {str(c): resolved_channel(c) for c in channels}
+    return data
+
+
+def _resolved_for(component_type: int, values: Sequence[str], guild_id: int | None) -> dict[str, Any] | None:
+    """What Discord resolves for the chosen ids of an auto-populated select (mentionables as users)."""
+    if component_type not in (5, 6, 7, 8):
+        return None
+    ids = [int(value) for value in values if value.isdigit()]  # a forged value resolves to nothing
+    if component_type in (5, 7):
+        return resolved(users=ids, guild_id=guild_id)
+    if component_type == 6:
+        return resolved(roles=ids, guild_id=guild_id)
+    if component_type == 8:
+        return resolved(channels=ids, guild_id=guild_id)
+    return None
+
+
+def _component_id(components: Sequence[Mapping[str, Any]], custom_id: str) -> int | None:
+    """The numeric ``id`` of the component with ``custom_id`` anywhere in ``components``."""
+    for node in components:
+        if node.get("custom_id") == custom_id and isinstance(node.get("id"), int):
+            return int(node["id"])
+        children = [
+            *(node.get("components") or ()),
+            *(c for c in [node.get("accessory")] if isinstance(c, dict)),
+        ]
+        if (found := _component_id(children, custom_id)) is not None:
+            return found
+    return None
+
+
 def component_interaction(
     *,
     interaction_id: int,
@@ -312,11 +404,17 @@ def component_interaction(
     """Build a MESSAGE_COMPONENT (type 3) interaction: a click (type 2) or a select (types 3, 5-8).
 
     ``message`` is the full message object the component is on (e.g. from ``FakeDiscord.messages``);
-    it is deep-copied and its components get ids if they lack them.
+    it is deep-copied and its components get ids if they lack them. As Discord does, ``data.id`` is
+    the numeric id of the component carrying ``custom_id`` (left out when no component of the
+    message carries it: a forged click), and a user, role, mentionable or channel select carries
+    ``data.resolved`` for its values: pass ``resolved`` (see :func:`resolved`), else the values are
+    resolved as users (user and mentionable selects), roles or text channels.
     """
     data: dict[str, Any] = {"custom_id": custom_id, "component_type": component_type}
     if values is not None or component_type != 2:
         data["values"] = list(values or ())
+    if resolved is None and values:
+        resolved = _resolved_for(component_type, values, guild_id)
     if resolved:
         data["resolved"] = resolved
     payload = _base_interaction(
@@ -332,6 +430,9 @@ def component_interaction(
     )
     payload["message"] = copy.deepcopy(message)
     assign_component_ids(payload["message"].setdefault("components", []))
+    component_id = _component_id(payload["message"]["components"], custom_id)
+    if component_id is not None:
+        data["id"] = component_id
     return payload
 
 
@@ -347,13 +448,21 @@ def modal_interaction(
     channel_id: int = 222,
     application_id: int = 4242,
     locale: str = "en-US",
+    shape: str = "row",
 ) -> dict[str, Any]:
     """Build a MODAL_SUBMIT (type 5) interaction; ``fields`` maps text-input custom ids to values.
 
-    Pass ``message`` when the modal was opened from a component on that message.
+    Pass ``message`` when the modal was opened from a component on that message. ``shape`` is the
+    shape of the modal that was opened, which Discord mirrors in the submission: ``"row"`` (action
+    rows of one text input each, the deprecated shape hikari 2.7 builds and reads) or ``"label"``
+    (Label components, type 18, each holding its text input in ``component``).
     """
+    if shape not in ("row", "label"):
+        raise ValueError(f"shape is 'row' or 'label', got {shape!r}")
     rows: list[dict[str, Any]] = [
         {"type": 1, "components": [{"type": 4, "custom_id": key, "value": value}]}
+        if shape == "row"
+        else {"type": 18, "component": {"type": 4, "custom_id": key, "value": value}}
         for key, value in fields.items()
     ]
     payload = _base_interaction(
@@ -403,7 +512,10 @@ def message_problems(msg: dict[str, Any]) -> list[tuple[str, str, str]]:
 
     Checked: Components v2 (flag ``1 << 15``) excludes content and embeds and allows 40 components in
     all; classic messages have at most 5 top-level action rows; a row holds at most 5 buttons or one
-    select; custom_id at most 100 characters, label 80, select options 25.
+    select; custom_id at most 100 characters, label 80, select options 25; a link button's url 512,
+    an emoji name 32, media urls 2048 and media descriptions 1-1024; embed titles 256, descriptions
+    4096, 25 fields, field names 256 and values 1024, footers 2048, author names 256, and 6000
+    characters across all the embeds of the message.
     """
     problems: list[tuple[str, str, str]] = []
     v2 = bool(msg.get("flags", 0) & IS_COMPONENTS_V2)
@@ -441,6 +553,135 @@ def message_problems(msg: dict[str, Any]) -> list[tuple[str, str, str]]:
     if v2 and len(nodes) > 40:
         text = "The specified components exceed the maximum number of components (40)"
         problems.append(("components", "COMPONENT_MAX_TOTAL_COMPONENTS_EXCEEDED", text))
+    for path, node in nodes:
+        problems.extend(_component_text_problems(path, node))
+    problems.extend(_embed_problems(msg.get("embeds") or []))
+    return problems
+
+
+def _too_long(path: str, text: object, limit: int) -> list[tuple[str, str, str]]:
+    if isinstance(text, str) and len(text) > limit:
+        return [(path, "BASE_TYPE_MAX_LENGTH", f"Must be {limit} or fewer in length.")]
+    return []
+
+
+def _media_problems(path: str, node: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """An unfurled media item's url (2048) and its holder's description (1-1024)."""
+    problems = _too_long(f"{path}.media.url", (node.get("media") or {}).get("url"), 2048)
+    description = node.get("description")
+    if isinstance(description, str) and not description:
+        problems.append((f"{path}.description", "BASE_TYPE_MIN_LENGTH", "Must be 1 or more in length."))
+    return problems + _too_long(f"{path}.description", description, 1024)
+
+
+def _component_text_problems(path: str, node: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """Limits inside one component: link url 512, emoji name 32, media urls and descriptions."""
+    problems = _too_long(f"{path}.url", node.get("url"), 512)
+    emojis = [(f"{path}.emoji", node.get("emoji"))]
+    emojis += [(f"{path}.options.{i}.emoji", o.get("emoji")) for i, o in enumerate(node.get("options") or ())]
+    for where, emoji in emojis:
+        if isinstance(emoji, Mapping):
+            problems += _too_long(f"{where}.name", emoji.get("name"), 32)
+    if node.get("type") in (11, 13):  # thumbnail, file
+        problems += (
+            _media_problems(path, node)
+            if node.get("type") == 11
+            else _too_long(f"{path}.file.url", (node.get("file") or {}).get("url"), 2048)
+        )
+    for index, item in enumerate(node.get("items") or ()):  # media gallery
+        problems += _media_problems(f"{path}.items.{index}", item)
+    return problems
+
+
+_EMBED_TEXTS = (("title", 256), ("description", 4096))
+
+
+def _embed_problems(embeds: Sequence[Mapping[str, Any]]) -> list[tuple[str, str, str]]:
+    """Embed limits: texts, 25 fields, and 6000 characters across all the embeds of the message."""
+    problems: list[tuple[str, str, str]] = []
+    total = 0
+    for number, embed in enumerate(embeds):
+        path = f"embeds.{number}"
+        texts = [(f"{path}.{key}", embed.get(key), limit) for key, limit in _EMBED_TEXTS]
+        texts.append((f"{path}.footer.text", (embed.get("footer") or {}).get("text"), 2048))
+        texts.append((f"{path}.author.name", (embed.get("author") or {}).get("name"), 256))
+        fields = embed.get("fields") or []
+        if len(fields) > 25:
+            problems.append((f"{path}.fields", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length."))
+        for index, embed_field in enumerate(fields):
+            texts.append((f"{path}.fields.{index}.name", embed_field.get("name"), 256))
+            texts.append((f"{path}.fields.{index}.value", embed_field.get("value"), 1024))
+        for where, text, limit in texts:
+            problems += _too_long(where, text, limit)
+            total += len(text) if isinstance(text, str) else 0
+    if total > 6000:
+        text = "Embed size exceeds maximum size of 6000"
+        problems.append(("embeds", "MAX_EMBED_SIZE_EXCEEDED", text))
+    return problems
+
+
+def modal_problems(data: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """Check the ``data`` of a MODAL (type 9) interaction response against Discord's limits.
+
+    Checked: custom_id 1-100, title 1-45, 1-5 top-level components, each an action row holding one
+    text input (the deprecated shape) or a label (type 18: label 1-45, description at most 100,
+    one component); a text input's custom_id 1-100, label 1-45 (in a label it has none), style 1
+    or 2, placeholder 100, value 4000, ``0 <= min_length <= 4000``, ``1 <= max_length <= 4000``.
+    """
+    problems: list[tuple[str, str, str]] = []
+    problems += _length("custom_id", data.get("custom_id"), 1, 100)
+    problems += _length("title", data.get("title"), 1, 45)
+    components = data.get("components") or []
+    if not 1 <= len(components) <= 5:
+        problems.append(("components", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 5 in length."))
+    for index, top in enumerate(components):
+        path = f"components.{index}"
+        if top.get("type") == 18:
+            problems += _length(f"{path}.label", top.get("label"), 1, 45)
+            problems += _too_long(f"{path}.description", top.get("description"), 100)
+            inner = top.get("component")
+            if not isinstance(inner, Mapping):
+                problems.append((f"{path}.component", "BASE_TYPE_REQUIRED", "This field is required"))
+            elif inner.get("type") == 4:
+                problems += _text_input_problems(f"{path}.component", inner, labelled=True)
+        elif top.get("type") == 1:
+            children = top.get("components") or []
+            if len(children) != 1 or children[0].get("type") != 4:
+                text = "An action row in a modal holds exactly one text input"
+                problems.append((f"{path}.components", "COMPONENT_LAYOUT_WIDTH_EXCEEDED", text))
+            for number, child in enumerate(children):
+                if child.get("type") == 4:
+                    problems += _text_input_problems(f"{path}.components.{number}", child, labelled=False)
+        else:
+            problems.append(
+                (f"{path}.type", "UNION_TYPE_CHOICES", 'Value of field "type" must be one of (1, 18).')
+            )
+    return problems
+
+
+def _length(path: str, text: object, low: int, high: int) -> list[tuple[str, str, str]]:
+    if not isinstance(text, str) or not low <= len(text) <= high:
+        return [(path, "BASE_TYPE_BAD_LENGTH", f"Must be between {low} and {high} in length.")]
+    return []
+
+
+def _text_input_problems(path: str, node: Mapping[str, Any], *, labelled: bool) -> list[tuple[str, str, str]]:
+    problems = _length(f"{path}.custom_id", node.get("custom_id"), 1, 100)
+    if labelled:
+        if node.get("label") is not None:
+            problems += _length(f"{path}.label", node.get("label"), 1, 45)
+    else:
+        problems += _length(f"{path}.label", node.get("label"), 1, 45)
+    if node.get("style") not in (1, 2):
+        problems.append((f"{path}.style", "BASE_TYPE_CHOICES", "Value must be one of (1, 2)."))
+    problems += _too_long(f"{path}.placeholder", node.get("placeholder"), 100)
+    problems += _too_long(f"{path}.value", node.get("value"), 4000)
+    for key, low in (("min_length", 0), ("max_length", 1)):
+        number = node.get(key)
+        if number is not None and not (isinstance(number, int) and low <= number <= 4000):
+            problems.append(
+                (f"{path}.{key}", "NUMBER_TYPE_MAX", f"int value should be between {low} and 4000.")
+            )
     return problems
 
 
