@@ -221,19 +221,29 @@ class Harness:
                 self.client = miru.Client(self.bot)
                 self.bot.event_manager.subscribe(hikari.InteractionCreateEvent, self._gateway_command)
         options = {"clock": self.clock, "auto_expire": False, **self.manager_options}
-        if self.wire is not None:
-            self.manager = self.wire(self.bot, **options)
-            self.client = self.manager.client
-            for flow in self.flows:
-                self.manager.register(flow)
-        else:
-            self.manager = FlowManager(self.client, self.flows, **options)
+        try:
+            if self.wire is not None:
+                self.manager = self.wire(self.bot, **options)
+                self.client = self.manager.client
+                for flow in self.flows:
+                    self.manager.register(flow)
+            else:
+                self.manager = FlowManager(self.client, self.flows, **options)
+        except BaseException:
+            # A flow refused at registration: nothing will call close(), so release the bot here
+            # (an HTTP session left open is reported later, in whichever test the GC runs in).
+            await self._close_transport()
+            raise
         return self
 
     async def close(self) -> None:
         """Finish queued work and close everything."""
-        logging.getLogger("flowfsm").removeHandler(self._error_log)
         await self.manager.close()
+        await self._close_transport()
+
+    async def _close_transport(self) -> None:
+        """Close the HTTP session, the bot and the fake Discord (everything but the manager)."""
+        logging.getLogger("flowfsm").removeHandler(self._error_log)
         if self._http is not None:
             await self._http.close()
         if isinstance(self.bot, hikari.RESTBot):
