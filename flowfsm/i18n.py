@@ -89,8 +89,10 @@ class Lookup:
     """The first locale of the chain: the screen's locale."""
     served: str | None
     """The locale whose catalog had the key (``None``: none had it; the key itself was shown)."""
-    session: Any
-    """The session of the context that asked (its flow and state say where)."""
+    flow: str
+    """The flow of the context that asked (the running sub-flow, if any)."""
+    state: str
+    """Its state when it asked."""
 
 
 def match_locale(requested: str | None, available: Iterable[str]) -> str | None:
@@ -231,8 +233,9 @@ class Translations:
         """The text of ``key`` (see :meth:`lookup`); listeners hear of the lookup."""
         text, served = self.lookup(chain, key, args)
         if self.listeners:
+            flow, state = (session.flow.name, session.state) if session is not None else ("", "")
             for listener in self.listeners:
-                listener(Lookup(key, chain[0], served, session))
+                listener(Lookup(key, chain[0], served, flow, state))
         return text
 
     def _missed(self, locale: str, key: str, chain: Sequence[str]) -> None:

@@ -182,6 +182,7 @@ async def check_flow_locales(
         if served != translations.default:
             runs.append(await _explore_in(flow, flows, locale, depth))
     used: set[str] = set()
+    missing: set[tuple[str, str]] = set()
     for run in runs:
         if run is not base:
             for (state, item), message in run.findings.items():
@@ -189,10 +190,11 @@ async def check_flow_locales(
                     report(state, item, run.locale, message)
         for lookup in run.lookups:
             used.add(lookup.key)
-            if lookup.session.flow is not flow or lookup.served == lookup.requested:
+            if lookup.flow != flow.name or lookup.served == lookup.requested:
                 continue
             then = f"falls back to {lookup.served}" if lookup.served else "shown as the key itself"
-            report(lookup.session.state, lookup.key, lookup.requested, f"missing key ({then})")
+            report(lookup.state, lookup.key, lookup.requested, f"missing key ({then})")
+            missing.add((lookup.key, lookup.requested))
     checked = [run.locale for run in runs]
     static = extract_keys(flow)
     for use in static:
@@ -201,7 +203,7 @@ async def check_flow_locales(
         used.add(use.key)
         for locale in checked:
             catalog = match_locale(locale, translations.locales) or translations.default
-            if use.key not in translations.keys(catalog):
+            if use.key not in translations.keys(catalog) and (use.key, catalog) not in missing:
                 report(FLOW_WIDE, use.key, locale, f"missing key (used at {use.file}:{use.line})")
     patterns = [use.pattern for use in static if use.pattern is not None]
     for locale in checked:
