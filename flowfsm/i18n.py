@@ -73,6 +73,7 @@ BUILTIN_FILE = "flowfsm.ftl"
 BUILTIN_LOCALES = tuple(sorted(p.name for p in LOCALES_DIR.iterdir() if (p / BUILTIN_FILE).is_file()))
 """Locales whose built-in texts ship with flowfsm, besides English (``Texts()``'s defaults)."""
 
+_MAX_MEMO = 20_000  # formatted texts remembered per catalog set (bounded memory)
 _MAX_REPORTED = 10_000  # misses remembered for "log once"; past it, new misses are not logged
 
 
@@ -171,6 +172,7 @@ class Translations:
             self._keys[locale] = frozenset(keys)
         self._chains: dict[tuple[str | None, str | None], tuple[str, ...]] = {}
         self._reported: set[tuple[str, str]] = set()
+        self._memo: dict[Any, tuple[str, str | None]] = {}
         self.listeners: list[Callable[[Lookup], None]] = []
         """Called with a :class:`Lookup` for every ``ctx.t`` (empty in production)."""
 
@@ -230,13 +232,27 @@ class Translations:
         return key, None
 
     def format(self, chain: Sequence[str], key: str, args: Mapping[str, Any], session: Any = None) -> str:
-        """The text of ``key`` (see :meth:`lookup`); listeners hear of the lookup."""
-        text, served = self.lookup(chain, key, args)
+        """The text of ``key`` (see :meth:`lookup`); listeners hear of the lookup.
+
+        Results are remembered per (chain, key, arguments): a screen re-rendered on every click
+        formats each text once. Fluent's formatting is pure, so this changes no output."""
+        try:
+            memo = (chain, key, tuple((name, type(value), value) for name, value in args.items()))
+            text, served = self._memo[memo]
+        except KeyError:
+            text, served = self._memo_add(memo, self.lookup(chain, key, args))
+        except TypeError:  # an unhashable argument: format every time
+            text, served = self.lookup(chain, key, args)
         if self.listeners:
             flow, state = (session.flow.name, session.state) if session is not None else ("", "")
             for listener in self.listeners:
                 listener(Lookup(key, chain[0], served, flow, state))
         return text
+
+    def _memo_add(self, memo: Any, result: tuple[str, str | None]) -> tuple[str, str | None]:
+        if len(self._memo) < _MAX_MEMO:
+            self._memo[memo] = result
+        return result
 
     def _missed(self, locale: str, key: str, chain: Sequence[str]) -> None:
         rest = chain[chain.index(locale) + 1 :]
