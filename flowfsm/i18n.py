@@ -29,6 +29,7 @@ the error reply) follow that user's locale.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -303,17 +304,34 @@ def texts_as_ftl(texts: Texts) -> str:
 _SENTINEL = "\x00command\x00"
 
 
-def _texts_from(base: Texts, translations: Translations, locale: str) -> Texts:
-    """``base`` with every field the catalog of ``locale`` translates replaced."""
-    changes: dict[str, str] = {}
-    for field in dataclasses.fields(base):
-        if field.name not in translations.keys(locale):
-            _LOG.warning("flowfsm: built-in text %r has no %s translation; English is used", field.name, locale)
-            continue
-        text, _ = translations.lookup((locale,), field.name, {"command": _SENTINEL})
-        # The engine fills {command} with str.format, as in the English defaults.
-        changes[field.name] = text.replace(_SENTINEL, "{command}")
-    return dataclasses.replace(base, **changes)
+def _fields_from(translations: Translations, locale: str, names: Iterable[str]) -> dict[str, str]:
+    """The texts among ``names`` that the catalog of ``locale`` has, as ``Texts`` templates."""
+    fields: dict[str, str] = {}
+    for name in names:
+        if name in translations.keys(locale):
+            text, _ = translations.lookup((locale,), name, {"command": _SENTINEL})
+            # The engine fills {command} with str.format, as in the English defaults.
+            fields[name] = text.replace(_SENTINEL, "{command}")
+    return fields
+
+
+def _load_texts(paths: Iterable[Path], origin: str) -> dict[str, dict[str, str]]:
+    """locale -> translated texts, from ``<locale>/flowfsm.ftl`` files."""
+    from flowfsm.manager import Texts
+
+    names = [f.name for f in dataclasses.fields(Texts)]
+    sources = {path.parent.name: path.read_text(encoding="utf-8") for path in paths}
+    if not sources:
+        return {}
+    default = next(iter(sources))
+    translations = Translations(sources, default=default, origin=origin)
+    return {locale: _fields_from(translations, locale, names) for locale in sources}
+
+
+@functools.cache
+def _shipped_texts() -> dict[str, dict[str, str]]:
+    """The translations shipped in ``flowfsm/locales``, parsed once per process."""
+    return _load_texts(sorted(LOCALES_DIR.glob(f"*/{BUILTIN_FILE}")), "flowfsm built-in texts")
 
 
 def builtin_texts(
@@ -329,19 +347,17 @@ def builtin_texts(
     from flowfsm.manager import Texts
 
     base = base or Texts()
-    sources: dict[str, list[str]] = {default: [texts_as_ftl(base)]}
-    for path in sorted(LOCALES_DIR.glob(f"*/{BUILTIN_FILE}")):
-        if path.parent.name != default:
-            sources[path.parent.name] = [path.read_text(encoding="utf-8")]
+    texts = {default: base}
+    for locale, fields in _shipped_texts().items():
+        if locale != default:
+            texts[locale] = dataclasses.replace(base, **fields)
     if directory is not None:
         root = Path(directory)
         if not root.is_dir():
             raise TranslationError(f"{root}: no such directory of catalogs")
-        for path in sorted(root.glob(f"*/{BUILTIN_FILE}")):
-            # Fluent keeps the first definition of a key: the bot's catalog goes first.
-            sources.setdefault(path.parent.name, []).insert(0, path.read_text(encoding="utf-8"))
-    translations = Translations(sources, default=default, origin="flowfsm built-in texts")
-    return {locale: _texts_from(base, translations, locale) for locale in translations.locales}
+        for locale, fields in _load_texts(sorted(root.glob(f"*/{BUILTIN_FILE}")), str(root)).items():
+            texts[locale] = dataclasses.replace(texts.get(locale, base), **fields)
+    return texts
 
 
 @dataclass(frozen=True, slots=True)
