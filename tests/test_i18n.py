@@ -212,3 +212,13 @@ def test_diagrams_stay_keyed_by_state_names() -> None:
     text = str(diagram(bakery, "mermaid"))
     assert "basket_view" in text and "counter" in text
     assert "Korb" not in text and "Basket" not in text
+
+
+def test_builtin_texts_round_trip_through_fluent(tmp_path: Path) -> None:
+    from flowfsm.i18n import texts_as_ftl
+
+    custom = Texts(stale="Old {screen} — run /{command}", back_label="Back")
+    (tmp_path / "en-US").mkdir()
+    (tmp_path / "en-US" / "flowfsm.ftl").write_text(texts_as_ftl(custom))
+    loaded = builtin_texts(directory=tmp_path)["en-US"]
+    assert loaded == custom  # literal braces survive; {command} stays a str.format field
