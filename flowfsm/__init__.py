@@ -8,6 +8,7 @@ from flowfsm.context import Context
 from flowfsm.errors import FlowDefinitionError, FlowError, GuardFailure, RenderError
 from flowfsm.flow import DEFAULT_TIMEOUT, HOOK_NAMES, Flow, Sample, StateSpec, TransitionSpec
 from flowfsm.guards import Guard, guard, pipeline
+from flowfsm.i18n import Translations, builtin_texts
 from flowfsm.manager import FlowManager, Texts
 from flowfsm.render import Rendered, render_screen
 from flowfsm.screen import Button, Screen
@@ -36,6 +37,8 @@ __all__ = [
     "TraceEvent",
     "Tracer",
     "TransitionSpec",
+    "Translations",
+    "builtin_texts",
     "guard",
     "pipeline",
     "render_screen",

@@ -182,7 +182,16 @@ def _run_diagrams(args: argparse.Namespace) -> int:
 
 
 def _configure_check(parser: argparse.ArgumentParser) -> None:
+    from flowfsm.i18n_check import parse_locales
+
     parser.add_argument("targets", nargs="+", metavar="TARGET", help="modules/packages or module:attribute")
+    parser.add_argument(
+        "--locales",
+        type=parse_locales,
+        metavar="de,fr",
+        help="also render every state of translated flows in these locales: limits broken only there, "
+        "missing and unused keys ('flow:state:item [locale]: message')",
+    )
 
 
 def _run_check(args: argparse.Namespace) -> int:
@@ -190,7 +199,11 @@ def _run_check(args: argparse.Namespace) -> int:
     from flowfsm.targets import load_flows
 
     flows = load_flows(args.targets)
-    findings = asyncio.run(check_all(flows))
+    findings: list[object] = list(asyncio.run(check_all(flows)))
+    if args.locales:
+        from flowfsm.i18n_check import run_check
+
+        findings += run_check(flows, args.locales)
     for finding in findings:
         print(finding)
     print(f"flowfsm check: {len(flows)} flow(s), {len(findings)} finding(s)", file=sys.stderr)
@@ -307,6 +320,10 @@ and sets ``func`` (``args -> exit status``) on each."""
 from flowfsm.playground.cli import add_cli as playground_cli  # noqa: E402  (play, run)
 
 PROVIDERS.append(playground_cli)
+
+from flowfsm.i18n_check import add_cli as i18n_cli  # noqa: E402  (i18n extract, i18n builtin)
+
+PROVIDERS.append(i18n_cli)
 
 
 def build_parser() -> argparse.ArgumentParser:

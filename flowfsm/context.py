@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import hikari
 
+from flowfsm.errors import FlowError
+
 if TYPE_CHECKING:
     from flowfsm.flow import Flow
     from flowfsm.manager import FlowManager
@@ -30,7 +32,17 @@ class Context:
         page: the :class:`~flowfsm.pagination.PageState` of a state that paginates a list.
     """
 
-    __slots__ = ("fields", "interaction", "item", "manager", "page", "session", "trigger_options", "values")
+    __slots__ = (
+        "_locales",
+        "fields",
+        "interaction",
+        "item",
+        "manager",
+        "page",
+        "session",
+        "trigger_options",
+        "values",
+    )
 
     def __init__(
         self,
@@ -46,6 +58,7 @@ class Context:
         self.values: list[str] = []
         self.fields: dict[str, str] = {}
         self.page: PageState | None = None
+        self._locales: tuple[str, ...] | None = None  # worked out on first use (see flowfsm.i18n)
 
     def __repr__(self) -> str:
         return f"<Context session={self.session.id} state={self.state_name!r}>"
@@ -105,6 +118,31 @@ class Context:
         """The user of the interaction being handled (the session's owner)."""
         user = getattr(self.interaction, "user", None)
         return user if isinstance(user, hikari.User) else None
+
+    @property
+    def locales(self) -> tuple[str, ...]:
+        """The locale chain of this screen: the user's locale, the guild's, the flow's default —
+        each only where the flow has a catalog for it (see :mod:`flowfsm.i18n`)."""
+        chain = self._locales
+        if chain is None:
+            from flowfsm.i18n import screen_chain
+
+            chain = self._locales = screen_chain(self)
+        return chain
+
+    @property
+    def locale(self) -> str:
+        """The locale this screen is shown in (the first of :attr:`locales`)."""
+        return self.locales[0]
+
+    def t(self, key: str, **args: Any) -> str:
+        """The text of ``key`` in this screen's locale, formatted with ``args`` (Fluent
+        variables): ``ctx.t("shop.title", gold=3)``. A key missing in the locale falls back
+        along :attr:`locales` (logged once); missing everywhere, the key itself is shown."""
+        translations = self.session.flow.translations
+        if translations is None:
+            raise FlowError(f"flow {self.session.flow.name!r} has no translations: Flow(..., translations=...)")
+        return translations.format(self.locales, key, args, self.session)
 
     @property
     def rest(self) -> hikari.api.RESTClient:

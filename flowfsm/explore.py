@@ -234,7 +234,7 @@ class _Explorer:
         self.interactions = 0
         self.errors: list[tuple[Context, BaseException]] = []
         harness.manager.on_error(self._on_error)
-        texts = harness.manager.texts
+        texts = harness.manager.localized.texts(harness.locale)  # refusals come in the user's locale
         self.refusals = {texts.expired, texts.not_yours, texts.stale, texts.invalid, texts.timeout}
 
     def _on_error(self, ctx: Context, exc: BaseException) -> None:
@@ -348,6 +348,7 @@ async def explore(
     flows: Iterable[Flow] = (),
     options: Mapping[str, Any] | None = None,
     max_screens: int = 500,
+    locale: str | None = None,
 ) -> ExploreReport:
     """Explore ``flow`` breadth first up to ``depth`` steps and report what went wrong.
 
@@ -358,6 +359,8 @@ async def explore(
         flows: other flows to register (the sub-flows ``flow`` may open).
         options: start options (default: none, as a bare slash command).
         max_screens: stop after this many distinct screens.
+        locale: the locale every interaction carries (default: ``en-US``), to explore a
+            translated flow in another language.
     """
     if depth < 0:
         raise ValueError("depth must be 0 or more")
@@ -390,6 +393,7 @@ async def explore(
                 reached.append(outcome.state)
 
     async with Harness([flow, *others], commands={flow.command: flow.name}) as harness:
+        harness.locale = locale or harness.locale
         explorer = _Explorer(harness, flow, options)
         root = await explorer.run([])
         note(root, [])

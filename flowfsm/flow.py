@@ -29,6 +29,7 @@ from flowfsm.errors import FlowDefinitionError, GuardFailure
 
 if TYPE_CHECKING:
     from flowfsm.context import Context
+    from flowfsm.i18n import Translations
     from flowfsm.screen import ScreenLike
 
 __all__ = ["DEFAULT_TIMEOUT", "Flow", "Hook", "RenderFn", "Sample", "StateSpec", "TransitionSpec"]
@@ -192,6 +193,11 @@ class Flow:
             ``"edit"`` (default: edit in place), ``"delete"``, ``"strip"`` (keep it, drop its
             components) or ``"replace"`` (a short "continues below" note). A state's
             ``cleanup=`` and a button's ``cleanup=`` override it, in that order of strength.
+        translations: the flow's :class:`~flowfsm.i18n.Translations` (Fluent catalogs), read by
+            ``ctx.t(key, ...)``; screens follow the user's locale (see :mod:`flowfsm.i18n`).
+        locale: the locale a flow without translations is written in (its Back, Cancel,
+            Previous and Next follow it; default: the manager's). With translations, their
+            default locale.
 
     Example::
 
@@ -219,6 +225,8 @@ class Flow:
         description: str = "",
         resume: Callable[[Any], Any] | None = None,
         cleanup: str = "edit",
+        translations: Translations | None = None,
+        locale: str | None = None,
     ) -> None:
         if not isinstance(name, str) or not _NAME.match(name):
             raise FlowDefinitionError(
@@ -237,6 +245,12 @@ class Flow:
         if cleanup not in CLEANUP_POLICIES:
             raise FlowDefinitionError(name, f"cleanup must be one of {CLEANUP_POLICIES}, got {cleanup!r}")
         self.cleanup = cleanup
+        if translations is not None and locale not in (None, translations.default):
+            raise FlowDefinitionError(
+                name, f"locale {locale!r} differs from the default locale of its translations, {translations.default!r}"
+            )
+        self.translations = translations
+        self.locale = translations.default if translations is not None else locale
         self.states: dict[str, StateSpec] = {}
         self.transitions: list[TransitionSpec] = []
         self.initial: str | None = None

@@ -262,7 +262,7 @@ async def _cancel(ctx: Context) -> None:
     if ctx.session.frames:
         await return_to_parent(ctx)
     else:
-        ctx.close(ctx.manager.texts.cancelled)
+        ctx.close(ctx.manager.localized.for_screen(ctx).texts.cancelled)
 
 
 def _opener(spec: TransitionSpec) -> Any:

@@ -26,6 +26,7 @@ from flowfsm.context import Context
 from flowfsm.deadlines import Deadlines
 from flowfsm.errors import FlowDefinitionError, FlowError, GuardFailure, RenderError
 from flowfsm.flow import HOOK_NAMES, Flow, call_hook
+from flowfsm.i18n import DEFAULT_LOCALE, Chrome, LocalizedTexts, builtin_texts
 from flowfsm.modals import Modal, build_modal, fields_from
 from flowfsm.outbox import Outbox
 from flowfsm.pagination import page_state
@@ -34,7 +35,6 @@ from flowfsm.render import (
     EPHEMERAL,
     NEXT_KEY,
     PREVIOUS_KEY,
-    Nav,
     Rendered,
     item_key,
     render_screen,
@@ -85,7 +85,11 @@ class FlowManager:
         client: the miru client (gateway, REST bot, or ``miru.Client.from_arc``).
         flows: flows to register now (more with :meth:`register`).
         clock: monotonic seconds; inject a fake one in tests to drive timeouts.
-        texts: user-facing texts for refused clicks and errors.
+        texts: user-facing texts for refused clicks and errors: a :class:`Texts` (those of
+            ``locale``; shipped translations serve other locales) or locale -> :class:`Texts`
+            (see :func:`flowfsm.i18n.builtin_texts`). Replies follow the user's locale.
+        locale: the default locale: of flows without translations, and of users whose locale
+            has no texts.
         defer_after: seconds a step may take before the interaction is deferred (Discord's
             deadline is 3 s; keep a margin).
         step_timeout: upper bound in seconds for one step's callbacks; past it the session ends
@@ -104,7 +108,8 @@ class FlowManager:
         flows: Iterable[Flow] = (),
         *,
         clock: Clock = time.monotonic,
-        texts: Texts | None = None,
+        texts: Texts | Mapping[str, Texts] | None = None,
+        locale: str = DEFAULT_LOCALE,
         defer_after: float = 2.0,
         step_timeout: float = 600.0,
         outbox_concurrency: int = 4,
@@ -114,7 +119,12 @@ class FlowManager:
     ) -> None:
         self.client = client
         self.clock = clock
-        self.texts = texts or Texts()
+        if isinstance(texts, Texts):
+            texts = {**builtin_texts(), locale: texts}
+        self.localized = LocalizedTexts(texts or builtin_texts(), locale, stable_nav)
+        self.locale = self.localized.default
+        chrome = self.localized.chrome(self.locale)
+        self.texts = chrome.texts
         self.defer_after = defer_after
         self.step_timeout = step_timeout
         self.auto_expire = auto_expire
@@ -123,11 +133,7 @@ class FlowManager:
         self.flows: dict[str, Flow] = {}
         self.application_id: int | None = None
         self.tracer = tracer
-        self.nav = Nav(self.texts.previous_label, self.texts.next_label, stable_nav)
-        self._back_button = Button(self.texts.back_label, trigger="back", id="~back", emoji="⬅️")
-        self._cancel_button = Button(
-            self.texts.cancel_label, trigger="cancel", id="~cancel", style=hikari.ButtonStyle.DANGER
-        )
+        self.nav = chrome.nav
         self.global_hooks: dict[str, list[Callable[..., Any]]] = {}
         self._error_handler: ErrorHandler | None = None
         self._timer: asyncio.TimerHandle | None = None
@@ -440,11 +446,11 @@ class FlowManager:
     ) -> None:
         command = flow.command if flow is not None else "the command"
         components: list[hikari.api.ComponentBuilder] = []
+        text = self.localized.reply(text, responder.interaction)  # in the clicking user's locale
         if offer_resume and flow is not None and flow.resume is not None:
             row = MessageActionRowBuilder()
-            row.add_interactive_button(
-                hikari.ButtonStyle.PRIMARY, custom_id.resume_id(flow.name), label=self.texts.open_again
-            )
+            label = self.localized.for_user(responder.interaction).open_again
+            row.add_interactive_button(hikari.ButtonStyle.PRIMARY, custom_id.resume_id(flow.name), label=label)
             components.append(row)
         try:
             await responder.ephemeral_text(text.format(command=command), components=components)
@@ -739,6 +745,7 @@ class FlowManager:
         if interactive and not disabled:
             await lifecycle.run_hooks(ctx, "before_render")
         value = await call_hook(spec.render, ctx)
+        chrome = self.localized.for_screen(ctx)
         screen = as_screen(value)
         if screen is None:
             raise RenderError(
@@ -753,10 +760,10 @@ class FlowManager:
             screen,
             interactive=interactive,
             disabled=disabled,
-            reserved=self._reserved(session) if interactive else (),
+            reserved=self._reserved(session, chrome) if interactive else (),
             page=session.page,
             list_pages=list_pages,
-            nav=self.nav,
+            nav=chrome.nav,
             ephemeral=spec.ephemeral if spec.ephemeral is not None else flow.ephemeral,
         )
         session.page = rendered.page
@@ -809,12 +816,13 @@ class FlowManager:
                 elif message_id is not None and session.channel_id is not None:
                     await self.rest.delete_message(session.channel_id, message_id)
                 return
+            moved = self.localized.for_session(session).moved
             if policy == "strip":
                 fields: dict[str, Any] = {"components": []}
             elif v2:
-                fields = {"components": [TextDisplayComponentBuilder(content=self.texts.moved)]}
+                fields = {"components": [TextDisplayComponentBuilder(content=moved)]}
             else:
-                fields = {"content": self.texts.moved, "embeds": [], "components": []}
+                fields = {"content": moved, "embeds": [], "components": []}
             if fresh:
                 await self.rest.edit_interaction_response(self.application_id, token, **fields)  # type: ignore[arg-type]
             elif message_id is not None and session.channel_id is not None and not ephemeral:
@@ -822,22 +830,20 @@ class FlowManager:
         except (hikari.NotFoundError, hikari.ForbiddenError):
             _LOG.info("flowfsm: the previous message of session %s is gone", session.id)
 
-    def _reserved(self, session: Session) -> list[Button]:
+    def _reserved(self, session: Session, chrome: Chrome) -> list[Button]:
         """Back / Cancel buttons of returnable / cancellable states, for the reserved row."""
         spec = session.flow.states[session.state]
         buttons: list[Button] = []
         if spec.returnable:
-            buttons.append(self._back_button)
+            buttons.append(chrome.back)
         if spec.cancellable:
-            buttons.append(self._cancel_button)
+            buttons.append(chrome.cancel)
         return buttons
 
     async def _fail(self, ctx: Context, responder: Responder, exc: BaseException) -> None:
         session = ctx.session
-        if isinstance(exc, TimeoutError):
-            text = self.texts.timeout
-        else:
-            text = self.texts.error
+        texts = self.localized.for_user(ctx.interaction)
+        text = texts.timeout if isinstance(exc, TimeoutError) else texts.error
         _LOG.error(
             "flowfsm: error in flow %r, state %r, session %s (user %s)",
             session.flow.name,

@@ -42,6 +42,7 @@ class Session:
         "items",
         "last_active",
         "local",
+        "locales",
         "message_id",
         "msg_flags",
         "options",
@@ -87,6 +88,7 @@ class Session:
         self.last_active = now
         self.ended = False
         self.end_text: str | None = None
+        self.locales: tuple[str, ...] | None = None  # the screen's locale chain (translated flows)
         self._lock: asyncio.Lock | None = None
 
     def __repr__(self) -> str:

@@ -317,3 +317,25 @@ async def test_composer_sends_commands_and_text_input() -> None:
                 "no flow answers /nope"
                 in (await _post(test_client, "/api/send", {"text": "/nope"}, 400))["error"]
             )
+
+
+async def test_the_users_locale_can_be_chosen() -> None:
+    from examples.i18n import bakery
+
+    play = Playground([bakery])
+    await play.start()
+    try:
+        async with TestClient(TestServer(make_app(play))) as client:
+            answer = await _post(client, "/api/locale", {"locale": "de"})
+            assert answer["state"]["locale"] == "de"
+            assert '<option value="de" selected>' in answer["fragments"]["locale"]
+            answer = await _post(client, "/api/start", {"flow": "bakery", "user": 1001})
+            assert "Die Dorfbäckerei" in answer["fragments"]["channel"]
+            answer = await _post(client, "/api/component", _button(answer, "Korb"))
+            assert "Zurück" in answer["fragments"]["channel"] and "Abbrechen" in answer["fragments"]["channel"]
+            answer = await _post(client, "/api/locale", {"locale": "en-US"})
+            answer = await _post(client, "/api/start", {"flow": "bakery", "user": 1001})
+            assert "The village bakery" in answer["fragments"]["channel"]
+            await _post(client, "/api/locale", {"locale": "xx"}, status=400)
+    finally:
+        await play.close()

@@ -11,7 +11,7 @@ import dataclasses
 import html
 from typing import Any
 
-from flowfsm.playground.play import LogEntry, Playground
+from flowfsm.playground.play import LOCALES, LogEntry, Playground
 from flowfsm.playground.render_html import Directory, render_message, render_modal
 
 __all__ = ["fragments", "page", "state_json"]
@@ -67,6 +67,15 @@ def user_list(play: Playground) -> str:
             f'<span class="user-name">{_e(user.name)}</span></button>'
         )
     return "".join(buttons)
+
+
+def locale_picker(play: Playground) -> str:
+    """The "locale" switch: the language the acting users' Discord clients send."""
+    options = "".join(
+        f'<option value="{_e(locale)}"{" selected" if locale == play.locale else ""}>{_e(locale)}</option>'
+        for locale in LOCALES
+    )
+    return f'<select class="locale-select" id="locale-select" aria-label="User locale">{options}</select>'
 
 
 def channel(play: Playground) -> str:
@@ -178,6 +187,7 @@ def fragments(play: Playground, diagram: str) -> dict[str, str]:
     return {
         "flows": flow_list(play, selected),
         "users": user_list(play),
+        "locale": locale_picker(play),
         "status": status(play),
         "channel": channel(play),
         "diagram": diagram,
@@ -191,6 +201,7 @@ def state_json(play: Playground) -> dict[str, Any]:
     view = play.view
     return {
         "acting": play.acting,
+        "locale": play.locale,
         "flows": [
             {"name": f.name, "command": f.command, "description": f.description, "states": list(f.states)}
             for f in play.flows.values()
@@ -244,6 +255,8 @@ def page(play: Playground, diagram: str) -> str:
     <div class="sidebar-bottom">
       <div class="section-title">Act as</div>
       <div class="user-list" id="users">{parts["users"]}</div>
+      <div class="section-title">Locale</div>
+      <div class="locale" id="locale">{parts["locale"]}</div>
       <button class="btn btn-secondary wide" id="advance" type="button"
         title="Move the fake clock past the flow's timeout">Advance clock past timeout</button>
     </div>

@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import hikari
+
 from flowfsm import custom_id as custom_ids
 from flowfsm.errors import FlowDefinitionError
 from flowfsm.flow import Flow
@@ -38,6 +40,8 @@ _GUILD_ID = 111
 _FIRST_CHANNEL = 5000
 _ROLES = ((3001, "Moderator"), (3002, "Member"))
 _CHANNELS = ((222, "general"), (223, "announcements"))
+LOCALES = tuple(str(locale) for locale in hikari.Locale)
+"""The locales Discord clients send, offered by the page."""
 
 
 class PlaygroundError(Exception):
@@ -273,6 +277,17 @@ class Playground:
         if flow_name not in self.flows:
             raise PlaygroundError(f"no flow named {flow_name!r} (known: {sorted(self.flows)})")
         self.selected = flow_name
+
+    @property
+    def locale(self) -> str:
+        """The locale the acting users' interactions carry (their Discord client's language)."""
+        return self.harness.locale
+
+    def set_locale(self, locale: str) -> None:
+        """Act in another locale from now on: translated flows and flowfsm's own texts follow it."""
+        if locale not in LOCALES:
+            raise PlaygroundError(f"unknown locale {locale!r} (known: {', '.join(LOCALES)})")
+        self.harness.locale = locale
 
     def set_user(self, user_id: int) -> None:
         """Act as another user from now on (clicks on someone else's menu get "not your menu")."""

@@ -12,6 +12,7 @@ with the page's fresh fragments (``{"fragments": {element id: html}, "state": {.
 ``POST /api/start``            ``{"flow", "user"?}``: send the flow's slash command
 ``POST /api/send``             ``{"text"}``: the composer: ``/command`` starts a flow, text is a message
 ``POST /api/user``             ``{"user"}``: act as another user
+``POST /api/locale``           ``{"locale"}``: the users' Discord locale from now on (``de``, ``en-US``...)
 ``POST /api/component``        ``{"message_id", "custom_id", "component_type"?, "values"?, "label"?}``
 ``POST /api/modal``            ``{"fields": {custom id: value}}``: submit the open modal
 ``POST /api/modal/dismiss``    close the open modal (nothing is sent, as on Discord)
@@ -157,6 +158,10 @@ async def _send(play: Playground, body: dict[str, Any], app: web.Application) ->
         await play.say(text)
 
 
+async def _locale(play: Playground, body: dict[str, Any], app: web.Application) -> None:
+    play.set_locale(str(body["locale"]))
+
+
 async def _user(play: Playground, body: dict[str, Any], app: web.Application) -> None:
     play.set_user(_int(body, "user"))
 
@@ -204,6 +209,7 @@ def make_app(play: Playground) -> web.Application:
         "/api/start": _start,
         "/api/send": _send,
         "/api/user": _user,
+        "/api/locale": _locale,
         "/api/component": _component,
         "/api/modal": _modal,
         "/api/modal/dismiss": _dismiss,

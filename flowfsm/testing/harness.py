@@ -190,6 +190,12 @@ class Harness:
         self._pending_options: dict[int, Mapping[str, Any] | None] = {}
         self._open_modals: dict[int, set[str]] = {}
         self._error_log = _ErrorLog()
+        self.locale = "en-US"
+        """The locale interactions carry (Discord sends the user's client language)."""
+        self.locales: dict[int, str] = {}
+        """Per-user locales overriding :attr:`locale`: ``h.locales[OTHER_USER] = "de"``."""
+        self.guild_locale = "en-US"
+        """The guild's locale, sent with interactions in a guild."""
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -316,6 +322,8 @@ class Harness:
             channel_id=channel_id,
             application_id=self.discord.application_id,
             options=command_options,
+            locale=self.locale_of(user),
+            guild_locale=self.guild_locale,
         )
         self.discord.register_interaction(iid, token, channel_id=channel_id)
         reply = await self._deliver(payload, iid, token, options)
@@ -408,6 +416,8 @@ class Harness:
             guild_id=guild_id,
             channel_id=channel_id,
             application_id=self.discord.application_id,
+            locale=self.locale_of(user),
+            guild_locale=self.guild_locale,
         )
         self.discord.register_interaction(iid, token, channel_id=channel_id, message_id=int(message["id"]))
         reply = await self._deliver(payload, iid, token, None)
@@ -522,6 +532,8 @@ class Harness:
             message=message or None,
             channel_id=channel_id,
             application_id=self.discord.application_id,
+            locale=self.locale_of(user),
+            guild_locale=self.guild_locale,
         )
         self.discord.register_interaction(
             iid,
@@ -560,6 +572,10 @@ class Harness:
         return await self.send_component(
             custom_id, message=message, user=user, component_type=kind, values=values, resolved=resolved
         )
+
+    def locale_of(self, user: int) -> str:
+        """The locale ``user``'s interactions carry."""
+        return self.locales.get(user, self.locale)
 
     def _token(self) -> str:
         return f"tok{next(self._tokens)}-{secrets.token_hex(4)}"

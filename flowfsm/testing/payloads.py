@@ -233,6 +233,7 @@ def _base_interaction(
     application_id: int,
     locale: str,
     data: dict[str, Any],
+    guild_locale: str = "en-US",
 ) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "id": str(interaction_id),
@@ -255,8 +256,8 @@ def _base_interaction(
     else:
         payload["member"] = guild_member(user_id)
         payload["guild_id"] = str(guild_id)
-        payload["guild"] = {"id": str(guild_id), "locale": "en-US", "features": []}
-        payload["guild_locale"] = "en-US"
+        payload["guild"] = {"id": str(guild_id), "locale": guild_locale, "features": []}
+        payload["guild_locale"] = guild_locale
         payload["context"] = 0
         payload["authorizing_integration_owners"] = {"0": str(guild_id)}
     return payload
@@ -273,6 +274,7 @@ def command_interaction(
     application_id: int = 4242,
     options: list[dict[str, Any]] | None = None,
     locale: str = "en-US",
+    guild_locale: str = "en-US",
     command_id: int | None = None,
     command_type: int = 1,
 ) -> dict[str, Any]:
@@ -297,6 +299,7 @@ def command_interaction(
         channel_id=channel_id,
         application_id=application_id,
         locale=locale,
+        guild_locale=guild_locale,
         data=data,
     )
 
@@ -400,6 +403,7 @@ def component_interaction(
     channel_id: int = 222,
     application_id: int = 4242,
     locale: str = "en-US",
+    guild_locale: str = "en-US",
 ) -> dict[str, Any]:
     """Build a MESSAGE_COMPONENT (type 3) interaction: a click (type 2) or a select (types 3, 5-8).
 
@@ -426,6 +430,7 @@ def component_interaction(
         channel_id=channel_id,
         application_id=application_id,
         locale=locale,
+        guild_locale=guild_locale,
         data=data,
     )
     payload["message"] = copy.deepcopy(message)
@@ -449,6 +454,7 @@ def modal_interaction(
     application_id: int = 4242,
     locale: str = "en-US",
     shape: str = "row",
+    guild_locale: str = "en-US",
 ) -> dict[str, Any]:
     """Build a MODAL_SUBMIT (type 5) interaction; ``fields`` maps text-input custom ids to values.
 
@@ -474,6 +480,7 @@ def modal_interaction(
         channel_id=channel_id,
         application_id=application_id,
         locale=locale,
+        guild_locale=guild_locale,
         data={"custom_id": custom_id, "components": assign_component_ids(rows)},
     )
     if message is not None:

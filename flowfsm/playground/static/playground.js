@@ -124,6 +124,7 @@ document.addEventListener("click", (event) => {
 });
 
 document.addEventListener("change", (event) => {
+  if (event.target.id === "locale-select") { call("/api/locale", { locale: event.target.value }); return; }
   const radio = event.target.closest(".select-menu input[type=radio]");
   if (radio) sendSelect(radio.closest(".select"));
 });
