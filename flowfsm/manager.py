@@ -352,7 +352,7 @@ class FlowManager:
             return  # the HTTP reply is the listener's return value, which the raise replaces
         responder = Responder(interaction, mode, creates=True, ephemeral=True, arc_ctx=arc_ctx)  # type: ignore[arg-type]
         try:
-            await responder.ephemeral_text(self.texts.unavailable)
+            await responder.ephemeral_text(self.localized.for_user(interaction).unavailable)
         except Exception:
             _LOG.exception("flowfsm: the reply to a command with no flow failed")
 

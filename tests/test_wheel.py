@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import time
+import tomllib
 import venv
 import zipfile
 from collections.abc import Iterable
@@ -167,7 +168,10 @@ def test_the_wheel_works_in_someone_elses_project(tmp_path: Path) -> None:
     project.mkdir()
     python = _fresh_venv(tmp_path / "venv")
     site = _site_packages(python)
-    core = _closure(["hikari[server]", "hikari-miru", "transitions", "aiohttp", "PyNaCl", "pytest"])
+    # What the wheel's own requirements need (read from pyproject.toml, so a new dependency is linked too).
+    with (ROOT / "pyproject.toml").open("rb") as pyproject:
+        requirements = tomllib.load(pyproject)["project"]["dependencies"]
+    core = _closure([*requirements, "pytest"])
     _link_distributions(core.values(), tmp_path / "deps")
     (site / "deps.pth").write_text(f"{tmp_path / 'deps'}\n")
     _pip(python, str(wheels[0]), cwd=project)

@@ -12,3 +12,4 @@ cancel_label = Abbrechen
 previous_label = ← Vorherige Seite
 next_label = Nächste Seite →
 moved = Dieses Menü geht in einer neueren Nachricht weiter.
+unavailable = Für diesen Befehl lässt sich gerade kein Menü öffnen. Der Betreiber des Bots wurde benachrichtigt.
