@@ -30,7 +30,17 @@ class Context:
         page: the :class:`~flowfsm.pagination.PageState` of a state that paginates a list.
     """
 
-    __slots__ = ("fields", "interaction", "item", "manager", "page", "session", "trigger_options", "values")
+    __slots__ = (
+        "end_reason",
+        "fields",
+        "interaction",
+        "item",
+        "manager",
+        "page",
+        "session",
+        "trigger_options",
+        "values",
+    )
 
     def __init__(
         self,
@@ -46,6 +56,8 @@ class Context:
         self.values: list[str] = []
         self.fields: dict[str, str] = {}
         self.page: PageState | None = None
+        self.end_reason = "completed"
+        """Why the session ends if this step closes it (for metrics): Cancel sets ``"cancelled"``."""
 
     def __repr__(self) -> str:
         return f"<Context session={self.session.id} state={self.state_name!r}>"
