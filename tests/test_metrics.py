@@ -9,6 +9,7 @@ from a handler on the ``flowfsm`` logger. Nothing exported may contain a token t
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import socket
 from collections.abc import Iterator
@@ -141,9 +142,15 @@ async def test_counters_move_as_documented() -> None:
         menu_message = h.message
 
         await h.click("Details")
-        assert value(metrics, "transitions_total", flow="shop", source="menu", trigger="details", dest="details") == 1
+        assert (
+            value(metrics, "transitions_total", flow="shop", source="menu", trigger="details", dest="details")
+            == 1
+        )
         await h.click("Back")
-        assert value(metrics, "transitions_total", flow="shop", source="details", trigger="back", dest="menu") == 1
+        assert (
+            value(metrics, "transitions_total", flow="shop", source="details", trigger="back", dest="menu")
+            == 1
+        )
         assert value(metrics, "steps_total", flow="shop", state="details", outcome="ok") == 1
 
         await h.click("Buy")
@@ -252,14 +259,21 @@ async def test_rest_bot_steps_are_measured() -> None:
         await h.command("shop")
         await h.click("Details")
         assert value(metrics, "steps_total", flow="shop", state="menu", outcome="ok") == 2
-        assert value(metrics, "transitions_total", flow="shop", source="menu", trigger="details", dest="details") == 1
+        assert (
+            value(metrics, "transitions_total", flow="shop", source="menu", trigger="details", dest="details")
+            == 1
+        )
 
 
 async def test_ten_thousand_users_leave_the_label_sets_unchanged() -> None:
+    """10,000 users each open a session and click in it. Their interactions go through the REST bot's
+    interaction server in-process (``on_interaction``: hikari's signature check, hikari's entity
+    factory, the real miru client, the manager), without an HTTP round trip each, to keep it quick."""
     metrics = PrometheusMetrics()
-    async with Harness([build_flow()], metrics=metrics) as h:
-        # Every path once, so every series that can exist does.
+    async with Harness([build_flow()], metrics=metrics, rest_bot=True) as h:
+        # Every path once over HTTP, so every series that can exist does.
         await h.command("shop", user=1)
+        template = dict(h.message or {})
         await h.click("Details", user=1)
         await h.click("Back", user=1)
         await h.click("Details", user=2)
@@ -267,16 +281,47 @@ async def test_ten_thousand_users_leave_the_label_sets_unchanged() -> None:
         await h.command("shop", user=1)
         await h.advance(301)
         before = series(metrics)
+        ids = payloads.Ids(7_000_000_000_000_000_000)
         for user in range(100_000, 110_000):
-            await h.command("shop", user=user)
-            await h.click("Details", user=user)
+            command = payloads.command_interaction(
+                interaction_id=ids.next(), token=f"t{user}", user_id=user, command_name="shop",
+                guild_id=111, channel_id=222, application_id=h.discord.application_id,
+            )  # fmt: skip
+            answer = await in_process(h, command)
+            message = {**template, "id": str(ids.next()), "components": answer["data"]["components"]}
+            details = next(
+                c["custom_id"] for c in payloads_components(message) if c.get("label") == "Details"
+            )
+            click = payloads.component_interaction(
+                interaction_id=ids.next(), token=f"c{user}", user_id=user, custom_id=details, message=message,
+                guild_id=111, channel_id=222, application_id=h.discord.application_id,
+            )  # fmt: skip
+            assert (await in_process(h, click))["type"] == 7
         assert len(h.manager.sessions) == 10_000
-        await h.advance(301)
         assert series(metrics) == before
         assert value(metrics, "sessions_started_total", flow="shop") == 10_002
-        assert value(metrics, "sessions_ended_total", flow="shop", reason="timeout") == 10_001
+        assert value(metrics, "sessions_open", flow="shop") == 10_000
+        # user 2 was refused ("not yours"): no transition
+        assert (
+            value(metrics, "transitions_total", flow="shop", source="menu", trigger="details", dest="details")
+            == 10_001
+        )
         exposition = generate_latest(metrics.registry).decode()
         assert "100000" not in exposition and "109999" not in exposition
+        for session in list(h.manager.sessions)[:3]:
+            assert session.id not in exposition
+
+
+async def in_process(h: Harness, payload: dict[str, Any]) -> Any:
+    """Hand a signed interaction to the REST bot's interaction server, as its HTTP handler does."""
+    body = json.dumps(payload).encode()
+    headers = signing.sign(h._signing_key, body)
+    assert isinstance(h.bot, hikari.RESTBot)
+    response = await h.bot.interaction_server.on_interaction(
+        body, bytes.fromhex(headers[signing.SIGNATURE_HEADER]), headers[signing.TIMESTAMP_HEADER].encode()
+    )
+    assert response.status_code == 200 and response.payload is not None
+    return json.loads(bytes(response.payload))
 
 
 def payloads_components(message: Any) -> list[dict[str, Any]]:
@@ -301,7 +346,9 @@ async def test_gateway_metrics_server_is_scraped_over_http() -> None:
                     text = await response.text()
         families = {family.name: family for family in text_string_to_metric_families(text)}
         started = families["flowfsm_sessions_started"]
-        assert [(s.labels, s.value) for s in started.samples if s.name.endswith("_total")] == [({"flow": "shop"}, 1.0)]
+        assert [(s.labels, s.value) for s in started.samples if s.name.endswith("_total")] == [
+            ({"flow": "shop"}, 1.0)
+        ]
         transitions = families["flowfsm_transitions"].samples
         assert any(s.labels["dest"] == "details" and s.value == 1 for s in transitions)
         assert "flowfsm_step_duration_seconds" in families
@@ -315,7 +362,9 @@ async def test_rest_bot_serves_metrics_beside_its_interactions() -> None:
     flow = build_flow()
     async with FakeDiscord() as discord:
         key, public_key = signing.generate_keypair()
-        bot = hikari.RESTBot(discord.bot_token, "Bot", public_key, rest_url=discord.rest_url, banner=None, logs=None)
+        bot = hikari.RESTBot(
+            discord.bot_token, "Bot", public_key, rest_url=discord.rest_url, banner=None, logs=None
+        )
         flows = FlowManager(miru.Client(bot), [flow], metrics=metrics, auto_expire=False)
 
         async def on_command(interaction: hikari.CommandInteraction) -> Any:
@@ -369,7 +418,10 @@ async def test_each_step_is_a_span_with_phase_children() -> None:
         await h.click("Boom")
     spans = exporter.get_finished_spans()
     steps = [s for s in spans if s.name == "flowfsm.step"]
-    assert [(s.attributes["flowfsm.state"], s.attributes["flowfsm.trigger"], s.attributes["flowfsm.outcome"]) for s in steps] == [
+    assert [
+        (s.attributes["flowfsm.state"], s.attributes["flowfsm.trigger"], s.attributes["flowfsm.outcome"])
+        for s in steps
+    ] == [
         ("menu", "start", "ok"),
         ("menu", "details", "ok"),
         ("details", "back", "ok"),
@@ -456,7 +508,9 @@ async def test_no_issued_token_in_any_exported_text(records: list[logging.LogRec
 
 def test_route_templates_are_bounded() -> None:
     assert route_of("/api/v10/interactions/1/tok/callback") == "/interactions/{id}/{token}/callback"
-    assert route_of("/api/v10/webhooks/1/tok/messages/@original") == "/webhooks/{id}/{token}/messages/@original"
+    assert (
+        route_of("/api/v10/webhooks/1/tok/messages/@original") == "/webhooks/{id}/{token}/messages/@original"
+    )
     assert route_of("/api/v10/webhooks/1/tok") == "/webhooks/{id}/{token}"
     assert route_of("/api/v10/channels/5/messages/6") == "/channels/{id}/messages/{id}"
     assert route_of("/api/v10/channels/5/messages/6/reactions/%F0%9F%91%8D/@me") == "other"
