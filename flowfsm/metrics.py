@@ -152,8 +152,11 @@ class PrometheusMetrics:
         self._outboxes: weakref.WeakSet[Outbox] = weakref.WeakSet()
         self.outbox_depth.set_function(lambda: float(sum(len(outbox) for outbox in list(self._outboxes))))
         # prometheus-client looks a child up by its label values under a lock on every call: the
-        # children of a flow's state are looked up once and kept here.
-        self._step_children: dict[tuple[str, str], tuple[Any, Any, dict[str, Any]]] = {}
+        # children a step or a transition touches are looked up once and kept here (the label
+        # sets are bounded, so these are too).
+        self._step_children: dict[tuple[str, str], tuple[Any, Any, Any, dict[str, Any]]] = {}
+        self._outcome_children: dict[tuple[str, str, str], Any] = {}
+        self._transition_children: dict[tuple[str, str, str, str], Any] = {}
         self._traced: weakref.WeakSet[aiohttp.ClientSession] = weakref.WeakSet()
         self._trace_config = _discord_trace_config(self.discord_requests_total)
         for result in ("sent", "dropped"):
@@ -192,7 +195,11 @@ class PrometheusMetrics:
 
     def transition(self, flow: str, source: str, trigger: str, dest: str) -> None:
         """``flow``'s machine went from ``source`` to ``dest`` on ``trigger``."""
-        self.transitions_total.labels(flow, source, trigger, dest).inc()
+        key = (flow, source, trigger, dest)
+        child = self._transition_children.get(key)
+        if child is None:
+            child = self._transition_children[key] = self.transitions_total.labels(*key)
+        child.inc()
 
     def step(self, record: StepRecord) -> None:
         """Count a finished step and observe its durations."""
@@ -202,10 +209,15 @@ class PrometheusMetrics:
             children = self._step_children[key] = (
                 self.step_seconds.labels(*key),
                 self.step_timeouts_total.labels(*key),
+                self.deferrals_total.labels(record.flow),
                 {},
             )
-        total, timeouts, phases = children
-        self.steps_total.labels(record.flow, record.state, record.outcome).inc()
+        total, timeouts, deferrals, phases = children
+        outcome_key = (record.flow, record.state, record.outcome)
+        steps = self._outcome_children.get(outcome_key)
+        if steps is None:
+            steps = self._outcome_children[outcome_key] = self.steps_total.labels(*outcome_key)
+        steps.inc()
         total.observe(record.seconds)
         for name, start, end in record.phases():
             child = phases.get(name)
@@ -215,7 +227,7 @@ class PrometheusMetrics:
         if record.outcome == "timeout":
             timeouts.inc()
         if record.deferred:
-            self.deferrals_total.labels(record.flow).inc()
+            deferrals.inc()
 
     def outbox_edit(self, sent: bool) -> None:
         """A background edit was sent, or dropped (the message is gone or cannot be reached)."""
