@@ -317,3 +317,18 @@ async def test_composer_sends_commands_and_text_input() -> None:
                 "no flow answers /nope"
                 in (await _post(test_client, "/api/send", {"text": "/nope"}, 400))["error"]
             )
+
+
+async def test_metrics_panel_shows_the_managers_counters(client: TestClient[Any, Any]) -> None:
+    answer = await _post(client, "/api/start", {"flow": "checks", "user": 1001})
+    assert answer["state"]["metrics"]["sessions_started"] == 1
+    answer = await _post(client, "/api/component", _button(answer, "Guarded"))
+    answer = await _post(client, "/api/component", _button(answer, "Enter"))
+    metrics = answer["state"]["metrics"]
+    assert metrics["refusals guard"] == 1
+    assert metrics["transitions"] == 1
+    assert metrics["steps"] == 3
+    assert metrics["sessions_open"] == 1
+    panel = answer["fragments"]["metrics"]
+    assert "refusals guard" in panel and "transitions" in panel
+    assert 'id="metrics"' in await (await client.get("/")).text()
