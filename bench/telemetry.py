@@ -31,13 +31,13 @@ from bench.env import Env, OpenMenu, full_gc
 from bench.measure import FIRST_USER, _interleaved, _open_interleaved
 
 
-def setups() -> list[Env]:
-    """The set-ups this checkout supports."""
+def setups(off_only: bool = False) -> list[Env]:
+    """The set-ups this checkout supports (only miru.ext.menu and "off" with ``off_only``)."""
     envs = [
         Env("miru_menu"),
         Env("flowfsm", label="off", traces=False) if _has_telemetry() else Env("flowfsm", label="off"),
     ]
-    if not _has_telemetry():
+    if off_only or not _has_telemetry():
         return envs
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -55,16 +55,17 @@ def setups() -> list[Env]:
 
 
 def _has_telemetry() -> bool:
-    try:
-        import flowfsm.metrics  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether this checkout's FlowManager takes metrics (an older commit's does not)."""
+    import inspect
+
+    from flowfsm import FlowManager
+
+    return "metrics" in inspect.signature(FlowManager).parameters
 
 
-async def main(clicks: int, sessions: int, seed: int) -> dict[str, Any]:
+async def main(clicks: int, sessions: int, seed: int, off_only: bool = False) -> dict[str, Any]:
     """Open ``sessions`` menus per set-up, click ``clicks`` times each, interleaved; medians in µs."""
-    envs = [await env.start() for env in setups()]
+    envs = [await env.start() for env in setups(off_only)]
     rng = random.Random(seed)
     try:
         warm: dict[str, list[OpenMenu]] = {env.label: [] for env in envs}
@@ -91,8 +92,9 @@ if __name__ == "__main__":
     parser.add_argument("--clicks", type=int, default=2000)
     parser.add_argument("--sessions", type=int, default=100)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--off-only", action="store_true", help="only miru.ext.menu and flowfsm off")
     args = parser.parse_args()
-    figures = asyncio.run(main(args.clicks, args.sessions, args.seed))
+    figures = asyncio.run(main(args.clicks, args.sessions, args.seed, args.off_only))
     for label, us in figures["click_us"].items():
         print(
             f"{label:32} {us:8.1f} µs   {figures['vs_off'][label]:.3f}x off   {figures['vs_miru_menu'][label]:.3f}x miru.ext.menu"

@@ -520,3 +520,27 @@ def test_trigger_names_are_bounded() -> None:
     assert trigger_of(None) == "start"
     assert trigger_of(Button("x", trigger="go")) == "go"
     assert trigger_of(Button("x", action=boom)) == "action"
+
+
+async def test_text_input_is_a_step() -> None:
+    flow = Flow("ask", command="ask")
+
+    def take(ctx: Context, text: str) -> None:
+        ctx.data["name"] = text
+
+    @flow.state(initial=True, on_message=take)
+    def question(ctx: Context) -> Screen:
+        return Screen(f"Name? {ctx.data.get('name', '')}")
+
+    metrics = PrometheusMetrics()
+    provider, exporter = tracing()
+    async with Harness([flow], metrics=metrics, traces=provider) as h:
+        await h.command("ask")
+        await h.say("Ada")
+        assert h.message is not None and h.message["content"] == "Name? Ada"
+    assert value(metrics, "steps_total", flow="ask", state="question", outcome="ok") == 2
+    triggers = [
+        s.attributes["flowfsm.trigger"] for s in exporter.get_finished_spans() if s.name == "flowfsm.step"
+    ]
+    assert triggers == ["start", "text"]
+    assert all("Ada" not in span.to_json() for span in exporter.get_finished_spans())
