@@ -119,13 +119,13 @@ class StepRecord:
     def phases(self) -> list[tuple[str, int, int]]:
         """``(phase, start, end)`` in ``perf_counter_ns`` for each phase the step reached; a
         phase ends where the next one starts, or where the step ended."""
-        spans = []
-        for index, name in enumerate(PHASES):
-            start = self.marks[index]
-            if not start:
-                continue
-            end = next((m for m in self.marks[index + 1 :] if m), 0) or self.ended
-            spans.append((name, start, end))
+        callbacks, render, response, after = self.marks
+        after = after or self.ended
+        spans = [("callbacks", callbacks, render or response or after)]
+        if render:
+            spans.append(("render", render, response or after))
+        if response:
+            spans.append(("response", response, after))
         return spans
 
     def wall_ns(self, perf_ns: int) -> int:
