@@ -28,17 +28,24 @@ if TYPE_CHECKING:
     from flowfsm.session import Session
 
 __all__ = [
+    "AFTER",
+    "CALLBACKS",
     "END_REASONS",
+    "NO_FLOW",
     "OFF",
     "OUTCOMES",
     "PHASES",
     "REFUSAL_REASONS",
+    "RENDER",
+    "RESPONSE",
     "Instruments",
     "MetricsSink",
     "SpanSink",
     "StepProbe",
     "StepRecord",
     "Telemetry",
+    "build",
+    "spans_from",
     "trigger_of",
 ]
 
