@@ -4,6 +4,8 @@ Define a :class:`Flow` (states with render functions, triggers between them), re
 :class:`FlowManager` wired into your ``miru.Client``, and start sessions from commands.
 """
 
+from typing import Any
+
 from flowfsm.context import Context
 from flowfsm.errors import FlowDefinitionError, FlowError, GuardFailure, RenderError
 from flowfsm.flow import DEFAULT_TIMEOUT, HOOK_NAMES, Flow, Sample, StateSpec, TransitionSpec
@@ -13,11 +15,14 @@ from flowfsm.manager import FlowManager, Texts
 from flowfsm.render import Rendered, render_screen
 from flowfsm.screen import Button, Screen
 from flowfsm.session import Session, SessionStore
+from flowfsm.telemetry import END_REASONS, REFUSAL_REASONS, Telemetry
 from flowfsm.tracing import TraceEvent, Tracer
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "END_REASONS",
     "HOOK_NAMES",
+    "REFUSAL_REASONS",
     "Button",
     "Context",
     "Flow",
@@ -26,6 +31,7 @@ __all__ = [
     "FlowManager",
     "Guard",
     "GuardFailure",
+    "PrometheusMetrics",
     "RenderError",
     "Rendered",
     "Sample",
@@ -33,6 +39,7 @@ __all__ = [
     "Session",
     "SessionStore",
     "StateSpec",
+    "Telemetry",
     "Texts",
     "TraceEvent",
     "Tracer",
@@ -42,6 +49,19 @@ __all__ = [
     "guard",
     "pipeline",
     "render_screen",
+    "start_metrics_server",
 ]
+
+_METRICS = ("PrometheusMetrics", "start_metrics_server")
+"""Names from :mod:`flowfsm.metrics`, imported on first use: they need ``flowfsm[metrics]``."""
+
+
+def __getattr__(name: str) -> Any:
+    """``from flowfsm import PrometheusMetrics`` without importing prometheus-client for everyone."""
+    if name in _METRICS:
+        from flowfsm import metrics
+
+        return getattr(metrics, name)
+    raise AttributeError(f"module 'flowfsm' has no attribute {name!r}")
 
 __version__ = "0.1.0"

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import logging
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -24,11 +23,12 @@ import hikari
 from hikari.impl import InteractionDeferredBuilder, InteractionMessageBuilder
 
 from flowfsm.eager import own_task
+from flowfsm.logs import get_logger
 from flowfsm.render import COMPONENTS_V2, Rendered
 
 __all__ = ["ArcContextLike", "Responder", "ResponseMode"]
 
-_LOG = logging.getLogger("flowfsm.bridge")
+_LOG = get_logger("flowfsm.bridge")
 _UNKNOWN_WEBHOOK = 10015
 
 ResponseBuilder = InteractionMessageBuilder | InteractionDeferredBuilder | hikari.api.InteractionModalBuilder

@@ -34,6 +34,7 @@ class Context:
 
     __slots__ = (
         "_locales",
+        "end_reason",
         "fields",
         "interaction",
         "item",
@@ -59,6 +60,8 @@ class Context:
         self.fields: dict[str, str] = {}
         self.page: PageState | None = None
         self._locales: tuple[str, ...] | None = None  # worked out on first use (see flowfsm.i18n)
+        self.end_reason = "completed"
+        """Why the session ends if this step closes it (for metrics): Cancel sets ``"cancelled"``."""
 
     def __repr__(self) -> str:
         return f"<Context session={self.session.id} state={self.state_name!r}>"

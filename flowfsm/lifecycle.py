@@ -137,11 +137,14 @@ def before_state_change(event: EventData) -> None:
 
 
 def after_state_change(event: EventData) -> None:
-    """Record the transition on the manager's tracer, if tracing is on."""
+    """Count the transition (telemetry) and record it on the manager's tracer, if tracing is on."""
     transition = event.transition
     if transition is None or transition.dest is None or event.event is None:
         return
     ctx = _ctx(event)
+    ctx.manager.telemetry.transition(
+        ctx.session.flow.name, transition.source, event.event.name, transition.dest
+    )
     trace(ctx, "transition", transition.source, transition.dest, event.event.name)
 
 
@@ -262,6 +265,7 @@ async def _cancel(ctx: Context) -> None:
     if ctx.session.frames:
         await return_to_parent(ctx)
     else:
+        ctx.end_reason = "cancelled"
         ctx.close(ctx.manager.localized.for_screen(ctx).texts.cancelled)
 
 

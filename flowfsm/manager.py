@@ -9,7 +9,6 @@ the response.
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ import miru
 from hikari.impl import InteractionDeferredBuilder, MessageActionRowBuilder, TextDisplayComponentBuilder
 from transitions.core import MachineError
 
-from flowfsm import custom_id, eager, lifecycle
+from flowfsm import custom_id, eager, lifecycle, logs, telemetry
 from flowfsm.bridge import ArcContextLike, Responder, ResponseMode
 from flowfsm.context import Context
 from flowfsm.deadlines import Deadlines
@@ -42,11 +41,12 @@ from flowfsm.render import (
 from flowfsm.screen import Button, as_screen
 from flowfsm.selects import SELECT_TYPES, values_from
 from flowfsm.session import Clock, Session, SessionStore
+from flowfsm.telemetry import AFTER, RENDER, RESPONSE, MetricsSink
 from flowfsm.tracing import Tracer
 
 __all__ = ["ErrorHandler", "FlowManager", "Texts"]
 
-_LOG = logging.getLogger("flowfsm")
+_LOG = logs.get_logger("flowfsm")
 
 ErrorHandler = Callable[[Context, BaseException], Awaitable[None] | None]
 """A custom error handler: receives the context and the exception."""
@@ -100,6 +100,10 @@ class FlowManager:
         tracer: a :class:`~flowfsm.tracing.Tracer` recording every transition (off by default).
         stable_nav: page navigation keeps both Previous and Next, disabled at the ends (FlowCord's
             default); ``False`` shows only the applicable ones.
+        metrics: a metrics backend, e.g. :class:`flowfsm.metrics.PrometheusMetrics` (off by default).
+        traces: OpenTelemetry spans of every step: ``None`` (default) writes them when
+            ``opentelemetry-api`` is installed and the application configured a tracer provider;
+            ``False`` never; a ``TracerProvider`` to write them through.
     """
 
     def __init__(
@@ -116,6 +120,8 @@ class FlowManager:
         auto_expire: bool = True,
         tracer: Tracer | None = None,
         stable_nav: bool = True,
+        metrics: MetricsSink | None = None,
+        traces: Any = None,
     ) -> None:
         self.client = client
         self.clock = clock
@@ -130,6 +136,8 @@ class FlowManager:
         self.auto_expire = auto_expire
         self.sessions = SessionStore(clock)
         self.outbox = Outbox(outbox_concurrency)
+        self.telemetry = telemetry.build(metrics, telemetry.spans_from(traces))
+        self.telemetry.bind(self)
         self.flows: dict[str, Flow] = {}
         self.application_id: int | None = None
         self.tracer = tracer
@@ -163,6 +171,7 @@ class FlowManager:
         if existing is not None and existing is not flow:
             raise FlowDefinitionError(flow.name, "another flow with this name is already registered")
         self.flows[flow.name] = flow
+        self.telemetry.flow_registered(flow)
         return flow
 
     def _check_text_input(self, flow: Flow) -> None:
@@ -247,6 +256,7 @@ class FlowManager:
         self.sessions.touch(session)
         ctx = Context(self, session, None)
         ctx.values = [message.content or ""]
+        probe = self.telemetry.step(ctx, None, "text")
         try:
             async with asyncio.timeout(self.step_timeout):
                 await call_hook(spec.on_message, ctx, message.content or "")
@@ -254,28 +264,40 @@ class FlowManager:
                     try:
                         await self.rest.delete_message(message.channel_id, message.id)
                     except (hikari.NotFoundError, hikari.ForbiddenError):
-                        _LOG.info("flowfsm: could not delete the input message of session %s", session.id)
+                        _LOG.info(
+                            "flowfsm: could not delete the input message of session %s",
+                            session.id,
+                            extra=logs.fields(session),
+                        )
+                probe.mark(RENDER)
                 rendered = await self._render_for_step(ctx)
+            probe.mark(RESPONSE)
             await self._edit_menu(
                 session, content=rendered.content, embeds=rendered.embeds, components=rendered.components
             )
             session.msg_flags = rendered.flags
             if session.ended:
-                self._end(session)
+                self._end(session, ctx.end_reason)
             else:
                 self._track_input(session)
         except GuardFailure as refusal:
+            probe.outcome("guard")
+            self.telemetry.refused(session.flow, "guard")
             lifecycle.trace(ctx, "guard", session.state, session.state, None, refusal.message)
         except Exception as exc:
+            probe.outcome("timeout" if isinstance(exc, TimeoutError) else "error", exc)
             _LOG.error(
                 "flowfsm: error in text input of flow %r, state %r, session %s",
                 session.flow.name,
                 session.state,
                 session.id,
                 exc_info=exc,
+                extra=logs.fields(session),
             )
-            self._end(session)
+            self._end(session, "error")
             self.outbox.put(lambda: self._close_message(session, disabled=True, ctx=ctx))
+        finally:
+            probe.done()
 
     def _track_input(self, session: Session) -> None:
         """Keep the index of sessions waiting for a text message up to date."""
@@ -291,8 +313,10 @@ class FlowManager:
         """A menu's message was deleted: its session can never be clicked again."""
         session = self.sessions.by_message(int(event.message_id))
         if session is not None:
-            _LOG.info("flowfsm: session %s ended, its message was deleted", session.id)
-            self._end(session)
+            _LOG.info(
+                "flowfsm: session %s ended, its message was deleted", session.id, extra=logs.fields(session)
+            )
+            self._end(session, "message_deleted")
 
     def _mode(self, arc_ctx: ArcContextLike | None) -> ResponseMode:
         if arc_ctx is not None:
@@ -381,6 +405,7 @@ class FlowManager:
     ) -> None:
         self.application_id = int(interaction.application_id)
         self.sessions.add(session)
+        self.telemetry.session_started(session)
         if self._timer is None or self._timer_at is None or self._timer_at > session.deadline:
             self._arm_timer()
         ctx = Context(self, session, interaction)
@@ -442,8 +467,9 @@ class FlowManager:
         return await self._dispatch(responder, self._click(interaction, responder))
 
     async def _refuse(
-        self, responder: Responder, text: str, flow: Flow | None, *, offer_resume: bool = False
+        self, responder: Responder, text: str, flow: Flow | None, *, reason: str, offer_resume: bool = False
     ) -> None:
+        self.telemetry.refused(flow, reason)
         command = flow.command if flow is not None else "the command"
         components: list[hikari.api.ComponentBuilder] = []
         text = self.localized.reply(text, responder.interaction)  # in the clicking user's locale
@@ -467,12 +493,14 @@ class FlowManager:
         parsed = custom_id.parse(interaction.custom_id)
         flow = self.flows.get(parsed.flow) if parsed is not None else None
         if parsed is None or flow is None:
-            return await self._refuse(responder, self.texts.invalid, flow)
+            return await self._refuse(responder, self.texts.invalid, flow, reason="invalid")
         session = self.sessions.get(parsed.session_id)
         if session is None or session.flow is not flow:
-            return await self._refuse(responder, self.texts.expired, flow, offer_resume=True)
+            return await self._refuse(
+                responder, self.texts.expired, flow, reason="expired", offer_resume=True
+            )
         if int(interaction.user.id) != session.user_id:
-            return await self._refuse(responder, self.texts.not_yours, flow)
+            return await self._refuse(responder, self.texts.not_yours, flow, reason="not_yours")
         # Waiting for another step of this session counts towards Discord's 3 seconds.
         self._defers.add(responder, self.defer_after)
         try:
@@ -492,23 +520,23 @@ class FlowManager:
     ) -> None:
         flow = session.flow
         if session.ended or self.sessions.get(session.id) is not session:
-            return await self._refuse(responder, self.texts.expired, flow)
+            return await self._refuse(responder, self.texts.expired, flow, reason="expired")
         item = session.find_item(parsed.item)
         if parsed.state_index != flow.state_index(session.state) or item is None:
-            return await self._refuse(responder, self.texts.stale, flow)
+            return await self._refuse(responder, self.texts.stale, flow, reason="earlier_screen")
         is_modal = isinstance(interaction, hikari.ModalInteraction)
         if is_modal != isinstance(item, Modal) or (not is_modal and (not item.fires or item.disabled)):
-            return await self._refuse(responder, self.texts.invalid, flow)
+            return await self._refuse(responder, self.texts.invalid, flow, reason="invalid")
         message = getattr(interaction, "message", None)
         if message is not None and session.message_id is not None and int(message.id) != session.message_id:
             # The session's id on a message that is not its menu: forged, or an old copy.
-            return await self._refuse(responder, self.texts.stale, flow)
+            return await self._refuse(responder, self.texts.stale, flow, reason="earlier_screen")
         self.sessions.touch(session)
         if session.message_id is None and message is not None:
             self.sessions.set_message(session, int(message.id))
         if isinstance(item, Button) and item.modal is not None and responder.responded:
             # Deferred while it waited for the session: too late to open a modal.
-            return await self._refuse(responder, self.texts.stale, flow)
+            return await self._refuse(responder, self.texts.stale, flow, reason="earlier_screen")
         if isinstance(item, Button) and item.modal is not None:
             # A modal must be the click's initial response: no hooks, no defer before it.
             modal = next(m for m in session.items if isinstance(m, Modal) and m.id == item.modal)
@@ -529,14 +557,14 @@ class FlowManager:
         """The "Open again" button of an expired menu: start the flow afresh from durable data."""
         flow = self.flows.get(flow_name)
         if flow is None or flow.resume is None:
-            return await self._refuse(responder, self.texts.invalid, flow)
+            return await self._refuse(responder, self.texts.invalid, flow, reason="invalid")
         try:
             options = await call_hook(flow.resume, interaction)
         except Exception:
             _LOG.exception("flowfsm: resume function of flow %r failed", flow.name)
-            return await self._refuse(responder, self.texts.error, flow)
+            return await self._refuse(responder, self.texts.error, flow, reason="error")
         if options is None:
-            return await self._refuse(responder, self.texts.expired, flow)
+            return await self._refuse(responder, self.texts.expired, flow, reason="expired")
         session = self._new_session(flow, interaction, options)
         responder.creates = True
         responder.ephemeral = flow.ephemeral
@@ -594,19 +622,25 @@ class FlowManager:
         deferred in time, and any error handed to :meth:`_fail`."""
         session = ctx.session
         before = (session.flow, session.state)
+        probe = self.telemetry.step(ctx, responder)
         self._defers.add(responder, self.defer_after)
         self._limits.add(responder, self.step_timeout)
         try:
             try:
                 await work()
+                probe.mark(RENDER)
                 rendered = await self._render_for_step(ctx)
             except GuardFailure as refusal:
+                probe.outcome("guard")
                 await self._refused_by_guard(ctx, responder, refusal)
                 return
+            probe.mark(RESPONSE)
             if not await self._show(ctx, responder, rendered, before):
+                probe.outcome("gone")
                 return
+            probe.mark(AFTER)
             if session.ended:
-                self._end(session)
+                self._end(session, ctx.end_reason)
             else:
                 if (
                     responder.future is not None
@@ -619,9 +653,12 @@ class FlowManager:
                 await lifecycle.run_hooks(ctx, "after_render")
         except asyncio.CancelledError:
             if not self._forgive_overrun(responder):
+                probe.outcome("cancelled")
                 raise
+            probe.outcome("timeout")
             await self._fail(ctx, responder, TimeoutError(f"the step took longer than {self.step_timeout} s"))
         except Exception as exc:
+            probe.outcome("error", exc)
             self._limits.discard(responder)  # the error reply is not bounded by the step's limit
             await self._fail(ctx, responder, exc)
         finally:
@@ -629,6 +666,7 @@ class FlowManager:
             self._defers.discard(responder)
             # Still marked when the step swallowed its cancellation and finished anyway.
             self._forgive_overrun(responder)
+            probe.done()
 
     def _overrun(self, responder: Responder) -> None:
         """A step ran past ``step_timeout``: cancel it (:meth:`_step` turns that into an error reply).
@@ -666,9 +704,12 @@ class FlowManager:
         except hikari.NotFoundError as gone:
             # Unknown Message / Unknown Interaction: nobody is left to answer; end quietly.
             _LOG.info(
-                "flowfsm: session %s ended, its message or interaction is gone (%s)", session.id, gone.code
+                "flowfsm: session %s ended, its message or interaction is gone (%s)",
+                session.id,
+                gone.code,
+                extra=logs.fields(session),
             )
-            self._end(session)
+            self._end(session, "message_deleted")
             responder.fail_safe()
             return False
         session.msg_flags = rendered.flags
@@ -688,24 +729,30 @@ class FlowManager:
     async def _refused_by_guard(self, ctx: Context, responder: Responder, refusal: GuardFailure) -> None:
         """A guard said no: tell the user, keep the state, re-render the menu in place."""
         session = ctx.session
+        self.telemetry.refused(session.flow, "guard")
         lifecycle.trace(ctx, "guard", session.state, session.state, None, refusal.message)
         try:
             await responder.ephemeral_text(refusal.message)
         except hikari.NotFoundError as gone:
-            _LOG.info("flowfsm: session %s ended, its interaction is gone (%s)", session.id, gone.code)
-            self._end(session)
+            _LOG.info(
+                "flowfsm: session %s ended, its interaction is gone (%s)",
+                session.id,
+                gone.code,
+                extra=logs.fields(session),
+            )
+            self._end(session, "message_deleted")
             responder.fail_safe()
             return
         if session.token is None:
             # Refused before the menu ever showed (a guard in setup): there is no menu to keep.
-            self._end(session)
+            self._end(session, "cancelled")
             return
         rendered = await self._render_for_step(ctx)
         await self._edit_menu(
             session, content=rendered.content, embeds=rendered.embeds, components=rendered.components
         )
         if session.ended:
-            self._end(session)
+            self._end(session, ctx.end_reason)
 
     async def _render_for_step(self, ctx: Context) -> Rendered:
         session = ctx.session
@@ -828,7 +875,9 @@ class FlowManager:
             elif message_id is not None and session.channel_id is not None and not ephemeral:
                 await self.rest.edit_message(session.channel_id, message_id, **fields)
         except (hikari.NotFoundError, hikari.ForbiddenError):
-            _LOG.info("flowfsm: the previous message of session %s is gone", session.id)
+            _LOG.info(
+                "flowfsm: the previous message of session %s is gone", session.id, extra=logs.fields(session)
+            )
 
     def _reserved(self, session: Session, chrome: Chrome) -> list[Button]:
         """Back / Cancel buttons of returnable / cancellable states, for the reserved row."""
@@ -851,10 +900,11 @@ class FlowManager:
             session.id,
             session.user_id,
             exc_info=exc,
+            extra=logs.fields(session),
         )
         was_open = self.sessions.get(session.id) is session
         lifecycle.trace(ctx, "error", session.state, session.state, None, f"{type(exc).__name__}: {exc}")
-        self._end(session)
+        self._end(session, "error")
         try:
             if self._error_handler is not None:
                 await call_hook(self._error_handler, ctx, exc)
@@ -863,16 +913,20 @@ class FlowManager:
             else:
                 await responder.ephemeral_text(text)
         except Exception:
-            _LOG.exception("flowfsm: the error reply failed for session %s", session.id)
+            _LOG.exception(
+                "flowfsm: the error reply failed for session %s", session.id, extra=logs.fields(session)
+            )
         finally:
             responder.fail_safe()
         if was_open:
             self.outbox.put(lambda: self._close_message(session, disabled=True, ctx=ctx))
 
-    def _end(self, session: Session) -> None:
+    def _end(self, session: Session, reason: str) -> None:
+        """End ``session`` for ``reason`` (one of :data:`flowfsm.telemetry.END_REASONS`)."""
         session.ended = True
         session.items = ()
-        self.sessions.remove(session)
+        if self.sessions.remove(session):
+            self.telemetry.session_ended(session, reason)
         if self._awaiting:
             self._track_input(session)
 
@@ -882,6 +936,7 @@ class FlowManager:
         """Expire every session past its deadline: each is removed now; its on-timeout hooks
         and the edit disabling its components are queued on the outbox. Returns the count."""
         expired = self.sessions.pop_expired(now)
+        self.telemetry.sessions_expired(expired)
         for session in expired:
             session.ended = True
             if self._awaiting:
@@ -896,7 +951,10 @@ class FlowManager:
             await lifecycle.run_hooks(ctx, "on_timeout")
         except Exception:
             _LOG.exception(
-                "flowfsm: on_timeout hook failed in flow %r, session %s", session.flow.name, session.id
+                "flowfsm: on_timeout hook failed in flow %r, session %s",
+                session.flow.name,
+                session.id,
+                extra=logs.fields(session),
             )
         await self._close_message(session, disabled=True, ctx=ctx)
 
@@ -907,10 +965,16 @@ class FlowManager:
             components: list[hikari.api.ComponentBuilder] = rendered.components
             content, embeds = rendered.content, rendered.embeds
         except Exception:
-            _LOG.warning("flowfsm: render for closing session %s failed; removing components", session.id)
+            _LOG.warning(
+                "flowfsm: render for closing session %s failed; removing components",
+                session.id,
+                extra=logs.fields(session),
+            )
             components, content, embeds = [], hikari.UNDEFINED, hikari.UNDEFINED  # type: ignore[assignment]
         session.items = ()
-        await self._edit_menu(session, content=content, embeds=embeds, components=components)
+        self.telemetry.outbox_edit(
+            await self._edit_menu(session, content=content, embeds=embeds, components=components)
+        )
 
     def _token_fresh(self, token: str | None, token_at: float) -> bool:
         """Whether ``token``'s webhook can still edit the menu (tokens live 15 minutes)."""
@@ -920,9 +984,9 @@ class FlowManager:
             and self.clock() - token_at < _TOKEN_LIFETIME
         )
 
-    async def _edit_menu(self, session: Session, **fields: Any) -> None:
+    async def _edit_menu(self, session: Session, **fields: Any) -> bool:
         """Edit the session's menu: through the latest interaction's webhook while its token lives,
-        else through the channel (not possible for an ephemeral message)."""
+        else through the channel (not possible for an ephemeral message). ``True`` if it was edited."""
         await eager.own_task()
         try:
             if self._token_fresh(session.token, session.token_at):
@@ -933,10 +997,24 @@ class FlowManager:
                 and not session.msg_flags & EPHEMERAL
             ):
                 await self.rest.edit_message(session.channel_id, session.message_id, **fields)
+            else:
+                return False
         except (hikari.NotFoundError, hikari.ForbiddenError):
-            _LOG.info("flowfsm: message of session %s is gone; nothing to disable", session.id)
+            _LOG.info(
+                "flowfsm: message of session %s is gone; nothing to disable",
+                session.id,
+                extra=logs.fields(session),
+            )
+            return False
         except hikari.HTTPError as exc:
-            _LOG.warning("flowfsm: could not edit the menu of session %s: %s", session.id, exc)
+            _LOG.warning(
+                "flowfsm: could not edit the menu of session %s: %s",
+                session.id,
+                exc,
+                extra=logs.fields(session),
+            )
+            return False
+        return True
 
     def _arm_timer(self) -> None:
         if not self.auto_expire:

@@ -6,15 +6,16 @@ Workers exist only while there is work: an idle bot holds no outbox task at all.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from typing import Any
 
+from flowfsm.logs import get_logger
+
 __all__ = ["Outbox"]
 
-_LOG = logging.getLogger("flowfsm.outbox")
+_LOG = get_logger("flowfsm.outbox")
 
 Job = Callable[[], Awaitable[object]]
 

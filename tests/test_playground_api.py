@@ -339,3 +339,18 @@ async def test_the_users_locale_can_be_chosen() -> None:
             await _post(client, "/api/locale", {"locale": "xx"}, status=400)
     finally:
         await play.close()
+
+
+async def test_metrics_panel_shows_the_managers_counters(client: TestClient[Any, Any]) -> None:
+    answer = await _post(client, "/api/start", {"flow": "checks", "user": 1001})
+    assert answer["state"]["metrics"]["sessions_started"] == 1
+    answer = await _post(client, "/api/component", _button(answer, "Guarded"))
+    answer = await _post(client, "/api/component", _button(answer, "Enter"))
+    metrics = answer["state"]["metrics"]
+    assert metrics["refusals guard"] == 1
+    assert metrics["transitions"] == 1
+    assert metrics["steps"] == 3
+    assert metrics["sessions_open"] == 1
+    panel = answer["fragments"]["metrics"]
+    assert "refusals guard" in panel and "transitions" in panel
+    assert 'id="metrics"' in await (await client.get("/")).text()

@@ -11,7 +11,6 @@ against the loopback Discord.
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 from collections.abc import Sequence
@@ -21,6 +20,7 @@ import hikari
 import miru
 
 from flowfsm.flow import Flow
+from flowfsm.logs import get_logger
 from flowfsm.manager import FlowManager
 
 __all__ = [
@@ -33,7 +33,7 @@ __all__ = [
     "wire",
 ]
 
-_LOG = logging.getLogger("flowfsm.bot")
+_LOG = get_logger("flowfsm.bot")
 _COMMAND_NAME = re.compile(r"^[-_a-z0-9]{1,32}$")
 
 

@@ -173,6 +173,38 @@ def log(play: Playground) -> str:
     return "".join(_log_entry(entry) for entry in view.log)
 
 
+def counters(play: Playground) -> dict[str, float]:
+    """The manager's Prometheus counters, summed over their labels but the reason or status that
+    tells them apart (``"refusals guard"``): the same figures ``/metrics`` exports, in short."""
+    metrics = play.metrics
+    if metrics is None:
+        return {}
+    totals: dict[str, float] = {}
+    split = {"reason", "status", "result"}
+    for family in metrics.registry.collect():
+        for sample in family.samples:
+            name = sample.name.removeprefix("flowfsm_")
+            if name.endswith(("_bucket", "_created")) or name.endswith("_seconds_sum"):
+                continue
+            name = name.removesuffix("_total").removesuffix("_seconds_count")
+            detail = " ".join(str(v) for k, v in sorted(sample.labels.items()) if k in split)
+            key = f"{name} {detail}".strip()
+            totals[key] = totals.get(key, 0.0) + sample.value
+    return totals
+
+
+def metrics_panel(play: Playground) -> str:
+    """The counters panel: non-zero counters and gauges of this playground's manager."""
+    if play.metrics is None:
+        return '<li class="empty">pip install "flowfsm[metrics]" to see the counters.</li>'
+    rows = [
+        f'<li><span class="metric-name">{_e(name)}</span><span class="metric-value">{value:g}</span></li>'
+        for name, value in sorted(counters(play).items())
+        if value
+    ]
+    return "".join(rows) or '<li class="empty">Nothing counted yet.</li>'
+
+
 def modal(play: Playground) -> str:
     """The open modal as a dialog, or nothing."""
     view = play.view
@@ -192,6 +224,7 @@ def fragments(play: Playground, diagram: str) -> dict[str, str]:
         "channel": channel(play),
         "diagram": diagram,
         "log": log(play),
+        "metrics": metrics_panel(play),
         "modal-root": modal(play),
     }
 
@@ -209,6 +242,7 @@ def state_json(play: Playground) -> dict[str, Any]:
         "users": [{"id": u.id, "name": u.name} for u in play.users],
         "errors": play.errors,
         "clock": play.now,
+        "metrics": counters(play),
         "view": None
         if view is None
         else {
@@ -280,6 +314,10 @@ def page(play: Playground, diagram: str) -> str:
     <section class="panel log-panel">
       <h2>Transitions</h2>
       <ol class="log" id="log">{parts["log"]}</ol>
+    </section>
+    <section class="panel metrics-panel">
+      <h2>Metrics</h2>
+      <ul class="metrics" id="metrics">{parts["metrics"]}</ul>
     </section>
   </aside>
 </div>

@@ -171,6 +171,15 @@ def _capture_errors() -> Iterator[_Errors]:
         logger.removeHandler(handler)
 
 
+def _metrics() -> Any:
+    """Fresh metrics for one playground, if prometheus-client is installed (``flowfsm[metrics]``)."""
+    try:
+        from flowfsm.metrics import PrometheusMetrics
+    except ImportError:
+        return None
+    return PrometheusMetrics()
+
+
 def _describe_item(item: object) -> str | None:
     """The trigger an item fires, or the name of the callback it runs."""
     trigger = getattr(item, "trigger", None)
@@ -219,7 +228,10 @@ class Playground:
         """The flow picked in the sidebar (its diagram is shown until a session of it starts)."""
         self.view: View | None = None
         self.tracer = Tracer(size=10_000)
-        self.harness = Harness(self.flows.values(), tracer=self.tracer)
+        self.metrics = _metrics()
+        """The manager's Prometheus metrics, shown in the page's counters panel (``None`` without
+        prometheus-client)."""
+        self.harness = Harness(self.flows.values(), tracer=self.tracer, metrics=self.metrics)
         self._lock = asyncio.Lock()
         self._channels = itertools.count(_FIRST_CHANNEL)
         self._ids = payloads.Ids(1_150_000_000_000_000_000)
