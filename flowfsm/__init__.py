@@ -4,7 +4,7 @@ Define a :class:`Flow` (states with render functions, triggers between them), re
 :class:`FlowManager` wired into your ``miru.Client``, and start sessions from commands.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowfsm.context import Context
 from flowfsm.errors import FlowDefinitionError, FlowError, GuardFailure, RenderError
@@ -17,6 +17,9 @@ from flowfsm.screen import Button, Screen
 from flowfsm.session import Session, SessionStore
 from flowfsm.telemetry import END_REASONS, REFUSAL_REASONS, Telemetry
 from flowfsm.tracing import TraceEvent, Tracer
+
+if TYPE_CHECKING:  # imported on first use at run time (see __getattr__): they need flowfsm[metrics]
+    from flowfsm.metrics import PrometheusMetrics, start_metrics_server
 
 __all__ = [
     "DEFAULT_TIMEOUT",
