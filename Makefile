@@ -20,6 +20,7 @@ system-deps:
 	fi
 
 test: $(STAMP) system-deps
+	$(VENV)/bin/lint-imports
 	$(PY) -m flowfsm check examples
 	$(PY) -m flowfsm explore examples
 	$(PY) -m pytest
@@ -27,6 +28,7 @@ test: $(STAMP) system-deps
 lint: $(STAMP)
 	$(VENV)/bin/ruff check flowfsm examples tests bench
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 run: $(STAMP)
 	$(PY) -m flowfsm run examples

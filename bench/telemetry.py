@@ -10,7 +10,7 @@ in a shuffled order, with miru.ext.menu alongside as the reference, so a busy ma
 set-ups alike. Prints medians and ratios; the last line is the JSON of the figures.
 
 Run from another checkout (``PYTHONPATH`` unset, the script copied there), it measures that
-checkout's flowfsm: set-ups it does not support (no ``flowfsm.metrics``) are skipped, which gives
+checkout's flowfsm: set-ups it does not support (no ``flowfsm.engine.metrics``) are skipped, which gives
 "off" on an older commit for comparison.
 """
 
@@ -43,7 +43,7 @@ def setups(off_only: bool = False) -> list[Env]:
     from opentelemetry.sdk.trace.export import SimpleSpanProcessor
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-    from flowfsm.metrics import PrometheusMetrics
+    from flowfsm.engine.metrics import PrometheusMetrics
 
     provider = TracerProvider()
     exporter = InMemorySpanExporter()

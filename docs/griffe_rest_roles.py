@@ -2,7 +2,7 @@
 
 flowfsm's docstrings are Google style with reStructuredText roles (``:class:`Flow```), which
 read well in ``help()`` and in the source. Markdown would show the role verbatim, so each role
-becomes a code span (``:class:`~flowfsm.layout.Text``` → `` `Text` ``), and a reST literal
+becomes a code span (``:class:`~flowfsm.define.layout.Text``` → `` `Text` ``), and a reST literal
 marker ``Example::`` becomes ``Example:`` (the indented block under it is already code).
 """
 

@@ -117,7 +117,7 @@ def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentP
 
 def cli_help() -> str:
     """``flowfsm --help`` and each subcommand's ``--help``, as Markdown sections."""
-    from flowfsm.cli import PROG, build_parser
+    from flowfsm.tools.cli import PROG, build_parser
 
     previous = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = "80"  # argparse wraps to the terminal; the page should not depend on it

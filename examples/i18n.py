@@ -23,9 +23,9 @@ from pathlib import Path
 import hikari
 
 from flowfsm import Button, Context, Flow, GuardFailure, Screen
-from flowfsm.i18n import Translations
-from flowfsm.modals import Modal, TextField
-from flowfsm.selects import SelectOption, TextSelect
+from flowfsm.define.i18n import Translations
+from flowfsm.define.modals import Modal, TextField
+from flowfsm.define.selects import SelectOption, TextSelect
 
 LOCALES = Path(__file__).with_name("locales")
 translations = Translations.from_directory(LOCALES, default="en-US")  # parsed once, at import
@@ -75,7 +75,9 @@ def counter(ctx: Context) -> Screen:
             TextSelect(options, placeholder=ctx.t("counter.pick"), action=choose, id="bread"),
             Button(ctx.t("counter.buy"), action=buy, style=hikari.ButtonStyle.SUCCESS, id="buy"),
             Button(ctx.t("counter.note"), modal="note", id="note"),
-            Button(ctx.t("counter.to-basket"), trigger="basket", style=hikari.ButtonStyle.PRIMARY, id="basket"),
+            Button(
+                ctx.t("counter.to-basket"), trigger="basket", style=hikari.ButtonStyle.PRIMARY, id="basket"
+            ),
         ],
         modals=[
             Modal(

@@ -1,10 +1,10 @@
 """Components v2 basics: text, separators and containers.
 
 The ``layout_basics`` flow (command ``/layout_basics``) shows a status board built from layout
-nodes instead of content and embeds: a heading :class:`~flowfsm.layout.Text`, a
-:class:`~flowfsm.layout.Container` with an accent colour holding texts and separators (with and
+nodes instead of content and embeds: a heading :class:`~flowfsm.define.layout.Text`, a
+:class:`~flowfsm.define.layout.Container` with an accent colour holding texts and separators (with and
 without a divider line, small and large spacing), a spoiler container, an image gallery, and an
-:class:`~flowfsm.layout.ActionRow` of buttons. "Refresh" re-renders with new numbers; the colour of
+:class:`~flowfsm.define.layout.ActionRow` of buttons. "Refresh" re-renders with new numbers; the colour of
 the container follows the load; "Close" moves to the final ``closed`` state, itself a layout.
 The engine sends such messages with the ``IS_COMPONENTS_V2`` flag and no content or embeds.
 """
@@ -16,7 +16,7 @@ import random
 import hikari
 
 from flowfsm import Button, Context, Flow, Screen
-from flowfsm.layout import ActionRow, Container, MediaGallery, MediaItem, Separator, Text
+from flowfsm.define.layout import ActionRow, Container, MediaGallery, MediaItem, Separator, Text
 
 basics = Flow("layout_basics", description="Components v2: text, separators, containers")
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import hikari
 
 from flowfsm import Button, Context, Flow, Screen
-from flowfsm.layout import ActionRow, Container, Section, Separator, Text
-from flowfsm.selects import SelectOption, TextSelect
+from flowfsm.define.layout import ActionRow, Container, Section, Separator, Text
+from flowfsm.define.selects import SelectOption, TextSelect
 
 helpdesk = Flow("layout_navigation", description="Components v2: navigation between layout states")
 

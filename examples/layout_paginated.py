@@ -1,7 +1,7 @@
 """Components v2 pagination: a group of twelve buttons shown four at a time.
 
 The ``layout_paginated`` flow (command ``/layout_paginated``) lets the user pick a month. The
-months are a :class:`~flowfsm.layout.ButtonGroup` with ``per_page=4``: the engine shows one page
+months are a :class:`~flowfsm.define.layout.ButtonGroup` with ``per_page=4``: the engine shows one page
 of the group (rows of at most five buttons) with Previous/Next under it, keeps the page number
 on the session, and disables Previous on the first page and Next on the last. Each month button
 runs an action storing the choice; the layout re-renders on the same page. "Confirm" (outside the
@@ -16,7 +16,7 @@ from collections.abc import Callable
 import hikari
 
 from flowfsm import Button, Context, Flow, GuardFailure, Screen
-from flowfsm.layout import ActionRow, ButtonGroup, Container, Text
+from flowfsm.define.layout import ActionRow, ButtonGroup, Container, Text
 
 paginated = Flow("layout_paginated", description="Components v2: a paginated group of buttons")
 

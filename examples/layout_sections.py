@@ -1,7 +1,7 @@
 """Components v2 sections: texts with a button or a thumbnail beside them.
 
 The ``layout_sections`` flow (command ``/layout_sections``) is a settings page. The header is a
-:class:`~flowfsm.layout.Section` whose accessory is a :class:`~flowfsm.layout.Thumbnail` (the
+:class:`~flowfsm.define.layout.Section` whose accessory is a :class:`~flowfsm.define.layout.Thumbnail` (the
 user's avatar); each setting is a section of one to three texts whose accessory is a
 :class:`~flowfsm.Button` toggling it (an action: the page re-renders with the new value). A
 section's button may also fire a trigger: "Reset…" opens a confirmation state, itself made of
@@ -15,7 +15,7 @@ from collections.abc import Callable
 import hikari
 
 from flowfsm import Button, Context, Flow, Screen
-from flowfsm.layout import ActionRow, Container, Section, Separator, Thumbnail
+from flowfsm.define.layout import ActionRow, Container, Section, Separator, Thumbnail
 
 sections = Flow(
     "layout_sections", description="Components v2: sections with button and thumbnail accessories"

@@ -4,7 +4,7 @@
   ``start_metrics_server(9000)`` (http://host:9000/metrics), a REST bot on its interaction
   server's port beside the interactions (``serve_rest_bot``: ``POST /`` and ``GET /metrics``).
 * Spans: configure OpenTelemetry's tracer provider as usual (here: printed to the console when
-  ``OTEL_CONSOLE=1``); every step becomes a ``flowfsm.step`` span.
+  ``OTEL_CONSOLE=1``); every step becomes a ``flowfsm.engine.step`` span.
 * Logs: :class:`JsonLogs` writes one JSON object per record, with flowfsm's ``flow``, ``state``
   and ``session`` fields.
 
@@ -26,7 +26,7 @@ import miru
 
 from examples.quickstart import weather
 from flowfsm import FlowManager, PrometheusMetrics, start_metrics_server
-from flowfsm.logs import FIELDS
+from flowfsm.engine.logs import FIELDS
 
 
 class JsonLogs(logging.Formatter):
@@ -91,7 +91,7 @@ def console_spans() -> None:
 
 async def serve_rest(port: int) -> None:
     """A REST bot answering interactions on ``POST /`` and metrics on ``GET /metrics``."""
-    from flowfsm.metrics import serve_rest_bot
+    from flowfsm.engine.metrics import serve_rest_bot
 
     metrics = PrometheusMetrics()
     bot = hikari.RESTBot(os.environ["DISCORD_TOKEN"], "Bot", os.environ["DISCORD_PUBLIC_KEY"])

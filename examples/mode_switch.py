@@ -13,7 +13,7 @@ from __future__ import annotations
 import hikari
 
 from flowfsm import Button, Context, Flow, Screen
-from flowfsm.layout import ActionRow, Container, Section, Separator, Text, Thumbnail
+from flowfsm.define.layout import ActionRow, Container, Section, Separator, Text, Thumbnail
 
 switch = Flow("mode_switch", description="One flow, an embeds state and a layout state")
 

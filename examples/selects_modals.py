@@ -21,8 +21,8 @@ from __future__ import annotations
 import hikari
 
 from flowfsm import Button, Context, Flow, GuardFailure, Screen
-from flowfsm.modals import Modal, TextField
-from flowfsm.selects import (
+from flowfsm.define.modals import Modal, TextField
+from flowfsm.define.selects import (
     ChannelSelect,
     MentionableSelect,
     RoleSelect,

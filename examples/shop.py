@@ -11,8 +11,8 @@ from __future__ import annotations
 import hikari
 
 from flowfsm import Button, Context, Flow, Screen, guard, pipeline
-from flowfsm.pagination import Paginate
-from flowfsm.selects import SelectOption, TextSelect
+from flowfsm.define.pagination import Paginate
+from flowfsm.define.selects import SelectOption, TextSelect
 
 shop = Flow("shop", description="Paginated catalog with pinned buttons, paginated inventory, purchase guard")
 

@@ -6,48 +6,95 @@ Define a :class:`Flow` (states with render functions, triggers between them), re
 
 from typing import TYPE_CHECKING, Any
 
-from flowfsm.context import Context
+# What bot authors write (flowfsm.define): flows, states, screens, items, guards, texts.
+from flowfsm.define.context import Context, Engine
+from flowfsm.define.flow import DEFAULT_TIMEOUT, HOOK_NAMES, Flow, Sample, StateSpec, TransitionSpec
+from flowfsm.define.guards import Guard, guard, pipeline
+from flowfsm.define.i18n import Translations, builtin_texts
+from flowfsm.define.layout import (
+    ActionRow,
+    ButtonGroup,
+    Container,
+    File,
+    MediaGallery,
+    MediaItem,
+    Section,
+    Separator,
+    Text,
+    Thumbnail,
+)
+from flowfsm.define.modals import Modal, TextField
+from flowfsm.define.pagination import PageState, Paginate
+from flowfsm.define.screen import Button, Screen
+from flowfsm.define.selects import (
+    ChannelSelect,
+    MentionableSelect,
+    RoleSelect,
+    SelectOption,
+    TextSelect,
+    UserSelect,
+)
+from flowfsm.define.texts import Texts
+from flowfsm.define.tracing import TraceEvent, Tracer
+
+# What runs them (flowfsm.engine).
+from flowfsm.engine.manager import FlowManager
+from flowfsm.engine.render import Rendered, render_screen
+from flowfsm.engine.session import Session, SessionStore
+from flowfsm.engine.telemetry import END_REASONS, REFUSAL_REASONS, Telemetry
 from flowfsm.errors import FlowDefinitionError, FlowError, GuardFailure, RenderError
-from flowfsm.flow import DEFAULT_TIMEOUT, HOOK_NAMES, Flow, Sample, StateSpec, TransitionSpec
-from flowfsm.guards import Guard, guard, pipeline
-from flowfsm.i18n import Translations, builtin_texts
-from flowfsm.manager import FlowManager, Texts
-from flowfsm.render import Rendered, render_screen
-from flowfsm.screen import Button, Screen
-from flowfsm.session import Session, SessionStore
-from flowfsm.telemetry import END_REASONS, REFUSAL_REASONS, Telemetry
-from flowfsm.tracing import TraceEvent, Tracer
 
 if TYPE_CHECKING:  # imported on first use at run time (see __getattr__): they need flowfsm[metrics]
-    from flowfsm.metrics import PrometheusMetrics, start_metrics_server
+    from flowfsm.engine.metrics import PrometheusMetrics, start_metrics_server
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "END_REASONS",
     "HOOK_NAMES",
     "REFUSAL_REASONS",
+    "ActionRow",
     "Button",
+    "ButtonGroup",
+    "ChannelSelect",
+    "Container",
     "Context",
+    "Engine",
+    "File",
     "Flow",
     "FlowDefinitionError",
     "FlowError",
     "FlowManager",
     "Guard",
     "GuardFailure",
+    "MediaGallery",
+    "MediaItem",
+    "MentionableSelect",
+    "Modal",
+    "PageState",
+    "Paginate",
     "PrometheusMetrics",
     "RenderError",
     "Rendered",
+    "RoleSelect",
     "Sample",
     "Screen",
+    "Section",
+    "SelectOption",
+    "Separator",
     "Session",
     "SessionStore",
     "StateSpec",
     "Telemetry",
+    "Text",
+    "TextField",
+    "TextSelect",
     "Texts",
+    "Thumbnail",
     "TraceEvent",
     "Tracer",
     "TransitionSpec",
     "Translations",
+    "UserSelect",
     "builtin_texts",
     "guard",
     "pipeline",
@@ -56,15 +103,16 @@ __all__ = [
 ]
 
 _METRICS = ("PrometheusMetrics", "start_metrics_server")
-"""Names from :mod:`flowfsm.metrics`, imported on first use: they need ``flowfsm[metrics]``."""
+"""Names from :mod:`flowfsm.engine.metrics`, imported on first use: they need ``flowfsm[metrics]``."""
 
 
 def __getattr__(name: str) -> Any:
     """``from flowfsm import PrometheusMetrics`` without importing prometheus-client for everyone."""
     if name in _METRICS:
-        from flowfsm import metrics
+        from flowfsm.engine import metrics
 
         return getattr(metrics, name)
     raise AttributeError(f"module 'flowfsm' has no attribute {name!r}")
+
 
 __version__ = "0.1.0"

@@ -1,5 +1,5 @@
-"""``python -m flowfsm``: the ``flowfsm`` command (see :mod:`flowfsm.cli`)."""
+"""``python -m flowfsm``: the ``flowfsm`` command (see :mod:`flowfsm.tools.cli`)."""
 
-from flowfsm.cli import main
+from flowfsm.tools.cli import main
 
 raise SystemExit(main())

@@ -57,7 +57,8 @@ from escapes import RecordTo
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from flowfsm import Button, Context, Flow, Screen, custom_id
+from flowfsm import Button, Context, Flow, Screen
+from flowfsm.engine import custom_id
 from flowfsm.testing import Harness, payloads
 from flowfsm.testing.harness import Reply, components_of
 

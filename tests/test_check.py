@@ -6,8 +6,8 @@ import pytest
 
 from examples.quickstart import weather
 from flowfsm import Button, Context, Flow, Screen
-from flowfsm.check import Finding, check_flow, check_flows
-from flowfsm.targets import load_target
+from flowfsm.tools.check import Finding, check_flow, check_flows
+from flowfsm.tools.targets import load_target
 from tests.fixtures import broken_flows
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from flowfsm import Button, Context, Flow, Screen
-from flowfsm.check import check_all, check_flows, check_screens
-from flowfsm.cli import main
-from flowfsm.modals import Modal, TextField
+from flowfsm.define.modals import Modal, TextField
+from flowfsm.tools.check import check_all, check_flows, check_screens
+from flowfsm.tools.cli import main
 
 
 def _noop(ctx: Context) -> None:

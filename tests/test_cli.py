@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from flowfsm import cli
-from flowfsm.cli import main
+from flowfsm.tools import cli
+from flowfsm.tools.cli import main
 from tests.fixtures import broken_flows, explore_flows
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,7 +137,7 @@ def test_explore_clean_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
             ["check", "tests.fixtures.broken_flows:EXPECTED"],
             "flowfsm: error: 'tests.fixtures.broken_flows:EXPECTED' holds no flow (it is a set)",
         ),
-        (["check", "flowfsm.flow"], "flowfsm: error: module 'flowfsm.flow' defines no flow"),
+        (["check", "flowfsm.define.flow"], "flowfsm: error: module 'flowfsm.define.flow' defines no flow"),
         (
             ["diagram", "examples.quickstart", "--format", "gif"],
             "flowfsm diagram: error: argument -f/--format",

@@ -8,7 +8,7 @@ import pytest
 from examples.behaviours import behaviours
 from examples.shop import ITEMS, shop
 from flowfsm import Button, Context, Flow, FlowDefinitionError, Screen
-from flowfsm.selects import TextSelect
+from flowfsm.define.selects import TextSelect
 from flowfsm.testing import Harness, components_of
 from flowfsm.testing.payloads import EPHEMERAL
 
@@ -63,8 +63,8 @@ async def test_purchase_guard_refuses_with_the_shortfall() -> None:
 
 
 def test_a_select_cannot_share_a_state_with_button_pagination() -> None:
+    from flowfsm.engine.render import render_screen
     from flowfsm.errors import RenderError
-    from flowfsm.render import render_screen
 
     flow = Flow("mixed")
     flow.add_state("a", lambda ctx: Screen("a"), initial=True)

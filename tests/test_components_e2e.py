@@ -11,7 +11,7 @@ from examples.layout_sections import sections
 from examples.mode_switch import switch
 from examples.selects_modals import profile
 from flowfsm import Button, Context, Flow, Screen
-from flowfsm.modals import Modal, TextField
+from flowfsm.define.modals import Modal, TextField
 from flowfsm.testing import Harness, components_of
 
 V2 = 1 << 15
@@ -105,8 +105,8 @@ async def test_a_button_naming_a_missing_modal_is_a_render_error() -> None:
     async with Harness([flow]) as h:
         reply = await h.command("nomodal")
         assert reply.ephemeral_text == h.manager.texts.error
+    from flowfsm.engine.render import render_screen
     from flowfsm.errors import RenderError
-    from flowfsm.render import render_screen
 
     with pytest.raises(
         RenderError, match=r"flow 'nomodal', state 'form', item 'Open': button opens modal 'missing'"
@@ -193,9 +193,9 @@ async def test_switching_modes_edits_into_v2_and_posts_anew_back_to_embeds() -> 
 
 
 async def test_embeds_and_layout_in_one_render_is_a_clear_error() -> None:
+    from flowfsm.define.layout import Text
+    from flowfsm.engine.render import render_screen
     from flowfsm.errors import RenderError
-    from flowfsm.layout import Text
-    from flowfsm.render import render_screen
 
     flow = Flow("both")
     flow.add_state("a", lambda ctx: Screen("a"), initial=True)
@@ -210,7 +210,7 @@ async def test_embeds_and_layout_in_one_render_is_a_clear_error() -> None:
 async def test_a_layout_file_is_uploaded_with_the_message(rest_bot: bool) -> None:
     import hikari
 
-    from flowfsm.layout import File, Text
+    from flowfsm.define.layout import File, Text
 
     flow = Flow("report")
 

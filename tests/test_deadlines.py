@@ -1,4 +1,4 @@
-"""flowfsm.deadlines: many deadlines on one loop timer, driven by a loop whose clock the test moves."""
+"""flowfsm.engine.deadlines: many deadlines on one loop timer, driven by a loop whose clock the test moves."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from flowfsm.deadlines import Deadlines
+from flowfsm.engine.deadlines import Deadlines
 
 
 class ClockLoop(asyncio.SelectorEventLoop):

@@ -15,7 +15,8 @@ import pytest
 
 from examples.quickstart import weather
 from flowfsm import Button, Context, Flow, Screen
-from flowfsm.diagram import (
+from flowfsm.testing import Harness
+from flowfsm.tools.diagram import (
     DiagramError,
     diagram,
     flow_graph,
@@ -25,8 +26,7 @@ from flowfsm.diagram import (
     to_mermaid,
     to_svg,
 )
-from flowfsm.targets import load_target
-from flowfsm.testing import Harness
+from flowfsm.tools.targets import load_target
 
 ROOT = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"
@@ -238,8 +238,8 @@ def test_a_path_skips_other_flows_states_and_repeats() -> None:
 
 _DUMP = """
 import sys
-from flowfsm.diagram import to_dot, to_mermaid, to_svg
-from flowfsm.targets import load_target
+from flowfsm.tools.diagram import to_dot, to_mermaid, to_svg
+from flowfsm.tools.targets import load_target
 
 for i, flow in enumerate(load_target("examples")):
     sys.stdout.write(to_mermaid(flow) + to_dot(flow, current=flow.initial))

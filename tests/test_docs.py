@@ -20,15 +20,15 @@ import pytest
 from mkdocs.exceptions import PluginError
 
 import flowfsm
-import flowfsm.layout
-import flowfsm.modals
-import flowfsm.selects
+import flowfsm.define.layout
+import flowfsm.define.modals
+import flowfsm.define.selects
 import flowfsm.testing
 import flowfsm.testing.harness
 import flowfsm.testing.plugin
 from examples.quickstart import weather
-from flowfsm.cli import build_parser
 from flowfsm.testing import Harness, components_of
+from flowfsm.tools.cli import build_parser
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -153,7 +153,7 @@ def test_rest_roles_in_docstrings_become_markdown_code() -> None:
     assert spec is not None and spec.loader is not None
     roles = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(roles)
-    text = "Use :class:`~flowfsm.layout.Text` or :meth:`Flow.state`, ``x=1``.\n\nExample::\n\n    f()"
+    text = "Use :class:`~flowfsm.define.layout.Text` or :meth:`Flow.state`, ``x=1``.\n\nExample::\n\n    f()"
     assert roles.to_markdown(text) == "Use `Text` or `Flow.state`, `x=1`.\n\nExample:\n\n\n    f()"
 
 
@@ -174,7 +174,13 @@ def docstring_example(doc: str | None, marker: str = "Example::") -> str:
 
 def example_namespace() -> dict[str, Any]:
     namespace: dict[str, Any] = {"hikari": hikari, "weather": weather}
-    for module in (flowfsm, flowfsm.selects, flowfsm.modals, flowfsm.layout, flowfsm.testing):
+    for module in (
+        flowfsm,
+        flowfsm.define.selects,
+        flowfsm.define.modals,
+        flowfsm.define.layout,
+        flowfsm.testing,
+    ):
         namespace.update({name: getattr(module, name) for name in dir(module) if not name.startswith("_")})
     # The callbacks the examples name; their bodies are not the point of the examples.
     namespace.update(set_colour=lambda ctx, values: None, set_friend=lambda ctx, values: None)
@@ -183,15 +189,15 @@ def example_namespace() -> dict[str, Any]:
 
 
 def test_select_and_modal_docstring_examples_build() -> None:
-    for module in (flowfsm.selects, flowfsm.modals):
+    for module in (flowfsm.define.selects, flowfsm.define.modals):
         code = docstring_example(module.__doc__)
         namespace = example_namespace()
         exec(compile(code, f"{module.__name__} docstring", "exec"), namespace)
 
 
 def test_layout_docstring_example_is_a_valid_layout() -> None:
-    nodes = eval(docstring_example(flowfsm.layout.__doc__), example_namespace())
-    assert flowfsm.layout.layout_problems(nodes) == []
+    nodes = eval(docstring_example(flowfsm.define.layout.__doc__), example_namespace())
+    assert flowfsm.define.layout.layout_problems(nodes) == []
 
 
 async def test_flow_docstring_example_runs_in_a_harness() -> None:

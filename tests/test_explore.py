@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from examples.quickstart import weather
 from flowfsm import Button, Context, Flow, Screen
-from flowfsm.explore import explore
+from flowfsm.tools.explore import explore
 from tests.fixtures import explore_flows
 
 
@@ -127,8 +127,8 @@ async def test_sub_flows_given_as_flows_are_explored_through_the_parent() -> Non
 
 def _form_flow() -> Flow:
     """States reached only through a text select's option and a modal's submission."""
-    from flowfsm.modals import Modal, TextField
-    from flowfsm.selects import SelectOption, TextSelect
+    from flowfsm.define.modals import Modal, TextField
+    from flowfsm.define.selects import SelectOption, TextSelect
 
     flow = Flow("form")
 

@@ -1,7 +1,7 @@
 """Components v2 layout: the builders' JSON, item indexes, button-group pages, limits, and FakeDiscord.
 
 The "engine" here is a few lines of callbacks, as the real engine will supply: custom ids from
-the item index, :func:`~flowfsm.layout.button_builder` and :func:`~flowfsm.selects.add_select`.
+the item index, :func:`~flowfsm.define.layout.button_builder` and :func:`~flowfsm.define.selects.add_select`.
 Payloads go through hikari's REST client to FakeDiscord, which enforces Discord's component limits.
 """
 
@@ -19,7 +19,7 @@ from examples.layout_navigation import helpdesk
 from examples.layout_paginated import paginated
 from examples.layout_sections import sections
 from examples.mode_switch import switch
-from flowfsm.layout import (
+from flowfsm.define.layout import (
     ActionRow,
     ButtonGroup,
     Container,
@@ -37,8 +37,8 @@ from flowfsm.layout import (
     iter_items,
     layout_problems,
 )
-from flowfsm.screen import Button
-from flowfsm.selects import Select, TextSelect, UserSelect, add_select, values_from
+from flowfsm.define.screen import Button
+from flowfsm.define.selects import Select, TextSelect, UserSelect, add_select, values_from
 from flowfsm.testing import Harness, payloads
 from flowfsm.testing.discord_api import FakeDiscord
 

@@ -26,9 +26,9 @@ from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from flowfsm import Button, Context, Flow, FlowManager, GuardFailure, Screen
-from flowfsm.logs import FIELDS
-from flowfsm.metrics import PrometheusMetrics, route_of, serve_rest_bot, start_metrics_server
-from flowfsm.telemetry import OFF, trigger_of
+from flowfsm.engine.logs import FIELDS
+from flowfsm.engine.metrics import PrometheusMetrics, route_of, serve_rest_bot, start_metrics_server
+from flowfsm.engine.telemetry import OFF, trigger_of
 from flowfsm.testing import FakeDiscord, Harness, payloads, signing
 
 OWNER = 1001
@@ -435,7 +435,11 @@ async def test_each_step_is_a_span_with_phase_children() -> None:
     assert not steps[-1].status.is_ok
     first = steps[0]
     children = [s for s in spans if s.parent is not None and s.parent.span_id == first.context.span_id]
-    assert [c.name for c in children] == ["flowfsm.callbacks", "flowfsm.render", "flowfsm.response"]
+    assert [c.name for c in children] == [
+        "flowfsm.callbacks",
+        "flowfsm.render",
+        "flowfsm.response",
+    ]
     for child in children:
         assert child.context.trace_id == first.context.trace_id
         assert first.start_time <= child.start_time <= child.end_time <= first.end_time
@@ -449,8 +453,8 @@ async def test_no_spans_without_a_configured_provider() -> None:
 
 
 def ctx_of(h: Harness) -> Any:
-    from flowfsm.context import Context as Ctx
-    from flowfsm.session import Session
+    from flowfsm.define.context import Context as Ctx
+    from flowfsm.engine.session import Session
 
     return Ctx(h.manager, Session("s", h.manager.flows["shop"], 1, options=None, now=0.0), None)
 
@@ -544,7 +548,9 @@ async def test_text_input_is_a_step() -> None:
         assert h.message is not None and h.message["content"] == "Name? Ada"
     assert value(metrics, "steps_total", flow="ask", state="question", outcome="ok") == 2
     triggers = [
-        s.attributes["flowfsm.trigger"] for s in exporter.get_finished_spans() if s.name == "flowfsm.step"
+        s.attributes["flowfsm.trigger"]
+        for s in exporter.get_finished_spans()
+        if s.name == "flowfsm.step"
     ]
     assert triggers == ["start", "text"]
     assert all("Ada" not in span.to_json() for span in exporter.get_finished_spans())

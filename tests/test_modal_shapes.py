@@ -1,7 +1,7 @@
 """Modal shapes: the deprecated action rows flowfsm sends, and Discord's Label components (type 18).
 
 flowfsm sends action rows of text inputs because hikari 2.7 reads nothing else back (see
-:mod:`flowfsm.modals`); these tests pin that reason, so they fail the day hikari reads labels.
+:mod:`flowfsm.define.modals`); these tests pin that reason, so they fail the day hikari reads labels.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import hikari
 import pytest
 
 from examples.selects_modals import profile
-from flowfsm.modals import fields_from
+from flowfsm.define.modals import fields_from
 from flowfsm.testing import Harness, payloads
 
 

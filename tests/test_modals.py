@@ -13,7 +13,7 @@ from typing import Any, cast
 import hikari
 import pytest
 
-from flowfsm.modals import Modal, TextField, build_modal, fields_from, modal_problems
+from flowfsm.define.modals import Modal, TextField, build_modal, fields_from, modal_problems
 from flowfsm.testing import payloads
 from flowfsm.testing.discord_api import FakeDiscord
 from flowfsm.testing.signing import generate_keypair, post_interaction
@@ -159,7 +159,7 @@ async def test_modal_sent_to_fake_discord_as_the_initial_response(
 async def test_hikari_own_modal_builder_emits_pairs(bot: hikari.GatewayBot) -> None:
     """Why build_modal has its own builder: hikari 2.7's build() nests (payload, files) pairs.
 
-    If this starts failing, hikari fixed it and the workaround in flowfsm.modals can go.
+    If this starts failing, hikari fixed it and the workaround in flowfsm.define.modals can go.
     """
     payload = payloads.command_interaction(interaction_id=1, token="t", user_id=USER, command_name="profile")
     command = bot.entity_factory.deserialize_interaction(payload)

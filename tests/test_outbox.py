@@ -16,7 +16,7 @@ import pytest
 from aiohttp import web
 
 from flowfsm import Button, Context, Flow, Screen
-from flowfsm.outbox import Outbox
+from flowfsm.engine.outbox import Outbox
 from flowfsm.testing import FakeDiscord, Harness
 
 GUARD = 20.0  # seconds; only a guard against a hang, never a measured figure

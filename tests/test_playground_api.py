@@ -16,10 +16,10 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from examples.quickstart import weather
 from flowfsm import Button, Context, Flow, GuardFailure, Screen
-from flowfsm.playground.page import state_json
-from flowfsm.playground.play import Modal, Playground
-from flowfsm.playground.server import make_app, port_from_env
-from flowfsm.playground.targets import discover
+from flowfsm.tools.playground.page import state_json
+from flowfsm.tools.playground.play import Modal, Playground
+from flowfsm.tools.playground.server import make_app, port_from_env
+from flowfsm.tools.playground.targets import discover
 
 # A small flow with every outcome the log knows: moves, actions, guard refusals and errors.
 checks = Flow("checks", timeout=60, description="Outcomes for the transition log")
@@ -332,7 +332,9 @@ async def test_the_users_locale_can_be_chosen() -> None:
             answer = await _post(client, "/api/start", {"flow": "bakery", "user": 1001})
             assert "Die Dorfbäckerei" in answer["fragments"]["channel"]
             answer = await _post(client, "/api/component", _button(answer, "Korb"))
-            assert "Zurück" in answer["fragments"]["channel"] and "Abbrechen" in answer["fragments"]["channel"]
+            assert (
+                "Zurück" in answer["fragments"]["channel"] and "Abbrechen" in answer["fragments"]["channel"]
+            )
             answer = await _post(client, "/api/locale", {"locale": "en-US"})
             answer = await _post(client, "/api/start", {"flow": "bakery", "user": 1001})
             assert "The village bakery" in answer["fragments"]["channel"]

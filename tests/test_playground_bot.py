@@ -15,10 +15,10 @@ import pytest
 
 from examples.quickstart import weather
 from flowfsm import Flow, Screen
-from flowfsm.playground import add_cli
-from flowfsm.playground.bot import build_commands, command_table, guild_from_env, intents_for, wire
-from flowfsm.playground.cli import main
 from flowfsm.testing import Harness
+from flowfsm.tools.playground import add_cli
+from flowfsm.tools.playground.bot import build_commands, command_table, guild_from_env, intents_for, wire
+from flowfsm.tools.playground.cli import main
 
 
 def _flow(name: str, command: str | None = None, **state: object) -> Flow:

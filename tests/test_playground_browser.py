@@ -17,8 +17,8 @@ import pytest
 
 playwright_api = pytest.importorskip("playwright.async_api")
 
-from flowfsm.playground.server import PlaygroundServer  # noqa: E402
-from flowfsm.playground.targets import discover  # noqa: E402
+from flowfsm.tools.playground.server import PlaygroundServer  # noqa: E402
+from flowfsm.tools.playground.targets import discover  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -14,7 +14,8 @@ import hikari
 import hikari.impl as hi
 import pytest
 
-from flowfsm.playground.render_html import (
+from flowfsm.testing import Harness, payloads
+from flowfsm.tools.playground.render_html import (
     EPHEMERAL,
     IS_COMPONENTS_V2,
     LOADING,
@@ -25,7 +26,6 @@ from flowfsm.playground.render_html import (
     render_message,
     render_modal,
 )
-from flowfsm.testing import Harness, payloads
 
 _ENTITIES = hikari.RESTBot("x", "Bot", banner=None, suppress_optimization_warning=True).entity_factory
 

@@ -13,8 +13,8 @@ from typing import Any
 import hikari
 
 from flowfsm import Flow, FlowManager
-from flowfsm.diagram import diagram
 from flowfsm.testing import Harness
+from flowfsm.tools.diagram import diagram
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 BOT_LINE = 'hikari.GatewayBot(os.environ["DISCORD_TOKEN"])'

@@ -13,11 +13,11 @@ import hikari
 import pytest
 
 from flowfsm import Button, Context, Flow, Screen
+from flowfsm.define.layout import ActionRow, MediaGallery, MediaItem, Section, Text, Thumbnail
+from flowfsm.define.selects import RoleSelect, SelectOption, TextSelect, UserSelect
+from flowfsm.engine.render import render_screen
 from flowfsm.errors import RenderError
-from flowfsm.explore import explore
-from flowfsm.layout import ActionRow, MediaGallery, MediaItem, Section, Text, Thumbnail
-from flowfsm.render import render_screen
-from flowfsm.selects import RoleSelect, SelectOption, TextSelect, UserSelect
+from flowfsm.tools.explore import explore
 
 LONG_URL = "https://example.com/" + "a" * 2048
 
@@ -237,7 +237,7 @@ BREAKS = _limit_breaking_flow()
 
 
 def test_the_explore_command_prints_each_limit_and_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
-    from flowfsm.cli import main
+    from flowfsm.tools.cli import main
 
     code = main(["explore", "tests.test_render_limits:BREAKS", "--depth", "2"])
     out = capsys.readouterr().out.splitlines()

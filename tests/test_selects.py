@@ -14,7 +14,7 @@ import hikari
 import pytest
 
 from examples.selects_modals import profile
-from flowfsm.selects import (
+from flowfsm.define.selects import (
     SELECT_TYPES,
     ChannelSelect,
     MentionableSelect,

@@ -152,8 +152,8 @@ def test_the_wheel_works_in_someone_elses_project(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheels[0]).namelist()
     for needed in (
         "flowfsm/py.typed",
-        "flowfsm/playground/static/playground.css",
-        "flowfsm/playground/static/playground.js",
+        "flowfsm/tools/playground/static/playground.css",
+        "flowfsm/tools/playground/static/playground.js",
     ):
         assert needed in names
     assert not [n for n in names if n.startswith(("examples/", "tests/"))]

@@ -34,8 +34,8 @@ import aiohttp
 import hikari
 import miru
 
-from flowfsm.flow import Flow
-from flowfsm.manager import FlowManager
+from flowfsm.define.flow import Flow
+from flowfsm.engine.manager import FlowManager
 from flowfsm.testing import payloads, signing
 from flowfsm.testing.discord_api import FakeDiscord, RecordedRequest
 

@@ -1,0 +1,1 @@
+"""What bot authors write: flows, states, screens, items, guards, pagination, texts."""

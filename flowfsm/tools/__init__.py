@@ -1,0 +1,1 @@
+"""What reads flows without Discord: diagrams, check, explore, the command line, the playground."""
