@@ -28,9 +28,22 @@ class Context:
         values: the values chosen in a select (always a list; ``[]`` otherwise).
         fields: the submitted fields of a modal, by field id (``{}`` otherwise).
         page: the :class:`~flowfsm.pagination.PageState` of a state that paginates a list.
+        end_reason: in ``on_timeout`` hooks, why the session ended: ``"timeout"`` (expired),
+            ``"deleted"`` (its menu message was deleted) or ``"replaced"`` (the user opened the
+            same flow again); ``None`` elsewhere.
     """
 
-    __slots__ = ("fields", "interaction", "item", "manager", "page", "session", "trigger_options", "values")
+    __slots__ = (
+        "end_reason",
+        "fields",
+        "interaction",
+        "item",
+        "manager",
+        "page",
+        "session",
+        "trigger_options",
+        "values",
+    )
 
     def __init__(
         self,
@@ -46,6 +59,7 @@ class Context:
         self.values: list[str] = []
         self.fields: dict[str, str] = {}
         self.page: PageState | None = None
+        self.end_reason: str | None = None
 
     def __repr__(self) -> str:
         return f"<Context session={self.session.id} state={self.state_name!r}>"

@@ -12,9 +12,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from typing import Any
 
+from flowfsm.trust import guard_logger
+
 __all__ = ["Outbox"]
 
-_LOG = logging.getLogger("flowfsm.outbox")
+_LOG = guard_logger(logging.getLogger("flowfsm.outbox"))
 
 Job = Callable[[], Awaitable[object]]
 
