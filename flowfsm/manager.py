@@ -603,7 +603,7 @@ class FlowManager:
         except asyncio.CancelledError:
             if not self._forgive_overrun(responder):
                 raise
-            _LOG.error(
+            _LOG.warning(
                 "flowfsm: resume function of flow %r took longer than %s s", flow.name, self.step_timeout
             )
             return await self._refuse(responder, self.texts.timeout, flow)

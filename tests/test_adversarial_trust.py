@@ -30,13 +30,11 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import json
 import logging
 import re
 from collections.abc import AsyncIterator
 from typing import Any
 
-import aiohttp
 import hikari
 import pytest
 from escapes import RecordTo, catch_escapes
@@ -78,7 +76,9 @@ def shop_flow() -> Flow:
     @flow.state(initial=True)
     def main(ctx: Context) -> Screen:
         first = Button("Refund", action=refund) if ctx.data.get("bought") else Button("Buy", action=buy)
-        return Screen(f"bought={ctx.data.get('bought', 0)}", items=[first, Button("Look", action=lambda c: None)])
+        return Screen(
+            f"bought={ctx.data.get('bought', 0)}", items=[first, Button("Look", action=lambda c: None)]
+        )
 
     return flow
 
@@ -200,7 +200,9 @@ async def test_select_values_are_checked(escaped: list[str]) -> None:
 
 def _select_id(message: dict[str, Any] | None, item_id: str) -> str:
     assert message is not None
-    return next(str(c["custom_id"]) for c in components_of(message) if str(c.get("custom_id")).endswith(item_id))
+    return next(
+        str(c["custom_id"]) for c in components_of(message) if str(c.get("custom_id")).endswith(item_id)
+    )
 
 
 async def test_wrong_component_type_is_refused(escaped: list[str]) -> None:
@@ -265,3 +267,305 @@ async def test_items_on_other_pages_cannot_be_clicked(escaped: list[str]) -> Non
         assert text_of(reply) == h.manager.texts.invalid and chosen == []
         reply = await h.click("b1")
         assert reply.type == hikari.ResponseType.MESSAGE_UPDATE and chosen == ["b1"]
+
+
+# -- 4: no token in logs or traces ------------------------------------------------------------------------------
+
+
+async def test_no_token_in_logs_or_traces() -> None:
+    """hikari's HTTP errors end with the request URL, which holds the interaction token: neither
+    the ERROR record of the failed step (its traceback included) nor the trace event may show it."""
+    records: list[logging.LogRecord] = []
+    tracer = Tracer()
+    handler = RecordTo(records.append, logging.DEBUG)
+    logger = logging.getLogger("flowfsm")
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    try:
+        flow = Flow("leaky", command="leaky")
+
+        async def peek(ctx: Context) -> None:
+            assert isinstance(ctx.interaction, hikari.ComponentInteraction)
+            await ctx.interaction.edit_initial_response("too early")  # hikari's error names the URL
+
+        flow.add_state("main", lambda ctx: Screen("main", items=[Button("Peek", action=peek)]), initial=True)
+        async with Harness([flow], tracer=tracer) as h:
+            await h.command("leaky", user=OWNER)
+            h.discord.fail_next("PATCH", r"^/webhooks/\d+/[^/]+/messages/@original$", 400)
+            reply = await h.click("Peek")
+            assert TOKEN.search(reply.token) and reply.ephemeral_text == h.manager.texts.error
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    formatter = logging.Formatter("%(message)s")
+    texts = [formatter.format(r) for r in records] + [repr(e) for e in tracer]
+    assert any("error in flow 'leaky'" in t for t in texts)  # the failure was reported
+    assert any(e.kind == "error" for e in tracer)
+    assert [t for t in texts if TOKEN.search(t)] == []
+    assert all(r.exc_info is None or "<token>" in str(r.exc_info[1]) for r in records if r.exc_info)
+
+
+# -- 5: expiry and steps are serialized ---------------------------------------------------------------------------
+
+
+def gated_flow(gate: asyncio.Event, entered: asyncio.Event, log: list[str]) -> Flow:
+    flow = Flow("gated", command="gated")
+
+    async def slow(ctx: Context) -> None:
+        entered.set()
+        await gate.wait()
+        log.append("step")
+        await ctx.fire("next")
+
+    @flow.state(initial=True)
+    def main(ctx: Context) -> Screen:
+        return Screen("main", items=[Button("Go", action=slow)])
+
+    @flow.state()
+    def done(ctx: Context) -> Screen:
+        return Screen("done", items=[Button("Again", action=lambda c: None)])
+
+    flow.transition("next", "main", "done")
+    return flow
+
+
+async def test_expiry_waits_for_a_running_step(escaped: list[str]) -> None:
+    """The session expires while a step runs: on_timeout runs after the step (and sees its state),
+    never in the middle of it."""
+    gate, entered, log = asyncio.Event(), asyncio.Event(), []
+    async with Harness([gated_flow(gate, entered, log)]) as h:
+        h.manager.add_hook("on_timeout", lambda ctx: log.append(f"timeout in {ctx.state_name}"))
+        await h.command("gated", user=OWNER)
+        session = h.session(OWNER)
+        click = asyncio.ensure_future(h.click("Go"))
+        await entered.wait()
+        h.clock.advance(session.timeout + 1)
+        assert h.manager.expire_due() == 1
+        for _ in range(20):
+            await asyncio.sleep(0)  # the outbox runs: on_timeout must wait for the step
+        assert log == []
+        gate.set()
+        await click
+        await h.manager.drain()
+        assert log == ["step", "timeout in done"]
+        shown = h.message
+        assert shown is not None and all(c.get("disabled") for c in components_of(shown))
+
+
+def parent_and_child(gate: asyncio.Event, entered: asyncio.Event, log: list[str]) -> tuple[Flow, Flow]:
+    child = Flow("child", command="child")
+
+    @child.state(initial=True)
+    def ask(ctx: Context) -> Screen:
+        return Screen("child", items=[Button("Finish", action=finish)])
+
+    async def finish(ctx: Context) -> None:
+        await ctx.complete("x")
+
+    parent = Flow("parent", command="parent")
+
+    @parent.state(initial=True)
+    def home(ctx: Context) -> Screen:
+        return Screen("home", items=[Button("Open", trigger="open")])
+
+    @parent.on_complete("got")
+    async def got(ctx: Context, result: Any) -> None:
+        entered.set()
+        await gate.wait()
+        log.append(f"completed {result}")
+
+    parent.subflow("open", "home", child, on_complete="got")
+    return parent, child
+
+
+async def test_subflow_expiring_in_its_completion_handler(escaped: list[str]) -> None:
+    """A sub-flow expires while the parent's completion handler runs: the parent's on_timeout runs."""
+    gate, entered, log = asyncio.Event(), asyncio.Event(), []
+    parent, child = parent_and_child(gate, entered, log)
+    async with Harness([parent, child]) as h:
+        h.manager.add_hook(
+            "on_timeout", lambda ctx: log.append(f"timeout in {ctx.flow.name}:{ctx.state_name}")
+        )
+        await h.command("parent", user=OWNER)
+        await h.click("Open")
+        session = h.session(OWNER)
+        click = asyncio.ensure_future(h.click("Finish"))
+        await entered.wait()
+        h.clock.advance(session.timeout + 1)
+        h.manager.expire_due()
+        gate.set()
+        await click
+        await h.manager.drain()
+        assert log == ["completed x", "timeout in parent:home"]
+
+
+# -- 7: clean-up failures ------------------------------------------------------------------------------------------
+
+
+async def test_cleanup_error_does_not_end_the_session(escaped: list[str]) -> None:
+    """Under "delete", the old message's deletion fails with a 400: the new menu is already
+    posted, so the session goes on there (logged at WARNING)."""
+    flow = Flow("moving", command="moving", cleanup="delete")
+    flow.add_state("one", lambda ctx: Screen("one", items=[Button("Next", trigger="next")]), initial=True)
+    flow.add_state("two", lambda ctx: Screen("two", items=[Button("Stay", action=lambda c: None)]))
+    flow.transition("next", "one", "two")
+    warnings: list[str] = []
+    handler = RecordTo(lambda r: warnings.append(r.getMessage()), logging.WARNING)
+    logging.getLogger("flowfsm").addHandler(handler)
+    try:
+        async with Harness([flow]) as h:
+            await h.command("moving", user=OWNER)
+            session = h.session(OWNER)
+            h.discord.fail_next("DELETE", r"^/webhooks/\d+/[^/]+/messages/@original$", 400)
+            reply = await h.click("Next")
+            assert reply.type == hikari.ResponseType.MESSAGE_CREATE and session.state == "two"
+            assert h.manager.sessions.get(session.id) is session
+            again = await h.click("Stay")
+            assert again.type == hikari.ResponseType.MESSAGE_UPDATE
+    finally:
+        logging.getLogger("flowfsm").removeHandler(handler)
+    assert any("could not clean up" in w for w in warnings)
+
+
+# -- 8: the "Open again" resume function has a step's deadlines -------------------------------------------------
+
+
+async def test_resume_function_has_a_step_deadline(escaped: list[str]) -> None:
+    """A resume function that never returns: deferred in time, then the timeout reply."""
+    never = asyncio.Event()
+
+    async def resume(interaction: Any) -> dict[str, Any]:
+        await never.wait()
+        return {}
+
+    flow = Flow("again", command="again", resume=resume)
+    flow.add_state(
+        "main", lambda ctx: Screen("main", items=[Button("Go", action=lambda c: None)]), initial=True
+    )
+    async with Harness([flow], defer_after=0.01, step_timeout=0.2) as h:
+        await h.command("again", user=OWNER)
+        menu = h.message
+        await h.advance(flow.timeout + 1)
+        async with asyncio.timeout(5):  # a bound for the failing case only
+            reply = await h.send_component("ff:again:~open", message=menu)
+        assert reply.type == hikari.ResponseType.DEFERRED_MESSAGE_UPDATE
+        assert reply.ephemeral_text == h.manager.texts.timeout
+        assert len(h.manager.sessions) == 0
+
+
+# -- 9: floods and session limits -----------------------------------------------------------------------------------
+
+
+async def test_flood_of_clicks_is_bounded(escaped: list[str]) -> None:
+    """Ten clicks while a step runs: two may wait, the rest are told "busy" at once."""
+    gate, entered, log = asyncio.Event(), asyncio.Event(), []
+    async with Harness([gated_flow(gate, entered, log)]) as h:
+        await h.command("gated", user=OWNER)
+        menu = h.message
+        first = asyncio.ensure_future(h.click("Go"))
+        await entered.wait()
+        rest = [asyncio.ensure_future(h.send_component(cid(menu, "Go"), message=menu)) for _ in range(9)]
+        done, _ = await asyncio.wait(rest, timeout=5)  # a bound for the failing case only
+        busy = [t.result() for t in done]
+        assert len(busy) == 7 and {text_of(r) for r in busy} == {h.manager.texts.busy}
+        gate.set()
+        await asyncio.gather(first, *rest)
+        assert log == ["step"]
+
+
+async def test_new_session_replaces_the_same_flow(escaped: list[str]) -> None:
+    async with Harness([shop_flow()]) as h:
+        await h.command("shop", user=OWNER)
+        first, first_menu = h.session(OWNER), h.message
+        await h.command("shop", user=OWNER)
+        await h.manager.drain()
+        second = h.session(OWNER)
+        assert second is not first and first.ended and len(h.manager.sessions) == 1
+        assert first_menu is not None
+        shown = h.discord.messages[int(first_menu["id"])]
+        assert all(c.get("disabled") for c in components_of(shown))
+        reply = await h.send_component(cid(first_menu, "Buy"), message=first_menu)
+        assert text_of(reply) == h.manager.texts.expired.format(command="shop")
+
+
+async def test_sessions_per_user_are_limited(escaped: list[str]) -> None:
+    flows = [Flow(f"f{i}", command=f"f{i}") for i in range(3)]
+    for flow in flows:
+        flow.add_state(
+            "main", lambda ctx: Screen("x", items=[Button("Go", action=lambda c: None)]), initial=True
+        )
+    async with Harness(flows, max_sessions_per_user=2) as h:
+        await h.command("f0", user=OWNER)
+        await h.command("f1", user=OWNER)
+        reply = await h.command("f2", user=OWNER)
+        assert text_of(reply) == h.manager.texts.too_many
+        assert len(h.manager.sessions) == 2
+        await h.command("f2", user=RIVAL)  # others are not affected
+        assert len(h.manager.sessions) == 3
+
+
+async def test_forged_open_again_mints_one_session(escaped: list[str]) -> None:
+    """Forged "Open again" clicks (the id is public) on any message: each replaces the last."""
+    flow = Flow("shop", command="shop", resume=lambda interaction: {})
+    flow.add_state("main", lambda ctx: Screen("x", items=[Button("Go", action=lambda c: None)]), initial=True)
+    async with Harness([flow]) as h:
+        await h.command("shop", user=RIVAL)
+        for _ in range(5):
+            await h.send_component("ff:shop:~open", user=OWNER)
+        await h.manager.drain()
+        assert sum(1 for s in h.manager.sessions if s.user_id == OWNER) == 1
+
+
+# -- 10: replayed REST requests -------------------------------------------------------------------------------------
+
+
+async def test_rest_request_with_old_timestamp_is_refused(escaped: list[str]) -> None:
+    """A validly signed request recorded long ago: 401, nothing runs."""
+    async with Harness([shop_flow()], rest_bot=True) as h:
+        payload = payloads.command_interaction(
+            interaction_id=1_150_000_000_000_000_000,
+            token="tok9999-0badcafe",
+            user_id=OWNER,
+            command_name="shop",
+            application_id=h.discord.application_id,
+        )
+        status, answer = await signing.post_interaction(
+            h._server_url, payload, h._signing_key, timestamp="1262304000"
+        )
+        assert status == 401 and len(h.manager.sessions) == 0
+        status, _ = await signing.post_interaction(h._server_url, payload, h._signing_key)
+        assert status == 200 and len(h.manager.sessions) == 1
+
+
+@pytest.mark.parametrize("rest_bot", [False, True], ids=["gateway", "rest"])
+async def test_rest_replay_runs_once(escaped: list[str], rest_bot: bool) -> None:
+    """The same signed click posted three times runs once."""
+    async with Harness([shop_flow()], rest_bot=rest_bot) as h:
+        await h.command("shop", user=OWNER)
+        first = await h.click("Look")
+        buy = cid(h.message, "Buy")  # a valid id of the current screen
+        for _ in range(2):
+            await h.send_component(buy, interaction_id=first.interaction_id)
+        assert not h.session(OWNER).data
+
+
+# -- 11: a deleted menu runs the end hook ---------------------------------------------------------------------------
+
+
+async def test_deleted_menu_runs_on_timeout_with_the_reason(escaped: list[str]) -> None:
+    seen: list[Any] = []
+    async with Harness([shop_flow()]) as h:
+        h.manager.add_hook("on_timeout", lambda ctx: seen.append((ctx.session.id, ctx.end_reason)))
+        await h.command("shop", user=OWNER)
+        session = h.session(OWNER)
+        assert isinstance(h.bot, hikari.GatewayBot) and session.message_id is not None
+        event = h.bot.event_factory.deserialize_message_delete_event(
+            None,  # type: ignore[arg-type]
+            {"id": str(session.message_id), "channel_id": "222", "guild_id": "111"},
+        )
+        sent = len(h.discord.requests)
+        await h.bot.event_manager.dispatch(event, return_tasks=True)
+        await h.manager.drain()
+        assert seen == [(session.id, "deleted")] and session.ended
+        assert len(h.discord.requests) == sent  # nothing is edited: the message is gone

@@ -294,7 +294,9 @@ async def test_server_errors_exhaust_retries_then_end_cleanly(watch: Watch) -> N
         for session, menu in ((first, first_menu), (second, second_menu)):
             assert_shown_another_way(h, session, menu, watch)
         # each failure was reported at WARNING with its session
-        reports = [r.getMessage() for r in watch.records if "showing the new screen another way" in r.getMessage()]
+        reports = [
+            r.getMessage() for r in watch.records if "showing the new screen another way" in r.getMessage()
+        ]
         assert len(reports) == 2 and {first.id, second.id} <= {w for r in reports for w in r.split()}
         # nothing was left half-done
         count = len(h.discord.requests)

@@ -172,7 +172,10 @@ class Stack:
         assert len(self.manager.sessions) == size
         for index, (user, menu) in enumerate(menus.items()):
             if index % 20 in (0, 3):
-                assert (await self.click(user, menu, "+1"))["type"] == 7
+                updated = await self.click(user, menu, "+1")
+                assert updated["type"] == 7
+                # the menu now shows the updated screen (a click on the first one would be stale)
+                menu = {**updated, "message_id": menu["message_id"]}
             if index % 5 == 0:
                 assert (await self.click(user, menu, "Close"))["data"]["content"] == "closed"
         closed = len(range(0, size, 5))
