@@ -2,10 +2,10 @@
 
 Format: ``ff:<flow>:<session>:<state>:<screen>:<item>``, at most 100 characters (Discord's
 limit). ``<state>`` is the state's index in its flow (base 36); ``<screen>`` is the session's
-render counter (base 36, wrapping at 36**4), so a click made on any earlier screen of the menu —
-even one of the same state, as a double-click is — is recognised and runs nothing; ``<item>`` is
-the item's id or position. Anything not starting
-with ``ff:`` is not ours and is left to other handlers.
+render counter (hexadecimal, wrapping at 16**4), so a click made on any earlier screen of the
+menu — even one of the same state, as a double-click is — is recognised and runs nothing;
+``<item>`` is the item's id or position. Anything not starting with ``ff:`` is not ours and is
+left to other handlers.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ __all__ = [
     "PREFIX",
     "SCREENS",
     "ParsedId",
-    "base36",
     "encode",
     "new_session_id",
     "parse",
@@ -36,7 +35,7 @@ MAX_CUSTOM_ID = 100
 _ITEM = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
 _PARTS = re.compile(
     r"^ff:(?P<flow>[A-Za-z0-9_\-]{1,32}):(?P<sid>[A-Za-z0-9_\-]{6,16}):(?P<state>[0-9a-z]{1,4})"
-    r":(?P<screen>[0-9a-z]{1,4}):(?P<item>~?[A-Za-z0-9_.\-]{1,40})$"
+    r":(?P<screen>[0-9a-f]{1,4}):(?P<item>~?[A-Za-z0-9_.\-]{1,40})$"
 )
 
 _RESUME = re.compile(r"^ff:(?P<flow>[A-Za-z0-9_\-]{1,32}):~open$")
@@ -103,13 +102,13 @@ def valid_item_id(item_id: str) -> bool:
     return True
 
 
-SCREENS = 36**4
-"""Screen numbers wrap here (four base-36 digits): a screen ``SCREENS`` renders old is long gone."""
+SCREENS = 16**4
+"""Screen numbers wrap here (four hex digits): a screen ``SCREENS`` renders old is long gone."""
 
 
 def encode(flow: str, session_id: str, state_index: int, item: str, screen: int = 0) -> str:
     """Build the custom id of one item of screen number ``screen``."""
-    return f"{PREFIX}{flow}:{session_id}:{_base36(state_index)}:{base36(screen % SCREENS)}:{item}"
+    return f"{PREFIX}{flow}:{session_id}:{_base36(state_index)}:{screen % SCREENS:x}:{item}"
 
 
 def is_ours(custom_id: str) -> bool:
@@ -124,7 +123,7 @@ def parse(custom_id: str) -> ParsedId | None:
     m = _PARTS.match(custom_id)
     if m is None:
         return None
-    return ParsedId(m["flow"], m["sid"], int(m["state"], 36), int(m["screen"], 36), m["item"])
+    return ParsedId(m["flow"], m["sid"], int(m["state"], 36), int(m["screen"], 16), m["item"])
 
 
 def resume_id(flow: str) -> str:
@@ -142,11 +141,6 @@ def parse_resume(custom_id: str) -> str | None:
 
 @cache
 def _base36(n: int) -> str:
-    return base36(n)
-
-
-def base36(n: int) -> str:
-    """``n`` (0 or more) in base 36, lower case."""
     digits = "0123456789abcdefghijklmnopqrstuvwxyz"
     if n == 0:
         return "0"

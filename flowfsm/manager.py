@@ -440,7 +440,7 @@ class FlowManager:
             if self._previous_component_hook is not None:
                 return await self._previous_component_hook(interaction)
             return self._not_ours(interaction)
-        if not self._seen.first_time(int(interaction.id)):
+        if not self._seen.first_time(interaction.id):
             return self._replayed(interaction)
         responder = Responder(interaction, self._mode(None), creates=False)
         return await self._dispatch(responder, self._click(interaction, responder))
@@ -459,7 +459,7 @@ class FlowManager:
             if self._previous_modal_hook is not None:
                 return await self._previous_modal_hook(interaction)
             return self._not_ours(interaction)
-        if not self._seen.first_time(int(interaction.id)):
+        if not self._seen.first_time(interaction.id):
             return self._replayed(interaction)
         responder = Responder(interaction, self._mode(None), creates=False)
         return await self._dispatch(responder, self._click(interaction, responder))
@@ -501,7 +501,9 @@ class FlowManager:
             return await self._refuse(responder, self.texts.busy, flow)
         # Waiting for another step of this session counts towards the step's deadlines.
         self._defers.add(responder, self.defer_after)
-        self._limits.add(responder, self.step_timeout)
+        waits = lock.locked()
+        if waits:
+            self._limits.add(responder, self.step_timeout)
         try:
             async with lock:
                 await self._click_locked(session, parsed, interaction, responder)
@@ -511,8 +513,9 @@ class FlowManager:
             await self._refuse(responder, self.texts.timeout, flow)
         finally:
             self._defers.discard(responder)
-            self._limits.discard(responder)
-            self._forgive_overrun(responder)
+            if waits:
+                self._limits.discard(responder)
+                self._forgive_overrun(responder)
         session.release_lock_if_idle()
         return None
 
@@ -538,7 +541,7 @@ class FlowManager:
         if message is not None and session.message_id is not None and int(message.id) != session.message_id:
             # The session's id on a message that is not its menu: forged, or an old copy.
             return await self._refuse(responder, self.texts.stale, flow)
-        problem = self._untrusted(session, parsed, item, interaction)
+        problem = self._untrusted(session, parsed, item, interaction, message)
         if problem is not None:
             _LOG.info("flowfsm: refused a click on session %s: %s", session.id, problem)
             return await self._refuse(responder, self.texts.invalid, flow)
@@ -571,10 +574,10 @@ class FlowManager:
         parsed: custom_id.ParsedId,
         item: Any,
         interaction: hikari.ComponentInteraction | hikari.ModalInteraction,
+        message: hikari.Message | None,
     ) -> str | None:
         """Why a click on the current screen cannot run (``None`` when it can): it must come from
-        the message that shows this screen, be of the kind rendered, with values it offered."""
-        message = getattr(interaction, "message", None)
+        ``message`` (the one that shows this screen), be of the kind rendered, with values it offered."""
         if isinstance(interaction, hikari.ModalInteraction):
             if not isinstance(item, Modal):
                 return "a modal submit for an item that is not a modal"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -19,6 +20,7 @@ import hikari
 from hikari.impl.interaction_server import InteractionServer
 
 from flowfsm.modals import Modal
+from flowfsm.screen import Button
 from flowfsm.selects import ChannelSelect, MentionableSelect, RoleSelect, TextSelect, UserSelect
 
 __all__ = [
@@ -60,6 +62,12 @@ def message_carries(message: hikari.Message | None, custom_id: str, *, prefix: b
     custom id (or, with ``prefix``, one starting with it): the click came from the menu's message."""
     if message is None:
         return False
+    if not prefix:
+        # A classic menu's buttons and selects sit in action rows: look there first.
+        for row in message.components:
+            for component in getattr(row, "components", ()):
+                if getattr(component, "custom_id", None) == custom_id:
+                    return True
     for cid in _custom_ids(message.components):
         if cid == custom_id or (prefix and cid.startswith(custom_id)):
             return True
@@ -68,6 +76,9 @@ def message_carries(message: hikari.Message | None, custom_id: str, *, prefix: b
 
 def values_problem(item: Any, interaction: hikari.ComponentInteraction) -> str | None:
     """Why a click's component type or values do not fit the rendered ``item`` (``None`` if they do)."""
+    if type(item) is Button:  # the common case first: a plain button click has no values
+        if interaction.component_type == hikari.ComponentType.BUTTON and not interaction.values:
+            return None
     expected = getattr(item, "component_type", hikari.ComponentType.BUTTON)
     if interaction.component_type != expected:
         return f"component type {interaction.component_type} for a {expected}"
@@ -130,25 +141,26 @@ def fields_problem(modal: Modal, fields: dict[str, str]) -> str | None:
 class SeenInteractions:
     """Ids of interactions already handled, so none runs twice (a replay, a duplicate delivery).
 
-    Memory is bounded: two generations of at most ``size`` ids each; when the young one is full,
-    the old one is dropped. A replay older than that is caught by the screen number in its custom
-    id (its screen is long gone), and a REST replay by its timestamp.
+    Memory is fixed: the last ``size`` ids, forgotten oldest first (a deque and a set of the same
+    ids), so once ``size`` interactions have been seen it neither grows nor shrinks. A replay older
+    than that is still refused: its screen number is long gone (and a REST replay's timestamp too).
     """
 
-    __slots__ = ("_old", "_young", "size")
+    __slots__ = ("_ids", "_order", "size")
 
-    def __init__(self, size: int = 20_000) -> None:
+    def __init__(self, size: int = 10_000) -> None:
         self.size = size
-        self._young: set[int] = set()
-        self._old: set[int] = set()
+        self._ids: set[int] = set()
+        self._order: deque[int] = deque(maxlen=size)
 
-    def first_time(self, interaction_id: int) -> bool:
+    def first_time(self, interaction_id: int) -> bool:  # a hikari Snowflake is an int
         """Record ``interaction_id``; ``False`` when it was seen before."""
-        if interaction_id in self._young or interaction_id in self._old:
+        if interaction_id in self._ids:
             return False
-        if len(self._young) >= self.size:
-            self._old, self._young = self._young, set()
-        self._young.add(interaction_id)
+        if len(self._order) == self.size:
+            self._ids.discard(self._order[0])  # the deque drops it on append
+        self._order.append(interaction_id)
+        self._ids.add(interaction_id)
         return True
 
 

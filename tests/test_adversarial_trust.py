@@ -530,7 +530,7 @@ async def test_rest_request_with_old_timestamp_is_refused(escaped: list[str]) ->
             command_name="shop",
             application_id=h.discord.application_id,
         )
-        status, answer = await signing.post_interaction(
+        status, _ = await signing.post_interaction(
             h._server_url, payload, h._signing_key, timestamp="1262304000"
         )
         assert status == 401 and len(h.manager.sessions) == 0

@@ -23,7 +23,7 @@ import hikari
 import pytest
 from escapes import RecordTo, catch_escapes
 
-from flowfsm import Button, Context, Flow, Screen, Session, custom_id
+from flowfsm import Button, Context, Flow, Screen, Session
 from flowfsm.testing import Harness
 from flowfsm.testing.harness import Reply, components_of
 
@@ -129,7 +129,7 @@ def assert_shown_another_way(h: Harness, session: Session, menu: dict[str, Any],
     assert held(h, session) and session.data == {"n": 1}
     shown = h.discord.messages[int(menu["id"])]
     assert shown["content"] == "n=1"
-    assert all(f":{custom_id.base36(session.screen)}:" in c["custom_id"] for c in components_of(shown))
+    assert all(f":{session.screen:x}:" in c["custom_id"] for c in components_of(shown))
     assert any("showing the new screen another way" in r.getMessage() for r in watch.records)
     assert watch.errors() == []
 
