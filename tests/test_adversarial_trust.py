@@ -19,7 +19,8 @@ point     test
           test_not_found_on_the_edit_after_a_defer, test_server_errors_exhaust_retries_then_end_cleanly
 7         test_cleanup_error_does_not_end_the_session
 8         test_resume_function_has_a_step_deadline
-9         test_flood_of_clicks_is_bounded, test_new_session_replaces_the_same_flow,
+9         test_flood_of_clicks_is_bounded, test_waiting_counts_against_the_step_timeout,
+          test_new_session_replaces_the_same_flow,
           test_sessions_per_user_are_limited, test_forged_open_again_mints_one_session
 10        test_rest_request_with_old_timestamp_is_refused, test_rest_replay_runs_once
 11        test_deleted_menu_runs_on_timeout_with_the_reason
@@ -569,3 +570,25 @@ async def test_deleted_menu_runs_on_timeout_with_the_reason(escaped: list[str]) 
         await h.manager.drain()
         assert seen == [(session.id, "deleted")] and session.ended
         assert len(h.discord.requests) == sent  # nothing is edited: the message is gone
+
+
+async def test_waiting_counts_against_the_step_timeout() -> None:
+    """A click waiting behind a step that never ends is cancelled by its own step_timeout while it
+    waits, and told so (before, it waited for the first step's timeout and then found the session
+    ended).
+    (The first step's own timeout is logged at ERROR, as any step's is.)"""
+    never, entered, log = asyncio.Event(), asyncio.Event(), []
+    runs: list[str] = []
+    flow = gated_flow(never, entered, log)
+    async with Harness([flow], defer_after=0.01, step_timeout=0.2) as h:
+        h.manager.add_hook("on_action", lambda ctx: runs.append("action"))
+        await h.command("gated", user=OWNER)
+        menu = h.message
+        first = asyncio.ensure_future(h.click("Go"))
+        await entered.wait()
+        second = await h.send_component(cid(menu, "Go"), message=menu)
+        await first
+        assert runs == ["action"]
+        # its own answer (a follow-up after its defer): the step timeout, not "expired" after waiting
+        own = [r.json for r in second.requests if second.token in r.path and isinstance(r.json, dict)]
+        assert [j.get("content") for j in own if j.get("content")] == [h.manager.texts.timeout]
