@@ -153,10 +153,11 @@ class SeenInteractions:
         self._ids: set[int] = set()
         self._order: deque[int] = deque(maxlen=size)
 
-    def first_time(self, interaction_id: int) -> bool:  # a hikari Snowflake is an int
+    def first_time(self, interaction_id: int) -> bool:
         """Record ``interaction_id``; ``False`` when it was seen before."""
         if interaction_id in self._ids:
             return False
+        interaction_id = int(interaction_id)  # a plain int: the interaction's Snowflake is not kept
         if len(self._order) == self.size:
             self._ids.discard(self._order[0])  # the deque drops it on append
         self._order.append(interaction_id)

@@ -592,3 +592,14 @@ async def test_waiting_counts_against_the_step_timeout() -> None:
         # its own answer (a follow-up after its defer): the step timeout, not "expired" after waiting
         own = [r.json for r in second.requests if second.token in r.path and isinstance(r.json, dict)]
         assert [j.get("content") for j in own if j.get("content")] == [h.manager.texts.timeout]
+
+
+def test_replay_guard_memory_is_fixed() -> None:
+    """The replay guard holds the last ``size`` ids: older ones are forgotten, never more held."""
+    from flowfsm.trust import SeenInteractions
+
+    seen = SeenInteractions(size=3)
+    assert all(seen.first_time(i) for i in range(10))
+    assert not seen.first_time(9) and not seen.first_time(7)
+    assert seen.first_time(6)  # forgotten: only the last three are held
+    assert len(seen._ids) == len(seen._order) == 3
