@@ -75,7 +75,9 @@ def counter(ctx: Context) -> Screen:
             TextSelect(options, placeholder=ctx.t("counter.pick"), action=choose, id="bread"),
             Button(ctx.t("counter.buy"), action=buy, style=hikari.ButtonStyle.SUCCESS, id="buy"),
             Button(ctx.t("counter.note"), modal="note", id="note"),
-            Button(ctx.t("counter.to-basket"), trigger="basket", style=hikari.ButtonStyle.PRIMARY, id="basket"),
+            Button(
+                ctx.t("counter.to-basket"), trigger="basket", style=hikari.ButtonStyle.PRIMARY, id="basket"
+            ),
         ],
         modals=[
             Modal(

@@ -67,4 +67,5 @@ def __getattr__(name: str) -> Any:
         return getattr(metrics, name)
     raise AttributeError(f"module 'flowfsm' has no attribute {name!r}")
 
+
 __version__ = "0.1.0"

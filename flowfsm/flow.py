@@ -247,7 +247,8 @@ class Flow:
         self.cleanup = cleanup
         if translations is not None and locale not in (None, translations.default):
             raise FlowDefinitionError(
-                name, f"locale {locale!r} differs from the default locale of its translations, {translations.default!r}"
+                name,
+                f"locale {locale!r} differs from the default locale of its translations, {translations.default!r}",
             )
         self.translations = translations
         self.locale = translations.default if translations is not None else locale

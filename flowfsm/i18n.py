@@ -157,7 +157,9 @@ class Translations:
         self, catalogs: Mapping[str, str | Sequence[str]], *, default: str = DEFAULT_LOCALE, origin: str = ""
     ) -> None:
         if default not in catalogs:
-            raise TranslationError(f"{origin or 'translations'}: no catalog for the default locale {default!r}")
+            raise TranslationError(
+                f"{origin or 'translations'}: no catalog for the default locale {default!r}"
+            )
         self.default = default
         self.origin = origin
         self._bundles: dict[str, FluentBundle] = {}
@@ -289,7 +291,9 @@ def screen_chain(ctx: Context) -> tuple[str, ...]:
 
 def _ftl_text(value: str) -> str:
     """A Texts string (``{command}`` placeholders) as a Fluent pattern."""
-    parts = [re.sub(r"[{}]", lambda brace: f'{{ "{brace.group()}" }}', part) for part in value.split("{command}")]
+    parts = [
+        re.sub(r"[{}]", lambda brace: f'{{ "{brace.group()}" }}', part) for part in value.split("{command}")
+    ]
     return "{ $command }".join(parts)
 
 

@@ -177,7 +177,9 @@ async def check_flow_locales(
     for locale in dict.fromkeys(locales):
         served = match_locale(locale, translations.locales)
         if served is None:
-            report(FLOW_WIDE, FLOW_WIDE, locale, f"no catalog for this locale; {translations.default} is shown")
+            report(
+                FLOW_WIDE, FLOW_WIDE, locale, f"no catalog for this locale; {translations.default} is shown"
+            )
             continue
         if served != translations.default:
             runs.append(await _explore_in(flow, flows, locale, depth))

@@ -74,7 +74,10 @@ async def test_expired_and_not_yours_replies_in_the_clicking_users_locale() -> N
         await h.command("bakery")  # the owner is English
         h.locales[OTHER_USER] = "de"
         other = await h.click("Basket", user=OTHER_USER)
-        assert other.ephemeral_text == "Dieses Menü gehört jemand anderem. Führe /bakery aus, um dein eigenes zu öffnen."
+        assert (
+            other.ephemeral_text
+            == "Dieses Menü gehört jemand anderem. Führe /bakery aus, um dein eigenes zu öffnen."
+        )
         h.locale = "de"  # the owner switched their client to German
         await h.advance(bakery.timeout + 1)
         expired = await h.click("Basket", allow_disabled=True)  # the expired menu was disabled
@@ -91,13 +94,17 @@ async def test_an_expired_german_menu_stays_german() -> None:
         await h.click("Korb")
         await h.advance(bakery.timeout + 1)
         assert h.message is not None
-        assert h.message["content"].startswith("In deinem Korb:")  # re-rendered disabled, without an interaction
+        assert h.message["content"].startswith(
+            "In deinem Korb:"
+        )  # re-rendered disabled, without an interaction
         assert h.labels() == ["Bestellen", "Zurück", "Abbrechen"]
 
 
 async def test_the_error_reply_is_in_the_users_locale() -> None:
     broken = Flow("broken")
-    broken.add_state("start", lambda ctx: Screen("hi", items=[Button("Boom", action=lambda ctx: 1 / 0)]), initial=True)
+    broken.add_state(
+        "start", lambda ctx: Screen("hi", items=[Button("Boom", action=lambda ctx: 1 / 0)]), initial=True
+    )
     async with Harness([broken]) as h:
         h.locale = "de"
         await h.command("broken")
@@ -194,7 +201,9 @@ def test_check_locales_on_the_example(capsys: pytest.CaptureFixture[str]) -> Non
     assert main(["check", "examples.i18n", "--locales", "de"]) == 0
     assert capsys.readouterr().out == ""
     assert main(["check", "examples.i18n", "--locales", "de,fr"]) == 1
-    assert capsys.readouterr().out.splitlines() == ["bakery:*:* [fr]: no catalog for this locale; en-US is shown"]
+    assert capsys.readouterr().out.splitlines() == [
+        "bakery:*:* [fr]: no catalog for this locale; en-US is shown"
+    ]
 
 
 def test_extract_lists_every_key(capsys: pytest.CaptureFixture[str]) -> None:

@@ -332,7 +332,9 @@ async def test_the_users_locale_can_be_chosen() -> None:
             answer = await _post(client, "/api/start", {"flow": "bakery", "user": 1001})
             assert "Die Dorfbäckerei" in answer["fragments"]["channel"]
             answer = await _post(client, "/api/component", _button(answer, "Korb"))
-            assert "Zurück" in answer["fragments"]["channel"] and "Abbrechen" in answer["fragments"]["channel"]
+            assert (
+                "Zurück" in answer["fragments"]["channel"] and "Abbrechen" in answer["fragments"]["channel"]
+            )
             answer = await _post(client, "/api/locale", {"locale": "en-US"})
             answer = await _post(client, "/api/start", {"flow": "bakery", "user": 1001})
             assert "The village bakery" in answer["fragments"]["channel"]
