@@ -10,21 +10,27 @@
   (:class:`flowfsm.testing.FakeDiscord`), and many users sending signed interactions to the bot
   over HTTP: commands, valid clicks (mostly Buy), stale clicks on old copies of a menu, clicks on
   someone else's menu, malformed ``ff:`` ids, ids that are not flowfsm's, double clicks, "Open again"
-  on expired menus, and users walking away. It injects random REST faults into the bot's calls
+  on expired menus, and users walking away. Forgeries too: a user's own valid custom id sent as a
+  click on another user's menu message (a forged message binding), an earlier click's signed
+  request posted again (a replay), and a button's id sent as a select with made-up values (values
+  out of range). It injects random REST faults into the bot's calls
   (``FakeDiscord.fail_next``): 404 Unknown Message / Unknown Interaction, 429 with ``retry_after``,
   500 and 503 (sometimes more than hikari retries).
 
 At the end the bot expires everything and checks; the last line printed is exactly::
 
-    soak: N interactions, F faults injected, L lost updates, C crashes, S sessions left
+    soak: N interactions, F faults injected, L lost updates, C crashes, S sessions left, X forged actions run
 
 * a **lost update** is a purchase acknowledged to a user (a message Discord accepted, showing
   "Bought ..." and the balance after it) that the database does not hold; the database's own
   books (balances, stock, owned items against the purchase ledger) must balance too;
 * a **crash** is an exception that reached the bot's event loop (its exception handler);
-* **sessions left** are sessions still held after the clock passed every timeout.
+* **sessions left** are sessions still held after the clock passed every timeout;
+* a **forged action run** is a forged interaction (binding, out-of-range values) whose click reached
+  an item (the bot's ``on_action`` hook saw its interaction id), an interaction id that ran twice
+  (a replay), or a double click whose both clicks ran.
 
-The exit status is non-zero unless L, C and S are 0 (and the bot finished its background work within
+The exit status is non-zero unless L, C, S and X are 0 (and the bot finished its background work within
 ``WIND_DOWN`` seconds of the load stopping). ``SOAK_SECONDS`` (default 120) sets the
 duration of the load; ``SOAK_USERS``, ``SOAK_WORKERS``, ``SOAK_SEED``, ``SOAK_DEFER_AFTER`` and
 ``SOAK_FOREIGN_IDS`` (1: include ids that are not flowfsm's among the invalid clicks) tune it.
@@ -141,6 +147,8 @@ class User:
     pending: tuple[int, Any, float] | None = None
     """A deferred click on their menu: (message id, its edit stamp then, when)."""
     busy: bool = False
+    last_click: tuple[dict[str, Any], str] | None = None
+    """The payload and token of this user's last valid click (replayed later)."""
 
 
 class DiscordSide:
@@ -161,6 +169,10 @@ class DiscordSide:
         self.interactions = 0
         self.faults = 0
         self.counts: collections.Counter[str] = collections.Counter()
+        self.forged: set[int] = set()
+        """Interaction ids of forgeries that must run nothing."""
+        self.doubles: list[tuple[int, int]] = []
+        """The two interaction ids of each double click: at most one may run."""
         self.bot_url = ""
         self.http: aiohttp.ClientSession | None = None
 
@@ -185,7 +197,10 @@ class DiscordSide:
             scanner.cancel()
             await asyncio.gather(scanner, return_exceptions=True)
             self._scan()
-            self.conn.send(("stats", self.interactions, self.faults, sorted(self.acks), dict(self.counts)))
+            forgeries = (sorted(self.forged), self.doubles)
+            self.conn.send(
+                ("stats", self.interactions, self.faults, sorted(self.acks), dict(self.counts), forgeries)
+            )
         finally:
             await self.http.close()
             await self.discord.close()
@@ -251,7 +266,17 @@ class DiscordSide:
         user.menu_id = int(message["id"])
         self.owner_of_message[user.menu_id] = user.user_id
 
-    async def click(self, user: User, message: dict[str, Any], custom_id: str, kind: str) -> None:
+    async def click(
+        self,
+        user: User,
+        message: dict[str, Any],
+        custom_id: str,
+        kind: str,
+        *,
+        component_type: int = 2,
+        values: list[str] | None = None,
+    ) -> int:
+        """Send one component interaction; returns its id."""
         iid, token = self.ids.next(), self._token()
         self.discord.register_interaction(iid, token, channel_id=CHANNEL_ID, message_id=int(message["id"]))
         payload = payloads.component_interaction(
@@ -260,11 +285,15 @@ class DiscordSide:
             user_id=user.user_id,
             custom_id=custom_id,
             message=message,
+            component_type=component_type,
+            values=values,
             guild_id=GUILD_ID,
             channel_id=CHANNEL_ID,
             application_id=APPLICATION_ID,
         )
         self.counts[kind] += 1
+        if kind == "valid click":
+            user.last_click = (payload, token)
         mine = bool(message.get("id")) and int(message["id"]) == user.menu_id
         if mine:
             user.old_copies.append(copy.deepcopy(message))
@@ -274,6 +303,37 @@ class DiscordSide:
             # deferred: the screen changes when the bot's edit lands; the user watches for it
             user.pending = (int(message["id"]), message.get("edited_timestamp"), time.monotonic())
         self._adopt(user, token, message)
+        return iid
+
+    async def forge_binding(self, user: User, own: dict[str, Any], buttons: list[dict[str, Any]]) -> None:
+        """The user's own current custom id, sent as a click on someone else's menu message."""
+        other = self.rng.choice(self.users)
+        theirs = self.current_menu(other)
+        if other is user or theirs is None:
+            return
+        iid = await self.click(user, theirs, self.rng.choice(buttons)["custom_id"], "forged message binding")
+        self.forged.add(iid)
+
+    async def replay(self, user: User) -> None:
+        """An earlier click's signed request, posted again as it was (same id, same token)."""
+        if user.last_click is None:
+            return
+        payload, token = user.last_click
+        self.counts["replayed request"] += 1
+        await self._send(user, payload, token)
+
+    async def out_of_range(self, user: User, menu: dict[str, Any], buttons: list[dict[str, Any]]) -> None:
+        """A button's id sent as a select, with values it never offered."""
+        values = [f"forged{self.rng.randrange(100)}" for _ in range(self.rng.randint(1, 30))]
+        iid = await self.click(
+            user,
+            menu,
+            self.rng.choice(buttons)["custom_id"],
+            "out-of-range values",
+            component_type=3,
+            values=values,
+        )
+        self.forged.add(iid)
 
     def current_menu(self, user: User) -> dict[str, Any] | None:
         if user.menu_id is None:
@@ -351,12 +411,19 @@ class DiscordSide:
         elif roll < 0.90:
             button = rng.choice(buttons)
             self.counts["double click"] += 1
-            await asyncio.gather(
+            first, second = await asyncio.gather(
                 *(self.click(user, menu, button["custom_id"], "valid click") for _ in range(2))
             )
+            self.doubles.append((first, second))
         elif roll < 0.92:
             self.counts["walked away"] += 1
             user.away_until = time.monotonic() + rng.uniform(2, 20)
+        elif roll < 0.94:
+            await self.forge_binding(user, menu, buttons)
+        elif roll < 0.96:
+            await self.replay(user)
+        elif roll < 0.98:
+            await self.out_of_range(user, menu, buttons)
         else:
             await self.click(user, menu, rng.choice(buttons)["custom_id"], "valid click")
 
@@ -497,6 +564,8 @@ class BotReport:
     stuck: int = 0
     """Background jobs still unfinished :data:`WIND_DOWN` seconds after the load stopped."""
     sessions_left: int = 0
+    ran: collections.Counter[int] = field(default_factory=collections.Counter)
+    """How many times each interaction id reached an item (the ``on_action`` hook)."""
 
 
 class _CountErrors(logging.Handler):
@@ -533,6 +602,7 @@ async def run_bot(settings: Settings, conn: Connection, db_path: Path) -> tuple[
     manager = FlowManager(
         miru.Client(bot), [shop.inventory], clock=clock, defer_after=settings.defer_after, step_timeout=15.0
     )
+    manager.add_hook("on_action", lambda ctx: report.ran.update((int(ctx.interaction.id),)))
 
     async def on_command(interaction: hikari.CommandInteraction) -> Any:
         options = await shop.start_options(int(interaction.user.id))
@@ -649,7 +719,7 @@ def main() -> int:
             discord.join(timeout=30)
             if discord.is_alive():
                 discord.terminate()
-        _, interactions, faults, acks, counts = stats
+        _, interactions, faults, acks, counts, (forged, doubles) = stats
         lost, problems = asyncio.run(count_lost_updates(db_path, acks))
     elapsed = time.monotonic() - started
     print(f"soak: {elapsed:.0f} s, {settings.users} users, {settings.workers} at once, seed {settings.seed}")
@@ -671,11 +741,24 @@ def main() -> int:
     if report.stuck:
         print(f"  wind-down: {report.stuck} background job(s) still unfinished after {WIND_DOWN:.0f} s")
     crashes = len(report.crashes)
+    forged_run = forged_actions_run(report.ran, forged, doubles)
     print(
         f"soak: {interactions} interactions, {faults} faults injected, {lost} lost updates, "
-        f"{crashes} crashes, {report.sessions_left} sessions left"
+        f"{crashes} crashes, {report.sessions_left} sessions left, {forged_run} forged actions run"
     )
-    return 0 if lost == 0 and crashes == 0 and report.sessions_left == 0 and not report.stuck else 1
+    healthy = lost == 0 and crashes == 0 and report.sessions_left == 0 and not report.stuck
+    return 0 if healthy and forged_run == 0 else 1
+
+
+def forged_actions_run(
+    ran: collections.Counter[int], forged: list[int], doubles: list[tuple[int, int]]
+) -> int:
+    """Forgeries that reached an item, interaction ids that ran twice, double clicks that ran twice."""
+    return (
+        sum(1 for iid in forged if ran[iid])
+        + sum(count - 1 for count in ran.values() if count > 1)
+        + sum(1 for first, second in doubles if ran[first] and ran[second])
+    )
 
 
 if __name__ == "__main__":

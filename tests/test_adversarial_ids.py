@@ -153,7 +153,7 @@ class Arena:
         }
         return [held, shown]
 
-    def expected(self, cid: str, user: int) -> str:
+    def expected(self, cid: str, user: int, menu: str = "owner_alpha") -> str:
         """The documented answer to ``cid`` clicked by ``user`` (see the module docstring)."""
         manager = self.h.manager
         if not cid.startswith("ff:"):
@@ -168,15 +168,24 @@ class Arena:
         if user != session.user_id:
             return manager.texts.not_yours.format(command=flow.command)
         item = session.find_item(parsed.item)
-        if parsed.state_index != flow.state_index(session.state) or item is None:
+        if (
+            parsed.screen != session.screen
+            or parsed.state_index != flow.state_index(session.state)
+            or item is None
+        ):
+            return manager.texts.stale
+        message = self.menus[menu]
+        if session.message_id is not None and int(message["id"]) != session.message_id:
             return manager.texts.stale
         if not item.fires or item.disabled:
             return manager.texts.invalid
+        if cid not in [c.get("custom_id") for c in components_of(message)]:
+            return manager.texts.invalid  # the session's id on a message that does not carry it
         return VALID
 
     def check(self, cid: str, *, user: int = OWNER, menu: str = "owner_alpha") -> None:
         """Send ``cid``; assert the documented answer and that nothing changed."""
-        expected = self.expected(cid, user)
+        expected = self.expected(cid, user, menu)
         assume(expected != VALID)
         before = self.snapshot()
         reply = self.run(self.h.send_component(cid, message=self.menus[menu], user=user))
@@ -281,7 +290,8 @@ def forged(arena_: Arena) -> st.SearchStrategy[tuple[str, int, str]]:
     items = _mostly(
         ["0", "1", "2", "3", "inc", "go"], st.sampled_from(["4", "9", "Go"]) | st.from_regex(ITEM)
     )
-    ids = st.builds(custom_id.encode, flow_names, sids, states, items)
+    screens = _mostly([1, 1, 0, 2], st.integers(0, custom_id.SCREENS - 1))
+    ids = st.builds(custom_id.encode, flow_names, sids, states, items, screens)
     return st.tuples(ids, st.sampled_from(USERS), st.sampled_from(list(arena_.menus)))
 
 
@@ -324,9 +334,9 @@ def test_forged_well_formed_ids() -> None:
 
         # one case of each kind always runs, whatever hypothesis draws besides
         @EXAMPLES
-        @example((f"ff:alpha:{alpha.id}:1:0", OWNER, "owner_alpha"))  # stale
-        @example((f"ff:alpha:{alpha.id}:0:inc", RIVAL, "owner_alpha"))  # not yours
-        @example(("ff:alpha:AAAAAAAA:0:inc", OWNER, "owner_alpha"))  # expired
+        @example((f"ff:alpha:{alpha.id}:1:1:0", OWNER, "owner_alpha"))  # stale
+        @example((f"ff:alpha:{alpha.id}:0:1:inc", RIVAL, "owner_alpha"))  # not yours
+        @example(("ff:alpha:AAAAAAAA:0:1:inc", OWNER, "owner_alpha"))  # expired
         @given(forged(a))
         def check(case: tuple[str, int, str]) -> None:
             cid, user, menu = case
@@ -350,19 +360,19 @@ def test_specific_forgeries() -> None:
         cases: list[tuple[str, int, str]] = [
             ("weather:123", OWNER, IGNORED),
             ("", OWNER, IGNORED),
-            ("FF:alpha:" + alpha.id + ":0:inc", OWNER, IGNORED),
+            ("FF:alpha:" + alpha.id + ":0:1:inc", OWNER, IGNORED),
             ("ff:", OWNER, texts.invalid),
             ("ff:alpha:~open", OWNER, texts.invalid),
-            ("ff:alpha:" + alpha.id + ":0:inc" + "x" * 100, OWNER, texts.invalid),
-            (f"ff:gamma:{alpha.id}:0:inc", OWNER, texts.invalid),
-            (f"ff:beta:{alpha.id}:0:0", OWNER, texts.expired.format(command="beta-cmd")),
-            ("ff:alpha:AAAAAAAA:0:inc", OWNER, texts.expired.format(command="alpha")),
-            (f"ff:alpha:{rival.id}:0:inc", OWNER, texts.not_yours.format(command="alpha")),
-            (f"ff:alpha:{alpha.id}:0:inc", RIVAL, texts.not_yours.format(command="alpha")),
-            (f"ff:alpha:{alpha.id}:1:0", OWNER, texts.stale),
-            (f"ff:alpha:{alpha.id}:0:9", OWNER, texts.stale),
-            (f"ff:alpha:{alpha.id}:0:2", OWNER, texts.invalid),  # the disabled button
-            (f"ff:alpha:{alpha.id}:0:3", OWNER, texts.invalid),  # the link button
+            ("ff:alpha:" + alpha.id + ":0:1:inc" + "x" * 100, OWNER, texts.invalid),
+            (f"ff:gamma:{alpha.id}:0:1:inc", OWNER, texts.invalid),
+            (f"ff:beta:{alpha.id}:0:1:0", OWNER, texts.expired.format(command="beta-cmd")),
+            ("ff:alpha:AAAAAAAA:0:1:inc", OWNER, texts.expired.format(command="alpha")),
+            (f"ff:alpha:{rival.id}:0:1:inc", OWNER, texts.not_yours.format(command="alpha")),
+            (f"ff:alpha:{alpha.id}:0:1:inc", RIVAL, texts.not_yours.format(command="alpha")),
+            (f"ff:alpha:{alpha.id}:1:1:0", OWNER, texts.stale),
+            (f"ff:alpha:{alpha.id}:0:1:9", OWNER, texts.stale),
+            (f"ff:alpha:{alpha.id}:0:1:2", OWNER, texts.invalid),  # the disabled button
+            (f"ff:alpha:{alpha.id}:0:1:3", OWNER, texts.invalid),  # the link button
         ]
         for cid, user, expected in cases:
             assert a.expected(cid, user) == expected, cid
@@ -371,7 +381,7 @@ def test_specific_forgeries() -> None:
             assert_answer(reply, expected, rest_bot=False)
             assert a.snapshot() == before, cid
         # and a real click still works afterwards
-        reply = a.run(a.h.send_component(f"ff:alpha:{alpha.id}:0:inc", message=a.menus["owner_alpha"]))
+        reply = a.run(a.h.send_component(f"ff:alpha:{alpha.id}:0:1:inc", message=a.menus["owner_alpha"]))
         assert reply.type == hikari.ResponseType.MESSAGE_UPDATE
         assert alpha.data == {"n": 1}
 
@@ -393,9 +403,9 @@ def test_rest_bot_answers_the_same() -> None:
         assert alpha is not None
 
         @settings(EXAMPLES, max_examples=40)
-        @example(f"ff:alpha:{alpha.id}:1:0", OWNER)  # stale
-        @example(f"ff:alpha:{alpha.id}:0:inc", RIVAL)  # not yours
-        @example("ff:alpha:AAAAAAAA:0:inc", OWNER)  # expired
+        @example(f"ff:alpha:{alpha.id}:1:1:0", OWNER)  # stale
+        @example(f"ff:alpha:{alpha.id}:0:1:inc", RIVAL)  # not yours
+        @example("ff:alpha:AAAAAAAA:0:1:inc", OWNER)  # expired
         @given(ours, st.sampled_from(USERS))
         def check(cid: str, user: int) -> None:
             a.check(cid, user=user)
@@ -426,7 +436,7 @@ def test_own_id_on_another_message_is_refused() -> None:
         alpha = a.h.manager.session_for(OWNER, "alpha")
         assert alpha is not None
         before = a.snapshot()
-        reply = a.run(a.h.send_component(f"ff:alpha:{alpha.id}:0:inc", message=a.menus["rival_alpha"]))
+        reply = a.run(a.h.send_component(f"ff:alpha:{alpha.id}:0:1:inc", message=a.menus["rival_alpha"]))
         assert_answer(reply, a.h.manager.texts.stale, rest_bot=False)
         assert a.snapshot() == before
 

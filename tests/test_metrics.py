@@ -548,9 +548,7 @@ async def test_text_input_is_a_step() -> None:
         assert h.message is not None and h.message["content"] == "Name? Ada"
     assert value(metrics, "steps_total", flow="ask", state="question", outcome="ok") == 2
     triggers = [
-        s.attributes["flowfsm.trigger"]
-        for s in exporter.get_finished_spans()
-        if s.name == "flowfsm.step"
+        s.attributes["flowfsm.trigger"] for s in exporter.get_finished_spans() if s.name == "flowfsm.step"
     ]
     assert triggers == ["start", "text"]
     assert all("Ada" not in span.to_json() for span in exporter.get_finished_spans())

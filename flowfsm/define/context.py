@@ -74,6 +74,10 @@ class Context:
         values: the values chosen in a select (always a list; ``[]`` otherwise).
         fields: the submitted fields of a modal, by field id (``{}`` otherwise).
         page: the :class:`~flowfsm.define.pagination.PageState` of a state that paginates a list.
+        end_reason: in ``on_timeout`` hooks, why the session ended: ``"timeout"`` (expired),
+            ``"deleted"`` (its menu message was deleted) or ``"replaced"`` (the user opened the
+            same flow again); elsewhere how the session ends if this step closes it:
+            ``"completed"`` (default) or ``"cancelled"`` (Cancel), as counted by metrics.
     """
 
     __slots__ = (
@@ -105,7 +109,6 @@ class Context:
         self.page: PageState | None = None
         self._locales: tuple[str, ...] | None = None  # worked out on first use (see flowfsm.define.i18n)
         self.end_reason = "completed"
-        """Why the session ends if this step closes it (for metrics): Cancel sets ``"cancelled"``."""
 
     def __repr__(self) -> str:
         return f"<Context session={self.session.id} state={self.state_name!r}>"

@@ -28,3 +28,7 @@ class Texts:
     next_label: str = "Next →"
     moved: str = "This menu continues in a newer message."
     unavailable: str = "This command has no menu to open right now. The bot's owner has been told."
+    busy: str = "This menu is still busy with your earlier clicks. Try again in a moment."
+    too_many: str = "You have too many menus open. Close one, or wait for one to expire."
+    replaced: str = "This menu was replaced by a newer one."
+    not_delivered: str = "This menu could not be updated, so it was closed. Run /{command} again."

@@ -1,9 +1,11 @@
 """Session/state/item <-> custom id.
 
-Format: ``ff:<flow>:<session>:<state>:<item>``, at most 100 characters (Discord's limit).
-``<state>`` is the state's index in its flow (base 36), so a click made on an older screen
-of the menu is recognised; ``<item>`` is the item's id or position. Anything not starting
-with ``ff:`` is not ours and is left to other handlers.
+Format: ``ff:<flow>:<session>:<state>:<screen>:<item>``, at most 100 characters (Discord's
+limit). ``<state>`` is the state's index in its flow (base 36); ``<screen>`` is the session's
+render counter (hexadecimal, wrapping at 16**4), so a click made on any earlier screen of the
+menu — even one of the same state, as a double-click is — is recognised and runs nothing;
+``<item>`` is the item's id or position. Anything not starting with ``ff:`` is not ours and is
+left to other handlers.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from flowfsm.define.ids import valid_item_id, valid_item_key
 __all__ = [
     "MAX_CUSTOM_ID",
     "PREFIX",
+    "SCREENS",
     "ParsedId",
     "encode",
     "new_session_id",
@@ -33,7 +36,7 @@ PREFIX = "ff:"
 MAX_CUSTOM_ID = 100
 _PARTS = re.compile(
     r"^ff:(?P<flow>[A-Za-z0-9_\-]{1,32}):(?P<sid>[A-Za-z0-9_\-]{6,16}):(?P<state>[0-9a-z]{1,4})"
-    r":(?P<item>~?[A-Za-z0-9_.\-]{1,40})$"
+    r":(?P<screen>[0-9a-f]{1,4}):(?P<item>~?[A-Za-z0-9_.\-]{1,40})$"
 )
 
 _RESUME = re.compile(r"^ff:(?P<flow>[A-Za-z0-9_\-]{1,32}):~open$")
@@ -45,6 +48,7 @@ class ParsedId(NamedTuple):
     flow: str
     session_id: str
     state_index: int
+    screen: int
     item: str
 
 
@@ -77,9 +81,13 @@ def _forget_pool() -> None:
 os.register_at_fork(after_in_child=_forget_pool)
 
 
-def encode(flow: str, session_id: str, state_index: int, item: str) -> str:
-    """Build the custom id of one item."""
-    return f"{PREFIX}{flow}:{session_id}:{_base36(state_index)}:{item}"
+SCREENS = 16**4
+"""Screen numbers wrap here (four hex digits): a screen ``SCREENS`` renders old is long gone."""
+
+
+def encode(flow: str, session_id: str, state_index: int, item: str, screen: int = 0) -> str:
+    """Build the custom id of one item of screen number ``screen``."""
+    return f"{PREFIX}{flow}:{session_id}:{_base36(state_index)}:{screen % SCREENS:x}:{item}"
 
 
 def is_ours(custom_id: str) -> bool:
@@ -94,7 +102,7 @@ def parse(custom_id: str) -> ParsedId | None:
     m = _PARTS.match(custom_id)
     if m is None:
         return None
-    return ParsedId(m["flow"], m["sid"], int(m["state"], 36), m["item"])
+    return ParsedId(m["flow"], m["sid"], int(m["state"], 36), int(m["screen"], 16), m["item"])
 
 
 def resume_id(flow: str) -> str:

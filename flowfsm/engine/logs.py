@@ -13,6 +13,8 @@ import logging
 from collections.abc import Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
+from flowfsm.engine.trust import guard_logger
+
 if TYPE_CHECKING:
     from flowfsm.engine.session import Session
 
@@ -41,4 +43,4 @@ class FlowLogger(logging.LoggerAdapter):  # type: ignore[type-arg,unused-ignore]
 
 def get_logger(name: str) -> FlowLogger:
     """The adapter for flowfsm's logger ``name``."""
-    return FlowLogger(logging.getLogger(name), {})
+    return FlowLogger(guard_logger(logging.getLogger(name)), {})

@@ -29,7 +29,7 @@ from flowfsm.define.screen import Button, as_screen
 from flowfsm.define.selects import SELECT_TYPES, values_from
 from flowfsm.define.texts import Texts
 from flowfsm.define.tracing import Tracer
-from flowfsm.engine import custom_id, logs, telemetry
+from flowfsm.engine import custom_id, logs, telemetry, trust
 from flowfsm.engine.deadlines import Deadlines
 from flowfsm.engine.outbox import Outbox
 from flowfsm.engine.render import (
@@ -56,6 +56,7 @@ ErrorHandler = Callable[[Context, BaseException], Awaitable[None] | None]
 GLOBAL_HOOK_NAMES = tuple(name for name in HOOK_NAMES if name != "setup")
 """Hooks that can also be registered globally on the manager."""
 
+_UNKNOWN_INTERACTION = 10062
 # A webhook token is good for 15 minutes; past this age, edits go through the channel instead.
 _TOKEN_LIFETIME = 14.5 * 60
 
@@ -86,6 +87,10 @@ class FlowManager:
         traces: OpenTelemetry spans of every step: ``None`` (default) writes them when
             ``opentelemetry-api`` is installed and the application configured a tracer provider;
             ``False`` never; a ``TracerProvider`` to write them through.
+        max_waiting: clicks that may wait for one session's running step; more get ``Texts.busy``.
+        max_sessions_per_user: open sessions one user may hold (a new session of a flow the user
+            already has open replaces that one instead); past it, ``Texts.too_many``.
+        max_sessions: open sessions in total; past it, ``Texts.too_many``.
     """
 
     def __init__(
@@ -104,6 +109,9 @@ class FlowManager:
         stable_nav: bool = True,
         metrics: MetricsSink | None = None,
         traces: Any = None,
+        max_waiting: int = 2,
+        max_sessions_per_user: int = 10,
+        max_sessions: int = 500_000,
     ) -> None:
         self.client = client
         self.clock = clock
@@ -116,6 +124,10 @@ class FlowManager:
         self.defer_after = defer_after
         self.step_timeout = step_timeout
         self.auto_expire = auto_expire
+        self.max_waiting = max_waiting
+        self.max_sessions_per_user = max_sessions_per_user
+        self.max_sessions = max_sessions
+        self._seen = trust.SeenInteractions()
         self.sessions = SessionStore(clock)
         self.outbox = Outbox(outbox_concurrency)
         self.telemetry = telemetry.build(metrics, telemetry.spans_from(traces))
@@ -215,6 +227,10 @@ class FlowManager:
         if not self.client.is_rest:
             self.client.event_manager.subscribe(hikari.MessageDeleteEvent, self._on_message_delete)
             self.client.event_manager.subscribe(hikari.MessageCreateEvent, self._on_message_create)
+            return
+        server = getattr(self.client.app, "interaction_server", None)
+        if server is not None:
+            trust.refuse_stale_requests(server)
 
     async def _on_message_create(self, event: hikari.MessageCreateEvent) -> None:
         """A user's message in a channel where their menu waits for text input."""
@@ -298,7 +314,7 @@ class FlowManager:
             _LOG.info(
                 "flowfsm: session %s ended, its message was deleted", session.id, extra=logs.fields(session)
             )
-            self._end(session, "message_deleted")
+            self._finish(session, "deleted")
 
     def _mode(self, arc_ctx: ArcContextLike | None) -> ResponseMode:
         if arc_ctx is not None:
@@ -341,6 +357,8 @@ class FlowManager:
         except FlowError:
             await self._refuse_start(interaction, arc_ctx)
             raise
+        if not self._seen.first_time(int(interaction.id)):
+            return self._replayed(interaction)
         session = self._new_session(resolved, interaction, options)
         if at is not None:
             session.state = at
@@ -386,6 +404,8 @@ class FlowManager:
         self, session: Session, interaction: hikari.PartialInteraction, responder: Responder
     ) -> None:
         self.application_id = int(interaction.application_id)
+        if not self._make_room(session):
+            return await self._refuse(responder, self.texts.too_many, session.flow, reason="rate_limited")
         self.sessions.add(session)
         self.telemetry.session_started(session)
         if self._timer is None or self._timer_at is None or self._timer_at > session.deadline:
@@ -393,6 +413,28 @@ class FlowManager:
         ctx = Context(self, session, interaction)
         lifecycle.trace(ctx, "start", "", session.state, None)
         await self._step(ctx, responder, lambda: lifecycle.enter_state(ctx, session.options or None))
+
+    def _make_room(self, session: Session) -> bool:
+        """Room for a new session: the user's open session of the same flow is replaced (its menu
+        disabled); ``False`` when the user or the process holds too many sessions."""
+        mine = self.sessions.of_user(session.user_id)
+        previous = mine.get(session.flow.name)
+        if previous is not None:
+            self._finish(previous, "replaced")
+            return True
+        return len(mine) < self.max_sessions_per_user and len(self.sessions) < self.max_sessions
+
+    def _replayed(self, interaction: hikari.PartialInteraction) -> Any:
+        """An interaction id already handled (a replay, a duplicate delivery): nothing runs again."""
+        _LOG.info("flowfsm: ignoring interaction %s, already handled", int(interaction.id))
+        if not self.client.is_rest:
+            return None
+        kind = (
+            hikari.ResponseType.DEFERRED_MESSAGE_CREATE
+            if isinstance(interaction, hikari.CommandInteraction)
+            else hikari.ResponseType.DEFERRED_MESSAGE_UPDATE
+        )
+        return InteractionDeferredBuilder(kind)
 
     async def _dispatch(self, responder: Responder, work: Coroutine[Any, Any, None]) -> Any:
         """Run a step: in the listener's task when the initial response is a REST call (gateway
@@ -428,6 +470,8 @@ class FlowManager:
             if self._previous_component_hook is not None:
                 return await self._previous_component_hook(interaction)
             return self._not_ours(interaction)
+        if not self._seen.first_time(interaction.id):
+            return self._replayed(interaction)
         responder = Responder(interaction, self._mode(None), creates=False)
         return await self._dispatch(responder, self._click(interaction, responder))
 
@@ -445,6 +489,8 @@ class FlowManager:
             if self._previous_modal_hook is not None:
                 return await self._previous_modal_hook(interaction)
             return self._not_ours(interaction)
+        if not self._seen.first_time(interaction.id):
+            return self._replayed(interaction)
         responder = Responder(interaction, self._mode(None), creates=False)
         return await self._dispatch(responder, self._click(interaction, responder))
 
@@ -485,13 +531,26 @@ class FlowManager:
             )
         if int(interaction.user.id) != session.user_id:
             return await self._refuse(responder, self.texts.not_yours, flow, reason="not_yours")
-        # Waiting for another step of this session counts towards Discord's 3 seconds.
+        lock = session.lock()
+        if lock.locked() and len(getattr(lock, "_waiters", None) or ()) >= self.max_waiting:
+            return await self._refuse(responder, self.texts.busy, flow, reason="busy")
+        # Waiting for another step of this session counts towards the step's deadlines.
         self._defers.add(responder, self.defer_after)
+        waits = lock.locked()
+        if waits:
+            self._limits.add(responder, self.step_timeout)
         try:
-            async with session.lock():
+            async with lock:
                 await self._click_locked(session, parsed, interaction, responder)
+        except asyncio.CancelledError:
+            if not self._forgive_overrun(responder):
+                raise
+            await self._refuse(responder, self.texts.timeout, flow, reason="error")
         finally:
             self._defers.discard(responder)
+            if waits:
+                self._limits.discard(responder)
+                self._forgive_overrun(responder)
         session.release_lock_if_idle()
         return None
 
@@ -506,25 +565,34 @@ class FlowManager:
         if session.ended or self.sessions.get(session.id) is not session:
             return await self._refuse(responder, self.texts.expired, flow, reason="expired")
         item = session.find_item(parsed.item)
-        if parsed.state_index != flow.state_index(session.state) or item is None:
+        if (
+            parsed.screen != session.screen % custom_id.SCREENS
+            or parsed.state_index != flow.state_index(session.state)
+            or item is None
+        ):
+            # An earlier screen: a double-click, a replay, or a menu the session has moved on from.
             return await self._refuse(responder, self.texts.stale, flow, reason="earlier_screen")
-        is_modal = isinstance(interaction, hikari.ModalInteraction)
-        if is_modal != isinstance(item, Modal) or (not is_modal and (not item.fires or item.disabled)):
-            return await self._refuse(responder, self.texts.invalid, flow, reason="invalid")
         message = getattr(interaction, "message", None)
         if message is not None and session.message_id is not None and int(message.id) != session.message_id:
             # The session's id on a message that is not its menu: forged, or an old copy.
             return await self._refuse(responder, self.texts.stale, flow, reason="earlier_screen")
+        problem = self._untrusted(session, parsed, item, interaction, message)
+        if problem is not None:
+            _LOG.info("flowfsm: refused a click on session %s: %s", session.id, problem)
+            return await self._refuse(responder, self.texts.invalid, flow, reason="invalid")
         self.sessions.touch(session)
-        if session.message_id is None and message is not None:
-            self.sessions.set_message(session, int(message.id))
+        if session.message_id is None:
+            # Only now, with the session's current custom ids found on it, is this its menu.
+            self.sessions.set_message(session, int(message.id))  # type: ignore[union-attr]
         if isinstance(item, Button) and item.modal is not None and responder.responded:
             # Deferred while it waited for the session: too late to open a modal.
             return await self._refuse(responder, self.texts.stale, flow, reason="earlier_screen")
         if isinstance(item, Button) and item.modal is not None:
             # A modal must be the click's initial response: no hooks, no defer before it.
             modal = next(m for m in session.items if isinstance(m, Modal) and m.id == item.modal)
-            cid = custom_id.encode(flow.name, session.id, parsed.state_index, item_key(modal, 0))
+            cid = custom_id.encode(
+                flow.name, session.id, parsed.state_index, item_key(modal, 0), session.screen
+            )
             return await responder.modal(build_modal(interaction, modal, cid))  # type: ignore[arg-type]
         ctx = Context(self, session, interaction)
         ctx.item = item
@@ -535,6 +603,29 @@ class FlowManager:
         await self._step(ctx, responder, lambda: self._run_item(ctx, item))
         return None
 
+    def _untrusted(
+        self,
+        session: Session,
+        parsed: custom_id.ParsedId,
+        item: Any,
+        interaction: hikari.ComponentInteraction | hikari.ModalInteraction,
+        message: hikari.Message | None,
+    ) -> str | None:
+        """Why a click on the current screen cannot run (``None`` when it can): it must come from
+        ``message`` (the one that shows this screen), be of the kind rendered, with values it offered."""
+        if isinstance(interaction, hikari.ModalInteraction):
+            if not isinstance(item, Modal):
+                return "a modal submit for an item that is not a modal"
+            prefix = custom_id.encode(session.flow.name, session.id, parsed.state_index, "", session.screen)
+            if not trust.message_carries(message, prefix, prefix=True):
+                return "a modal submit not from the menu's message"
+            return trust.fields_problem(item, fields_from(interaction))
+        if isinstance(item, Modal) or not item.fires or item.disabled:
+            return "an item that cannot be clicked"
+        if not trust.message_carries(message, interaction.custom_id):
+            return "a custom id that is not on the clicked message"
+        return trust.values_problem(item, interaction)
+
     async def _resume(
         self, interaction: hikari.ComponentInteraction, responder: Responder, flow_name: str
     ) -> None:
@@ -542,11 +633,24 @@ class FlowManager:
         flow = self.flows.get(flow_name)
         if flow is None or flow.resume is None:
             return await self._refuse(responder, self.texts.invalid, flow, reason="invalid")
+        # The resume function gets a step's deadlines: deferred in time, cancelled past step_timeout.
+        self._defers.add(responder, self.defer_after)
+        self._limits.add(responder, self.step_timeout)
         try:
             options = await call_hook(flow.resume, interaction)
-        except Exception:
-            _LOG.exception("flowfsm: resume function of flow %r failed", flow.name)
+        except asyncio.CancelledError:
+            if not self._forgive_overrun(responder):
+                raise
+            _LOG.warning(
+                "flowfsm: resume function of flow %r took longer than %s s", flow.name, self.step_timeout
+            )
+            return await self._refuse(responder, self.texts.timeout, flow, reason="error")
+        except Exception as exc:
+            _LOG.error("flowfsm: resume function of flow %r failed: %s", flow.name, trust.redact(repr(exc)))
             return await self._refuse(responder, self.texts.error, flow, reason="error")
+        finally:
+            self._limits.discard(responder)
+            self._forgive_overrun(responder)
         if options is None:
             return await self._refuse(responder, self.texts.expired, flow, reason="expired")
         session = self._new_session(flow, interaction, options)
@@ -683,32 +787,115 @@ class FlowManager:
         posted = responder.creates or policy is not None
         if policy is not None:
             responder.creates = True
+        delivered = True
         try:
             await responder.update(rendered)
         except hikari.NotFoundError as gone:
-            # Unknown Message / Unknown Interaction: nobody is left to answer; end quietly.
-            _LOG.info(
-                "flowfsm: session %s ended, its message or interaction is gone (%s)",
-                session.id,
-                gone.code,
-                extra=logs.fields(session),
-            )
-            self._end(session, "message_deleted")
-            responder.fail_safe()
-            return False
+            if gone.code != _UNKNOWN_INTERACTION or posted:
+                # Unknown Message, or a new message that could not be posted: nothing to show; end quietly.
+                _LOG.info(
+                    "flowfsm: session %s ended, its message or interaction is gone (%s)",
+                    session.id,
+                    gone.code,
+                    extra=logs.fields(session),
+                )
+                self._end(session, "message_deleted")
+                responder.fail_safe()
+                return False
+            if not await self._undelivered(ctx, responder, rendered, gone):
+                return False
+            delivered = False
+        except (hikari.HTTPError, hikari.RateLimitTooLongError) as exc:
+            if posted:
+                await self._undelivered_post(ctx, responder, exc)
+                return False
+            if not await self._undelivered(ctx, responder, rendered, exc):
+                return False
+            delivered = False
         session.msg_flags = rendered.flags
         if responder.message_id is not None:
             self.sessions.set_message(session, responder.message_id)
         elif posted:
             # A REST bot's HTTP reply does not tell the new message's id: learn it on the next click.
             self.sessions.forget_message(session)
-        session.token = getattr(ctx.interaction, "token", None)
-        session.token_at = self.clock()
+        if delivered:
+            # The interaction's webhook now holds the menu (not so when it was shown another way).
+            session.token = getattr(ctx.interaction, "token", None)
+            session.token_at = self.clock()
         if policy is not None:
             await self._clean_up(session, policy, *old)
         if self._awaiting or session.flow.states[session.state].on_message is not None:
             self._track_input(session)
         return True
+
+    async def _undelivered(
+        self, ctx: Context, responder: Responder, rendered: Rendered, exc: BaseException
+    ) -> bool:
+        """A click's reply failed (Unknown Interaction, 5xx after retries, 429 past Discord's
+        3 s) after its step committed. The menu on screen must not disagree with the session:
+        it is edited to the new screen through the channel (or the previous interaction's
+        webhook); when neither is possible the session ends and the user is told if the
+        interaction can still answer. Logged at WARNING. ``True`` when the session goes on."""
+        session = ctx.session
+        responder.fail_safe()
+        _LOG.warning(
+            "flowfsm: the reply to a click on session %s failed (%s); showing the new screen another way",
+            session.id,
+            trust.redact(str(exc), session.token, getattr(ctx.interaction, "token", None)),
+        )
+        if await self._show_elsewhere(session, rendered):
+            return True
+        self._end(session, "error")
+        try:
+            await responder.ephemeral_text(self.texts.not_delivered.format(command=session.root_flow.command))
+        except hikari.HikariError:
+            _LOG.warning("flowfsm: session %s closed; its user could not be told", session.id)
+        return False
+
+    async def _show_elsewhere(self, session: Session, rendered: Rendered) -> bool:
+        """Edit the menu to ``rendered`` without the failed interaction; ``False`` if impossible."""
+        fields: dict[str, Any] = {
+            "content": rendered.content,
+            "embeds": rendered.embeds,
+            "components": rendered.components,
+        }
+        try:
+            if (
+                session.message_id is not None
+                and session.channel_id is not None
+                and not session.msg_flags & EPHEMERAL
+            ):
+                await self.rest.edit_message(session.channel_id, session.message_id, **fields)
+                return True
+            if self._token_fresh(session.token, session.token_at):
+                await self.rest.edit_interaction_response(self.application_id, session.token, **fields)  # type: ignore[arg-type]
+                return True
+        except hikari.HikariError as exc:
+            _LOG.warning(
+                "flowfsm: could not show session %s's new screen either: %s",
+                session.id,
+                trust.redact(str(exc), session.token),
+            )
+        return False
+
+    async def _undelivered_post(self, ctx: Context, responder: Responder, exc: BaseException) -> None:
+        """A new menu message could not be posted: the session ends (its old menu, if any, is
+        disabled) and the user is told if the interaction can still answer. WARNING."""
+        session = ctx.session
+        responder.fail_safe()
+        _LOG.warning(
+            "flowfsm: the menu of session %s could not be posted (%s); closing it",
+            session.id,
+            trust.redact(str(exc), getattr(ctx.interaction, "token", None)),
+        )
+        was_open = self.sessions.get(session.id) is session and session.token is not None
+        self._end(session, "error")
+        try:
+            await responder.ephemeral_text(self.texts.not_delivered.format(command=session.root_flow.command))
+        except hikari.HikariError:
+            _LOG.warning("flowfsm: session %s closed; its user could not be told", session.id)
+        if was_open:
+            self.outbox.put(lambda: self._close_message(session, disabled=True, ctx=ctx))
 
     async def _refused_by_guard(self, ctx: Context, responder: Responder, refusal: GuardFailure) -> None:
         """A guard said no: tell the user, keep the state, re-render the menu in place."""
@@ -775,6 +962,7 @@ class FlowManager:
         list_pages = await self._page_state(ctx)
         if interactive and not disabled:
             await lifecycle.run_hooks(ctx, "before_render")
+            session.screen += 1  # a new screen: clicks on the previous one are now stale
         value = await call_hook(spec.render, ctx)
         chrome = self.localized.for_screen(ctx)
         screen = as_screen(value)
@@ -796,6 +984,7 @@ class FlowManager:
             list_pages=list_pages,
             nav=chrome.nav,
             ephemeral=spec.ephemeral if spec.ephemeral is not None else flow.ephemeral,
+            screen_number=session.screen,
         )
         session.page = rendered.page
         session.items = rendered.items if interactive and not disabled else ()
@@ -862,6 +1051,13 @@ class FlowManager:
             _LOG.info(
                 "flowfsm: the previous message of session %s is gone", session.id, extra=logs.fields(session)
             )
+        except Exception as exc:
+            # The new message is already posted: the session goes on there.
+            _LOG.warning(
+                "flowfsm: could not clean up the previous message of session %s: %s",
+                session.id,
+                trust.redact(str(exc), token),
+            )
 
     def _reserved(self, session: Session, chrome: Chrome) -> list[Button]:
         """Back / Cancel buttons of returnable / cancellable states, for the reserved row."""
@@ -887,7 +1083,9 @@ class FlowManager:
             extra=logs.fields(session),
         )
         was_open = self.sessions.get(session.id) is session
-        lifecycle.trace(ctx, "error", session.state, session.state, None, f"{type(exc).__name__}: {exc}")
+        lifecycle.trace(
+            ctx, "error", session.state, session.state, None, trust.redact(f"{type(exc).__name__}: {exc}")
+        )
         self._end(session, "error")
         try:
             if self._error_handler is not None:
@@ -929,18 +1127,36 @@ class FlowManager:
         self._arm_timer()
         return len(expired)
 
-    async def _timed_out(self, session: Session) -> None:
-        ctx = Context(self, session, None)
-        try:
-            await lifecycle.run_hooks(ctx, "on_timeout")
-        except Exception:
-            _LOG.exception(
-                "flowfsm: on_timeout hook failed in flow %r, session %s",
-                session.flow.name,
-                session.id,
-                extra=logs.fields(session),
-            )
-        await self._close_message(session, disabled=True, ctx=ctx)
+    def _finish(self, session: Session, reason: str) -> None:
+        """End a session from outside its steps (its menu was deleted or replaced): its
+        ``on_timeout`` hooks run with ``ctx.end_reason`` set, after any running step."""
+        self._end(session, "message_deleted" if reason == "deleted" else reason)
+        self.outbox.put(lambda: self._timed_out(session, reason))
+
+    async def _timed_out(self, session: Session, reason: str = "timeout") -> None:
+        """Run an ended session's ``on_timeout`` hooks and disable its menu.
+
+        Serialized with the session's steps: a step that was running when the session expired
+        finishes first (its result stands, shown without live components since the session has
+        ended), then ``on_timeout`` runs — on the state the step left, so a sub-flow's completion
+        handler has returned to the parent before the parent's hooks run.
+        """
+        async with session.lock():
+            ctx = Context(self, session, None)
+            ctx.end_reason = reason
+            try:
+                await lifecycle.run_hooks(ctx, "on_timeout")
+            except Exception as exc:
+                _LOG.error(
+                    "flowfsm: on_timeout hook failed in flow %r, session %s: %s",
+                    session.flow.name,
+                    session.id,
+                    trust.redact(repr(exc)),
+                    extra=logs.fields(session),
+                )
+            if reason != "deleted":
+                await self._close_message(session, disabled=True, ctx=ctx)
+        session.release_lock_if_idle()
 
     async def _close_message(self, session: Session, *, disabled: bool, ctx: Context) -> None:
         """Edit an ended session's message so its components are disabled (or removed)."""
@@ -994,7 +1210,7 @@ class FlowManager:
             _LOG.warning(
                 "flowfsm: could not edit the menu of session %s: %s",
                 session.id,
-                exc,
+                trust.redact(str(exc), session.token),
                 extra=logs.fields(session),
             )
             return False

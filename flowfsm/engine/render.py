@@ -112,15 +112,19 @@ def render_screen(
     list_pages: tuple[bool, bool] | None = None,
     nav: Nav = _DEFAULT_NAV,
     ephemeral: bool = False,
+    screen_number: int = 0,
 ) -> Rendered:
     """Check ``screen`` against Discord's limits and build its components.
+
+    ``screen_number`` is the session's render counter, written into every custom id so a click
+    made on an earlier screen is told apart from one on this screen.
 
     ``interactive=False`` drops every component (a closed menu); ``disabled=True`` keeps them
     greyed out (an expired menu). ``reserved`` buttons (Back, Cancel) go on a row of their own
     after the screen's items, with Previous/Next when the buttons are paginated (``page``) or
     the state paginates a list (``list_pages`` = whether a previous / next page exists).
     """
-    r = _Renderer(flow, state, session_id, disabled, nav)
+    r = _Renderer(flow, state, session_id, disabled, nav, screen_number)
     if screen.ephemeral is not None:
         ephemeral = screen.ephemeral
     flags = EPHEMERAL if ephemeral else 0
@@ -167,14 +171,16 @@ def render_screen(
 class _Renderer:
     """The checks and builders of one render, with the flow and state for error messages."""
 
-    def __init__(self, flow: Flow, state: str, session_id: str, disabled: bool, nav: Nav) -> None:
+    def __init__(
+        self, flow: Flow, state: str, session_id: str, disabled: bool, nav: Nav, screen_number: int = 0
+    ) -> None:
         self.flow = flow
         self.state = state
         self.session_id = session_id
         self.disabled = disabled
         self.nav = nav
         self.state_index = flow.state_index(state)
-        self.prefix = custom_id.encode(flow.name, session_id, self.state_index, "")
+        self.prefix = custom_id.encode(flow.name, session_id, self.state_index, "", screen_number)
         self.triggers = flow.triggers_from(state)
         self.seen: set[str] = set()
         self.nav_items: list[Button] = []

@@ -173,6 +173,16 @@ class Responder:
         if message:
             self.message_id = int(message.id)
 
+    async def _respond(self, builder: ResponseBuilder) -> None:
+        """Send the initial response; the interaction counts as answered only once it went out
+        (a failed send leaves it pending, so an error reply is still an initial response)."""
+        self._phase = _Phase.RESPONDED
+        try:
+            await self._send_initial(builder)
+        except BaseException:
+            self._phase = _Phase.PENDING
+            raise
+
     async def update(self, rendered: Rendered) -> None:
         """Show the menu: create it (command) or update it in place (click), or edit after a defer."""
         await self._settle_defer()
@@ -198,8 +208,7 @@ class Responder:
                 # media URLs included: acknowledge now and send the files through the REST client.
                 self.defer_now()
             else:
-                self._phase = _Phase.RESPONDED
-                await self._send_initial(builder)
+                await self._respond(builder)
                 return
         message = await self._after_reply(
             self.interaction.edit_initial_response,
@@ -232,13 +241,17 @@ class Responder:
         """Open a modal: only possible as the initial response (never after a defer)."""
         if self._phase is not _Phase.PENDING:
             raise RuntimeError("a modal can only be the initial response of an interaction")
-        self._phase = _Phase.RESPONDED
         if self.mode is ResponseMode.REST:
-            await self.interaction.create_modal_response(  # type: ignore[union-attr]
-                builder.title, builder.custom_id, components=builder.components
-            )
+            self._phase = _Phase.RESPONDED
+            try:
+                await self.interaction.create_modal_response(  # type: ignore[union-attr]
+                    builder.title, builder.custom_id, components=builder.components
+                )
+            except BaseException:
+                self._phase = _Phase.PENDING
+                raise
             return
-        await self._send_initial(builder)
+        await self._respond(builder)
 
     async def ephemeral_text(
         self, text: str, *, components: Sequence[hikari.api.ComponentBuilder] = ()
@@ -246,8 +259,7 @@ class Responder:
         """Tell the user something only they see (errors, refusals), optionally with buttons."""
         await self._settle_defer()
         if self._phase is _Phase.PENDING:
-            self._phase = _Phase.RESPONDED
-            await self._send_initial(
+            await self._respond(
                 InteractionMessageBuilder(
                     hikari.ResponseType.MESSAGE_CREATE,
                     content=text,

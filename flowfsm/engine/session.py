@@ -48,6 +48,7 @@ class Session:
         "options",
         "page",
         "preserved",
+        "screen",
         "state",
         "state_options",
         "timeout",
@@ -80,6 +81,8 @@ class Session:
         self.frames: list[tuple[Any, ...]] | None = None
         self.data: dict[str, Any] | None = None
         self.items: tuple[Item, ...] = ()
+        self.screen = 0
+        """The render counter: every interactive render is a new screen with its own custom ids."""
         self.channel_id = channel_id
         self.message_id: int | None = None
         self.msg_flags = 0
@@ -125,6 +128,7 @@ class Session:
 
 
 _EMPTY: Mapping[str, Any] = {}
+_NO_SESSIONS: Mapping[str, Session] = {}
 
 
 class SessionStore:
@@ -139,6 +143,7 @@ class SessionStore:
         self._by_id: dict[str, Session] = {}
         self._by_message: dict[int, Session] = {}
         self._buckets: dict[float, dict[str, Session]] = {}
+        self._by_user: dict[int, dict[str, Session]] = {}
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -171,14 +176,21 @@ class SessionStore:
             self._by_message.pop(session.message_id, None)
         session.message_id = None
 
+    def of_user(self, user_id: int) -> Mapping[str, Session]:
+        """The open sessions of ``user_id``, by the name of the flow each was started with."""
+        return self._by_user.get(user_id, _NO_SESSIONS)
+
     def add(self, session: Session) -> None:
         """Hold a new session."""
         self._by_id[session.id] = session
+        self._by_user.setdefault(session.user_id, {})[session.root_flow.name] = session
         self._buckets.setdefault(session.timeout, {})[session.id] = session
 
     def touch(self, session: Session) -> None:
         """Record activity: the session's timeout starts again."""
         session.last_active = self.clock()
+        if session.id not in self._by_id:
+            return  # expired (or ended) while its step ran: it stays gone
         bucket = self._buckets[session.timeout]
         bucket[session.id] = bucket.pop(session.id, session)
 
@@ -186,6 +198,11 @@ class SessionStore:
         """Forget a session; ``False`` if it was not held."""
         if self._by_id.pop(session.id, None) is None:
             return False
+        mine = self._by_user.get(session.user_id)
+        if mine is not None and mine.get(session.root_flow.name) is session:
+            del mine[session.root_flow.name]
+            if not mine:
+                del self._by_user[session.user_id]
         if session.message_id is not None:
             self._by_message.pop(session.message_id, None)
         bucket = self._buckets.get(session.timeout)

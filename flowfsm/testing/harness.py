@@ -392,17 +392,19 @@ class Harness:
         values: list[str] | None = None,
         guild_id: int | None = 111,
         resolved: dict[str, Any] | None = None,
+        interaction_id: int | None = None,
     ) -> Reply:
         """Send any component interaction (even a forged custom id) on ``message``.
 
-        ``resolved`` is the select's ``data.resolved`` (:func:`flowfsm.testing.payloads.resolved`);
-        by default the values of an auto-populated select are resolved as Discord would for users
-        (user and mentionable selects), roles or text channels.
-        """
+        ``resolved`` is the payload's ``data.resolved`` (default: what Discord would resolve for
+        the ``values`` of a user, role, mentionable or channel select); ``interaction_id`` re-sends
+        an interaction id already used (a replay)."""
         message = dict(message or self.message or {})
         if not message:
             raise AssertionError("there is no menu message")
-        iid, token = self._ids.next(), self._token()
+        iid, token = interaction_id or self._ids.next(), self._token()
+        if resolved is None and values:
+            resolved = payloads.resolved_for(component_type, values, guild_id=guild_id)
         channel_id = int(message.get("channel_id", 222))
         payload = payloads.component_interaction(
             interaction_id=iid,

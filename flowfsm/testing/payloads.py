@@ -50,6 +50,7 @@ __all__ = [
     "own_user",
     "resolved",
     "resolved_channel",
+    "resolved_for",
     "role",
     "user",
 ]
@@ -726,3 +727,47 @@ def invalid_form_body(problems: list[tuple[str, str, str]]) -> dict[str, Any]:
             node = node.setdefault(part, {})
         node.setdefault("_errors", []).append({"code": code, "message": message})
     return {"message": "Invalid Form Body", "code": 50035, "errors": tree}
+
+
+# -- resolved objects of auto-populated selects (issue 13, value validation) ---------------------
+
+
+def resolved_for(
+    component_type: int, values: list[str], *, guild_id: int | None = 111
+) -> dict[str, Any] | None:
+    """A minimal ``data.resolved`` for the ``values`` of a user (5), role (6), mentionable (7) or
+    channel (8) select: each value resolved as that kind (a mentionable as a user). ``None`` for
+    other component types."""
+    if component_type in (5, 7):
+        return {"users": {v: user(int(v)) for v in values}}
+    if component_type == 6:
+        return {
+            "roles": {
+                v: {
+                    "id": v,
+                    "name": f"role{v}",
+                    "color": 0,
+                    "hoist": False,
+                    "position": 1,
+                    "permissions": "0",
+                    "managed": False,
+                    "mentionable": True,
+                    "flags": 0,
+                }
+                for v in values
+            }
+        }
+    if component_type == 8:
+        return {
+            "channels": {
+                v: {
+                    "id": v,
+                    "name": f"channel{v}",
+                    "type": 0,
+                    "permissions": "0",
+                    "guild_id": str(guild_id or 111),
+                }
+                for v in values
+            }
+        }
+    return None

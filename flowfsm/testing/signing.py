@@ -45,15 +45,22 @@ async def post_interaction(
     payload: dict[str, Any],
     signing_key: nacl.signing.SigningKey,
     session: aiohttp.ClientSession | None = None,
+    *,
+    timestamp: str | None = None,
 ) -> tuple[int, Any]:
     """POST ``payload`` signed with ``signing_key`` to an interaction server at ``url``.
 
     Returns ``(status, answer)``: the decoded JSON when the answer is JSON, else the raw bytes
     (e.g. a multipart answer carrying files, or hikari's plain-text error for a bad signature).
-    A temporary client session is used (and closed) when ``session`` is None.
+    A temporary client session is used (and closed) when ``session`` is None. ``timestamp`` signs
+    another time than now (a replayed request).
     """
     body = json.dumps(payload).encode()
-    headers = {"Content-Type": "application/json", "User-Agent": _USER_AGENT, **sign(signing_key, body)}
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": _USER_AGENT,
+        **sign(signing_key, body, timestamp),
+    }
     own_session = session is None
     client = aiohttp.ClientSession() if session is None else session
     try:

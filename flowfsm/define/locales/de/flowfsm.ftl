@@ -13,3 +13,7 @@ previous_label = ← Vorherige Seite
 next_label = Nächste Seite →
 moved = Dieses Menü geht in einer neueren Nachricht weiter.
 unavailable = Für diesen Befehl lässt sich gerade kein Menü öffnen. Der Betreiber des Bots wurde benachrichtigt.
+busy = Dieses Menü ist noch mit deinen vorherigen Klicks beschäftigt. Versuche es gleich noch einmal.
+too_many = Du hast zu viele Menüs geöffnet. Schließe eines oder warte, bis eines abläuft.
+replaced = Dieses Menü wurde durch ein neueres ersetzt.
+not_delivered = Dieses Menü konnte nicht aktualisiert werden und wurde daher geschlossen. Führe /{ $command } erneut aus.
