@@ -22,6 +22,10 @@ each, e.g. the playground's ``add_cli``::
 
     from flowfsm.playground.cli import add_cli as playground_cli
     PROVIDERS.append(playground_cli)
+
+from flowfsm.gen_tests_cli import add_cli as gen_tests_cli  # noqa: E402  (gen-tests)
+
+PROVIDERS.append(gen_tests_cli)
 """
 
 from __future__ import annotations
@@ -225,6 +229,12 @@ def _configure_explore(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="show the engine's log (errors with tracebacks)"
     )
+    parser.add_argument(
+        "--coverage",
+        action="store_true",
+        help="also explore from each flow's samples (flow.sample) and print the flow coverage table",
+    )
+    parser.add_argument("--coverage-report", metavar="PATH", help="write the coverage report as JSON")
 
 
 @contextlib.contextmanager
@@ -252,7 +262,12 @@ def _run_explore(args: argparse.Namespace) -> int:
         return [await explore(flow, args.depth, flows=flows) for flow in flows]
 
     with _quiet(not args.verbose):
-        reports = asyncio.run(explore_all())
+        if args.coverage or args.coverage_report:
+            from flowfsm.testing.coverage import explore_with_coverage
+
+            reports, coverage = asyncio.run(explore_with_coverage(flows, args.depth, explore_all))
+        else:
+            reports, coverage = asyncio.run(explore_all()), None
     count = 0
     for report in reports:
         for finding in report.findings:
@@ -263,6 +278,10 @@ def _run_explore(args: argparse.Namespace) -> int:
         for note in report.notes:
             print(f"  note: {note}", file=sys.stderr)
     print(f"flowfsm explore: {len(reports)} flow(s), {count} finding(s)", file=sys.stderr)
+    if coverage is not None:
+        print(coverage.table())
+        if args.coverage_report:
+            coverage.write_json(args.coverage_report)
     return 1 if count else 0
 
 
@@ -305,6 +324,10 @@ and sets ``func`` (``args -> exit status``) on each."""
 from flowfsm.playground.cli import add_cli as playground_cli  # noqa: E402  (play, run)
 
 PROVIDERS.append(playground_cli)
+
+from flowfsm.gen_tests_cli import add_cli as gen_tests_cli  # noqa: E402  (gen-tests)
+
+PROVIDERS.append(gen_tests_cli)
 
 
 def build_parser() -> argparse.ArgumentParser:

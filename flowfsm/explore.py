@@ -348,6 +348,7 @@ async def explore(
     flows: Iterable[Flow] = (),
     options: Mapping[str, Any] | None = None,
     max_screens: int = 500,
+    at: str | None = None,
 ) -> ExploreReport:
     """Explore ``flow`` breadth first up to ``depth`` steps and report what went wrong.
 
@@ -358,6 +359,8 @@ async def explore(
         flows: other flows to register (the sub-flows ``flow`` may open).
         options: start options (default: none, as a bare slash command).
         max_screens: stop after this many distinct screens.
+        at: open the flow at this state instead of its initial one (an exploration sample's
+            state, see :meth:`flowfsm.flow.Flow.sample`).
     """
     if depth < 0:
         raise ValueError("depth must be 0 or more")
@@ -389,7 +392,8 @@ async def explore(
             if not outcome.failures and outcome.state not in reached:
                 reached.append(outcome.state)
 
-    async with Harness([flow, *others], commands={flow.command: flow.name}) as harness:
+    opened: str | tuple[str, str] = flow.name if at is None else (flow.name, at)
+    async with Harness([flow, *others], commands={flow.command: opened}) as harness:
         explorer = _Explorer(harness, flow, options)
         root = await explorer.run([])
         note(root, [])

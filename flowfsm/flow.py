@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from flowfsm.context import Context
     from flowfsm.screen import ScreenLike
 
-__all__ = ["DEFAULT_TIMEOUT", "Flow", "Hook", "RenderFn", "StateSpec", "TransitionSpec"]
+__all__ = ["DEFAULT_TIMEOUT", "Flow", "Hook", "RenderFn", "Sample", "StateSpec", "TransitionSpec"]
 
 DEFAULT_TIMEOUT = 300.0
 """Seconds of inactivity after which a session expires (five minutes)."""
@@ -133,6 +133,15 @@ class StateSpec:
     def hooks(self, name: str) -> list[Hook]:
         """The hooks registered under ``name`` (one of :data:`HOOK_NAMES`)."""
         return getattr(self, name)
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """Start options with which ``flowfsm explore`` also opens a flow at ``state`` (see :meth:`Flow.sample`)."""
+
+    state: str
+    options: Mapping[str, Any]
+    name: str
 
 
 @dataclass(slots=True)
@@ -238,6 +247,8 @@ class Flow:
         self._triggers: dict[str, frozenset[str]] = {}
         self.completions: dict[str, CompletionHandler] = {}
         self.guards: dict[str, Any] = {}
+        self.samples: list[Sample] = []
+        """Sample start options per state for ``flowfsm explore`` (see :meth:`sample`)."""
 
     def __repr__(self) -> str:
         return f"Flow({self.name!r}, states={list(self.states)!r})"
@@ -398,6 +409,20 @@ class Flow:
         spec.options = options
         return spec
 
+    def sample(self, state: str, *, name: str | None = None, **options: Any) -> Sample:
+        """Give exploration sample start options for ``state`` (exploration fixtures).
+
+        ``flowfsm explore`` walks the flow from its initial state with no options, then once more
+        from ``state`` opened with each sample's ``options``, so a guard that the default data
+        passes can be seen refusing too (a balance of 0), and a state that needs data is reached::
+
+            shop.sample("catalog", balance=0, name="broke")
+        """
+        label = name or f"{state}#{sum(1 for s in self.samples if s.state == state) + 1}"
+        sample = Sample(state, dict(options), label)
+        self.samples.append(sample)
+        return sample
+
     def render(self, name: str) -> Callable[[RenderFn], RenderFn]:
         """Decorator attaching a render function to an already declared state."""
 
@@ -542,8 +567,8 @@ class Flow:
                 tr.trigger,
                 list(tr.sources(names)),
                 tr.dest,
-                conditions=[self._condition(fn) for fn in tr.conditions],  # type: ignore[arg-type]
-                unless=[self._condition(fn) for fn in tr.unless],  # type: ignore[arg-type]
+                conditions=[self._condition(fn, tr.kind) for fn in tr.conditions],  # type: ignore[arg-type]
+                unless=[self._condition(fn, tr.kind) for fn in tr.unless],  # type: ignore[arg-type]
                 before=[_event_adapter(fn) for fn in tr.before],  # type: ignore[arg-type]
                 after=[_event_adapter(fn) for fn in tr.after],  # type: ignore[arg-type]
             )
@@ -552,9 +577,10 @@ class Flow:
         self._machine = machine
         return machine
 
-    def _condition(self, fn: Any) -> Callable[[EventData], Awaitable[Any]]:
+    def _condition(self, fn: Any, kind: str = "normal") -> Callable[[EventData], Awaitable[Any]]:
         """Adapt a condition: a :class:`~flowfsm.guards.Guard` (or its registered name) raises
-        :class:`GuardFailure` with its message; a plain predicate just returns a bool."""
+        :class:`GuardFailure` with its message; a plain predicate just returns a bool (its outcome
+        traced, unless it is the engine's own condition of a generated Back transition)."""
         from flowfsm.guards import Guard
 
         if isinstance(fn, str):
@@ -570,7 +596,9 @@ class Flow:
 
             check.__name__ = str(guard.name)
             return check
-        return _event_adapter(fn)
+        if kind != "normal":
+            return _event_adapter(fn)
+        return _traced_predicate(fn, _event_adapter(fn))
 
     @property
     def machine(self) -> AsyncMachine:
@@ -751,6 +779,27 @@ class FlowMachine(AsyncMachine):
         per session), so there is nothing to cancel and nothing to record.
         """
         return await func()
+
+
+def _traced_predicate(
+    fn: Hook, adapted: Callable[[EventData], Awaitable[Any]]
+) -> Callable[[EventData], Awaitable[Any]]:
+    """A plain condition whose outcome the manager's tracer records, like a guard's."""
+    name = getattr(fn, "name", None) or getattr(fn, "__name__", None) or type(fn).__name__
+
+    async def check(event: EventData) -> Any:
+        result = await adapted(event)
+        ctx = _context_of(event)
+        if getattr(ctx.manager.tracer, "detailed", False):
+            from flowfsm.guards import trace_guard
+
+            trace_guard(ctx, str(name), bool(result))
+        return result
+
+    check.__name__ = str(name)
+    check.__qualname__ = getattr(fn, "__qualname__", check.__name__)
+    check.__wrapped__ = fn  # type: ignore[attr-defined]
+    return check
 
 
 def _context_of(event: EventData) -> Context:

@@ -50,8 +50,16 @@ async def run_hooks(ctx: Context, name: str, *args: Any) -> None:
         await call_hook(hook, ctx, *args)
     spec = ctx.session.flow.states.get(ctx.session.state)
     if spec is not None:
-        for hook in spec.hooks(name):
+        for index, hook in enumerate(spec.hooks(name)):
+            if detailed(ctx.manager):
+                trace_hook(ctx, name, index)
             await call_hook(hook, ctx, *args)
+
+
+def trace_hook(ctx: Context, name: str, index: int) -> None:
+    """Record that the current state's ``index``-th hook named ``name`` runs (``detail="name:index"``)."""
+    state = ctx.session.state
+    trace(ctx, "hook", state, state, None, f"{name}:{index}")
 
 
 def has_hooks(ctx: Context, name: str) -> bool:
@@ -71,7 +79,9 @@ async def enter_state(ctx: Context, options: Mapping[str, Any] | None) -> None:
     else:
         session.local = None
         session.page = 0
-        for hook in spec.setup:
+        for index, hook in enumerate(spec.setup):
+            if detailed(ctx.manager):
+                trace_hook(ctx, "setup", index)
             await call_hook(hook, ctx)
     await run_hooks(ctx, "on_enter")
 
@@ -140,6 +150,13 @@ def after_state_change(event: EventData) -> None:
         return
     ctx = _ctx(event)
     trace(ctx, "transition", transition.source, transition.dest, event.event.name)
+
+
+def detailed(manager: Any) -> bool:
+    """Whether the manager's tracer wants the detailed events (renders, hooks, guard outcomes,
+    clicks, fired triggers, stale clicks, timeouts) that test coverage counts."""
+    tracer = manager.tracer
+    return tracer is not None and tracer.detailed
 
 
 def trace(

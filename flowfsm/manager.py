@@ -467,6 +467,7 @@ class FlowManager:
             return await self._refuse(responder, self.texts.expired, flow)
         item = session.find_item(parsed.item)
         if parsed.state_index != flow.state_index(session.state) or item is None:
+            self._trace_stale(session, parsed)
             return await self._refuse(responder, self.texts.stale, flow)
         is_modal = isinstance(interaction, hikari.ModalInteraction)
         if is_modal != isinstance(item, Modal) or (not is_modal and (not item.fires or item.disabled)):
@@ -474,13 +475,19 @@ class FlowManager:
         message = getattr(interaction, "message", None)
         if message is not None and session.message_id is not None and int(message.id) != session.message_id:
             # The session's id on a message that is not its menu: forged, or an old copy.
+            self._trace_stale(session, parsed)
             return await self._refuse(responder, self.texts.stale, flow)
         self.sessions.touch(session)
         if session.message_id is None and message is not None:
             self.sessions.set_message(session, int(message.id))
         if isinstance(item, Button) and item.modal is not None and responder.responded:
             # Deferred while it waited for the session: too late to open a modal.
+            self._trace_stale(session, parsed)
             return await self._refuse(responder, self.texts.stale, flow)
+        if lifecycle.detailed(self):
+            clicked = Context(self, session, interaction)
+            clicked.item = item
+            lifecycle.trace(clicked, "click", session.state, session.state, None, parsed.item)
         if isinstance(item, Button) and item.modal is not None:
             # A modal must be the click's initial response: no hooks, no defer before it.
             modal = next(m for m in session.items if isinstance(m, Modal) and m.id == item.modal)
@@ -494,6 +501,13 @@ class FlowManager:
             ctx.values = values_from(interaction)
         await self._step(ctx, responder, lambda: self._run_item(ctx, item))
         return None
+
+    def _trace_stale(self, session: Session, parsed: custom_id.ParsedId) -> None:
+        """Record a stale click on the tracer, under the state whose screen showed the item."""
+        if not lifecycle.detailed(self):
+            return
+        shown = session.flow.state_at(parsed.state_index) or session.state
+        lifecycle.trace(Context(self, session, None), "stale", shown, session.state, None, parsed.item)
 
     async def _resume(
         self, interaction: hikari.ComponentInteraction, responder: Responder, flow_name: str
@@ -550,8 +564,12 @@ class FlowManager:
             raise FlowError(f"flow {flow.name!r}, state {session.state!r}: unknown trigger {trigger!r}")
         previous = ctx.trigger_options
         ctx.trigger_options = options
+        source = session.state
         try:
-            return bool(await event.trigger(session, ctx=ctx))
+            fired = bool(await event.trigger(session, ctx=ctx))
+            if lifecycle.detailed(self):
+                lifecycle.trace(ctx, "fire", source, session.state, trigger, "ok" if fired else "refused")
+            return fired
         except MachineError as exc:
             raise FlowError(
                 f"flow {flow.name!r}, state {session.state!r}: trigger {trigger!r} cannot fire here ({exc.value})"
@@ -739,6 +757,8 @@ class FlowManager:
         )
         session.page = rendered.page
         session.items = rendered.items if interactive and not disabled else ()
+        if lifecycle.detailed(self) and interactive and not disabled:
+            lifecycle.trace(ctx, "render", session.state, session.state, None, _item_list(rendered.items))
         return rendered
 
     def _post_policy(self, ctx: Context, rendered: Rendered, before: tuple[Flow, str]) -> str | None:
@@ -864,6 +884,8 @@ class FlowManager:
 
     async def _timed_out(self, session: Session) -> None:
         ctx = Context(self, session, None)
+        if lifecycle.detailed(self):
+            lifecycle.trace(ctx, "timeout", session.state, session.state, None)
         try:
             await lifecycle.run_hooks(ctx, "on_timeout")
         except Exception:
@@ -955,3 +977,12 @@ class FlowManager:
             if session.user_id == user_id and (flow is None or session.flow.name == flow):
                 return session
         return None
+
+
+def _item_list(items: Iterable[Any]) -> str:
+    """The items of a rendered screen for a ``render`` trace: ``key=label`` separated by newlines."""
+    parts = []
+    for index, item in enumerate(items):
+        label = getattr(item, "label", None) or getattr(item, "placeholder", None) or getattr(item, "title", None)
+        parts.append(f"{item_key(item, index)}={label or ''}")
+    return "\n".join(parts)

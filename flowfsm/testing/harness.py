@@ -27,7 +27,7 @@ import secrets
 import socket
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import aiohttp
 import hikari
@@ -129,6 +129,10 @@ class Harness:
         manager_options: extra keyword arguments for :class:`FlowManager`.
     """
 
+    started: ClassVar[list[Callable[[Harness], None]]] = []
+    """Called with every harness once it has started (its manager exists): how ``pytest
+    --flowfsm-cov`` attaches coverage to the harnesses of every test."""
+
     def __init__(
         self,
         flows: Iterable[Flow] = (),
@@ -197,6 +201,8 @@ class Harness:
                 self.manager.register(flow)
         else:
             self.manager = FlowManager(self.client, self.flows, **options)
+        for observer in Harness.started:
+            observer(self)
         return self
 
     async def close(self) -> None:

@@ -1,4 +1,5 @@
-"""pytest plugin (registered through the ``pytest11`` entry point): ready harness fixtures.
+"""pytest plugin (registered through the ``pytest11`` entry point): ready harness fixtures and
+flow coverage.
 
 ``flowfsm_harness`` is a started gateway-style :class:`~flowfsm.testing.Harness`;
 ``flowfsm_rest_harness`` drives a ``hikari.RESTBot`` over signed HTTP. Register your flows
@@ -9,17 +10,28 @@ on ``harness.manager`` (``harness.manager.register(my_flow)``), then drive them:
         await flowfsm_harness.command("weather")
         await flowfsm_harness.click("Details")
         assert flowfsm_harness.session().state == "details"
+
+Flow coverage (see :mod:`flowfsm.testing.coverage`), recorded from every harness the tests start::
+
+    pytest --flowfsm-cov=examples --flowfsm-cov-report=flowcov.json --flowfsm-cov-fail-under=90
+
+``--flowfsm-cov`` alone reports every flow the tests ran; ``--flowfsm-cov=TARGET`` (repeatable; a
+module, package or ``module:attribute`` as for ``flowfsm check``) reports exactly those flows,
+never-run ones at 0%. ``--flowfsm-cov-fail-under`` checks transition coverage.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import pytest
 import pytest_asyncio
 
 from flowfsm.testing.harness import Harness
 
 __all__ = ["flowfsm_harness", "flowfsm_rest_harness"]
+
+_COVERAGE = pytest.StashKey["FlowCoveragePlugin"]()
 
 
 @pytest_asyncio.fixture
@@ -34,3 +46,108 @@ async def flowfsm_rest_harness() -> AsyncIterator[Harness]:
     """A started harness driving a ``hikari.RESTBot`` interaction server with signed requests."""
     async with Harness(rest_bot=True) as harness:
         yield harness
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The ``--flowfsm-cov`` options."""
+    group = parser.getgroup("flowfsm", "flowfsm flow coverage")
+    group.addoption(
+        "--flowfsm-cov",
+        action="append",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="TARGET",
+        help="measure flow coverage (states, transitions, guards, nav, hooks, items) of the flows in "
+        "TARGET (module, package or module:attribute; repeatable), or of every flow run if none",
+    )
+    group.addoption(
+        "--flowfsm-cov-report", metavar="PATH", default=None, help="write the flow coverage report as JSON"
+    )
+    group.addoption(
+        "--flowfsm-cov-fail-under",
+        metavar="PERCENT",
+        type=float,
+        default=None,
+        help="fail the run when transition coverage is below PERCENT",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Start recording when ``--flowfsm-cov`` is given."""
+    targets = config.getoption("flowfsm_cov", None)
+    if targets is None:
+        return
+    plugin = FlowCoveragePlugin(
+        [t for t in targets if t],
+        config.getoption("flowfsm_cov_report"),
+        config.getoption("flowfsm_cov_fail_under"),
+    )
+    config.stash[_COVERAGE] = plugin
+    config.pluginmanager.register(plugin, "flowfsm-coverage")
+    Harness.started.append(plugin.observe)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop recording."""
+    plugin = config.stash.get(_COVERAGE, None)
+    if plugin is not None and plugin.observe in Harness.started:
+        Harness.started.remove(plugin.observe)
+
+
+class FlowCoveragePlugin:
+    """Attaches a :class:`~flowfsm.testing.coverage.FlowCoverage` to every harness; reports at the end."""
+
+    def __init__(self, targets: list[str], report_path: str | None, fail_under: float | None) -> None:
+        from flowfsm.testing.coverage import FlowCoverage
+
+        self.targets = targets
+        self.report_path = report_path
+        self.fail_under = fail_under
+        self.coverage = FlowCoverage()
+        self.failed: str | None = None
+        self.error: str | None = None
+
+    def observe(self, harness: Harness) -> None:
+        """Record what ``harness``'s manager runs."""
+        self.coverage.attach(harness.manager)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        """Settle the report (flows of the targets), write the JSON, apply the threshold."""
+        if self.targets:
+            from flowfsm.targets import TargetError, load_flows
+
+            try:
+                self.coverage.report_on(load_flows(self.targets))
+            except TargetError as exc:
+                self.error = f"--flowfsm-cov: {exc}"
+                session.exitstatus = pytest.ExitCode.USAGE_ERROR
+                return
+        if self.report_path:
+            self.coverage.write_json(self.report_path)
+        if self.fail_under is not None:
+            percent = self.coverage.percent("transitions")
+            if percent < self.fail_under:
+                self.failed = (
+                    f"FAIL Required flow transition coverage of {self.fail_under:g}% not reached. "
+                    f"Total coverage: {percent:.2f}%"
+                )
+                if session.exitstatus == pytest.ExitCode.OK:
+                    session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        """Print the per-flow table."""
+        write = terminalreporter.write_line
+        if self.error is not None:
+            write(self.error, red=True)
+            return
+        terminalreporter.write_sep("-", "flowfsm coverage: transitions (states, guards, nav, hooks, items)")
+        for line in self.coverage.table().splitlines():
+            write(line)
+        if self.report_path:
+            write(f"flowfsm coverage JSON written to {self.report_path}")
+        if self.failed is not None:
+            write(self.failed, red=True, bold=True)
+        elif self.fail_under is not None:
+            write(f"Required flow transition coverage of {self.fail_under:g}% reached.")
