@@ -476,8 +476,9 @@ def render_module(plan: Plan, module: ModuleType, flow_names: Mapping[str, str],
         "",
         f"from {module.__name__} import {imports}",
         "from flowfsm.testing import Harness",
-        "from flowfsm.testing.gentests import fill_modal, screen_of, state_of",
-        "",
+        "from flowfsm.testing.gentests import "
+        + ("fill_modal, " if any(step.modal is not None for path in plan.paths for step in path.steps) else "")
+        + "screen_of, state_of",
     ]
     taken: set[str] = set()
     for path in plan.paths:

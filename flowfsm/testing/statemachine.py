@@ -6,7 +6,8 @@ modal is submitted with its prefilled/placeholder values), Back, Cancel, let the
 past the session timeout), another user's click (which must be refused and change nothing), and
 open the flow again once the session ended. Bot authors add invariants as methods::
 
-    from hypothesis import invariant, settings
+    from hypothesis import settings
+    from hypothesis.stateful import invariant
 
     class ShopMachine(FlowStateMachine(shop)):
         @invariant()
@@ -31,7 +32,7 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-from hypothesis import note, settings
+from hypothesis import currently_in_test_context, note, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 
@@ -119,7 +120,8 @@ class FlowStateMachineBase(RuleBasedStateMachine):
 
     def _call(self, text: str) -> None:
         self.calls.append(text)
-        note(text)
+        if currently_in_test_context():
+            note(text)
 
     async def _open(self) -> None:
         h = self.harness
