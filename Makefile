@@ -22,7 +22,7 @@ system-deps:
 test: $(STAMP) system-deps
 	$(PY) -m flowfsm check examples
 	$(PY) -m flowfsm explore examples
-	$(PY) -m pytest
+	$(PY) -m pytest --flowfsm-cov=examples --flowfsm-cov-fail-under=95
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check flowfsm examples tests bench

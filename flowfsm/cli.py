@@ -5,7 +5,8 @@ Subcommands::
     flowfsm diagram TARGET [--format mermaid|dot|svg|png] [-o FILE]
     flowfsm diagrams TARGET... [--out DIR] [--formats mermaid,svg]
     flowfsm check TARGET...
-    flowfsm explore TARGET... [--depth N]
+    flowfsm explore TARGET... [--depth N] [--coverage] [--coverage-report FILE]
+    flowfsm gen-tests MODULE:FLOW [-o FILE] [--depth N]
 
 A TARGET is ``module:attribute`` (a flow, a manager, a list or dict of flows) or a module or
 package name (every flow at its top level, and in its submodules); see :mod:`flowfsm.targets`.

@@ -53,7 +53,7 @@ class Guard:
         else:
             message = None if result else self.message
         if getattr(ctx.manager.tracer, "detailed", False):
-            trace_guard(ctx, self.name, message is None)
+            trace_guard(ctx, str(self.name), message is None)
         return message
 
     async def __call__(self, ctx: Context) -> None:

@@ -8,18 +8,17 @@ imported on first use, so hypothesis is needed only by those who use it).
 
 from typing import Any
 
-
-from flowfsm.testing.discord_api import FakeDiscord, RecordedRequest
 from flowfsm.testing.coverage import FlowCoverage
+from flowfsm.testing.discord_api import FakeDiscord, RecordedRequest
 from flowfsm.testing.harness import DEFAULT_USER, OTHER_USER, FakeClock, Harness, Reply, components_of
 
 __all__ = [
     "DEFAULT_USER",
-    "FlowCoverage",
-    "FlowStateMachine",
     "OTHER_USER",
     "FakeClock",
     "FakeDiscord",
+    "FlowCoverage",
+    "FlowStateMachine",
     "Harness",
     "RecordedRequest",
     "Reply",

@@ -435,7 +435,7 @@ def _function_name(flow: Flow, path: Path, taken: set[str]) -> str:
     parts = [_slug(flow.name)]
     if path.start.state is not None:
         parts.append(_slug(path.start.name))
-    words = [_slug(step.value if step.select is not None else step.label) for step in path.steps]
+    words = [_slug(str(step.value) if step.select is not None else step.label) for step in path.steps]
     body = "_".join(words[:4]) if words else "start"
     if len(words) > 4:
         body += f"_and_{len(words) - 4}_more"

@@ -149,7 +149,7 @@ class FlowStateMachineBase(RuleBasedStateMachine):
     async def _use(self, item: tuple[str, str, int, str | None], user: int | None = None) -> Reply:
         label, custom_id, kind, value = item
         h = self.harness
-        who = {} if user is None else {"user": user}
+        who: dict[str, Any] = {} if user is None else {"user": user}
         if kind == _TEXT_SELECT:
             where = f", placeholder={label!r}" if label else ""
             extra = f", user={user}" if user is not None else ""
@@ -218,7 +218,7 @@ class FlowStateMachineBase(RuleBasedStateMachine):
         self._await(self._open())
 
 
-def FlowStateMachine(  # noqa: N802  (reads as the class it makes)
+def FlowStateMachine(  # named as the class it makes
     flow: Flow, *, flows: Sequence[Flow] = (), options: Mapping[str, Any] | None = None
 ) -> type[FlowStateMachineBase]:
     """A :class:`FlowStateMachineBase` subclass driving ``flow``; subclass it to add invariants."""
