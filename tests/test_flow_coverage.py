@@ -113,7 +113,8 @@ async def test_a_plain_tracer_gets_no_coverage_events_and_keeps_its_own() -> Non
     assert coverage.percent() == 50.0
 
 
-async def test_without_coverage_the_engine_builds_no_detailed_events() -> None:
+async def test_without_coverage_the_engine_builds_no_detailed_events(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Harness, "started", [])  # even under `pytest --flowfsm-cov`
     door = make_door()
     async with Harness([door]) as h:
         assert h.manager.tracer is None  # nothing attached: the engine's checks are one attribute read

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -254,12 +254,14 @@ class CoverageTracer(Tracer):
     def __init__(self, coverage: FlowCoverage, manager: Any, inner: Tracer | None = None) -> None:
         super().__init__(size=1)
         self.coverage = coverage
-        self.manager = manager
+        # The manager's flow registry, not the manager: no reference cycle keeps a closed
+        # manager (and its HTTP sessions) alive until a later garbage collection.
+        self.flows: Mapping[str, Flow] = manager.flows
         self.inner = inner
 
     def record(self, event: TraceEvent) -> None:
         """Count ``event`` for coverage; forward it to the replaced tracer."""
-        flow = self.manager.flows.get(event.flow)
+        flow = self.flows.get(event.flow)
         if flow is not None:
             self.coverage.record(flow, event)
         if self.inner is not None and (self.inner.detailed or event.kind not in DETAILED_KINDS):
