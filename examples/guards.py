@@ -69,10 +69,11 @@ def admin(ctx: Context) -> Screen:
 
 store.transition("admin", "shop", "admin", conditions=[is_admin])
 
-# Exploration fixtures: an empty wallet (the balance guard refuses) and a full one (the sword can
-# be bought, then "already own" refuses). `flowfsm explore --coverage` and `gen-tests` use them.
+# Exploration fixtures: an empty wallet (the balance guard refuses), a full one (the sword can
+# be bought, then "already own" refuses), and an admin. `flowfsm explore --coverage` and `gen-tests` use them.
 store.sample("shop", balance=0, name="broke")
 store.sample("shop", balance=100, name="rich")
+store.sample("shop", admin=True, name="admin")  # exploration's users are not in ADMINS
 
 
 def main() -> None:

@@ -160,9 +160,17 @@ def detailed(manager: Any) -> bool:
 
 
 def trace(
-    ctx: Context, kind: str, source: str, dest: str, trigger: str | None, detail: str | None = None
+    ctx: Context,
+    kind: str,
+    source: str,
+    dest: str,
+    trigger: str | None,
+    detail: str | None = None,
+    *,
+    flow: str | None = None,
 ) -> None:
-    """Record one event on the manager's tracer (a no-op when tracing is off)."""
+    """Record one event on the manager's tracer (a no-op when tracing is off); ``flow``: the
+    flow the event belongs to, when not the session's current one."""
     tracer = ctx.manager.tracer
     if tracer is None:
         return
@@ -172,7 +180,7 @@ def trace(
     tracer.record(
         TraceEvent(
             kind,
-            session.flow.name,
+            flow or session.flow.name,
             source,
             dest,
             trigger,

@@ -568,7 +568,10 @@ class FlowManager:
         try:
             fired = bool(await event.trigger(session, ctx=ctx))
             if lifecycle.detailed(self):
-                lifecycle.trace(ctx, "fire", source, session.state, trigger, "ok" if fired else "refused")
+                # A sub-flow opener leaves the flow: the event is the parent's, its dest the child.
+                dest = session.state if session.flow is flow else f"flow {session.flow.name}"
+                detail = "ok" if fired else "refused"
+                lifecycle.trace(ctx, "fire", source, dest, trigger, detail, flow=flow.name)
             return fired
         except MachineError as exc:
             raise FlowError(
@@ -757,8 +760,8 @@ class FlowManager:
         )
         session.page = rendered.page
         session.items = rendered.items if interactive and not disabled else ()
-        if lifecycle.detailed(self) and interactive and not disabled:
-            lifecycle.trace(ctx, "render", session.state, session.state, None, _item_list(rendered.items))
+        if lifecycle.detailed(self) and not disabled:  # a final state renders without items
+            lifecycle.trace(ctx, "render", session.state, session.state, None, _item_list(session.items))
         return rendered
 
     def _post_policy(self, ctx: Context, rendered: Rendered, before: tuple[Flow, str]) -> str | None:

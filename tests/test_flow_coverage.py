@@ -183,13 +183,32 @@ def test_pytest_flowfsm_cov_fail_under_fails_the_run(pytester: pytest.Pytester) 
 
 
 def test_explore_coverage_uses_the_samples(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert [s.name for s in store.samples] == ["broke", "rich"]
+    assert [s.name for s in store.samples] == ["broke", "rich", "admin"]
     report = tmp_path / "explore.json"
     code = main(["explore", "examples.guards:store", "--coverage", "--coverage-report", str(report)])
     out = capsys.readouterr().out
     assert code == 0
     assert "Flow" in out and "store" in out
     guards = json.loads(report.read_text())["flows"]["store"]["guards"]
-    # The broke sample makes can_afford refuse; buying twice with the rich one makes not_owned refuse.
+    # The broke sample makes can_afford refuse. Exploration does not click an item again on a
+    # screen of the same shape, so "already own" is never seen refusing (gen-tests tries repeats).
     assert "store:shop [can_afford] refuse" in guards["covered_items"]
-    assert "store:shop [not_owned] pass" in guards["covered_items"]
+    assert guards["missing"] == ["store:shop [not_owned] refuse"]
+    # Exploration's users are no admins: only the admin sample crosses the guarded transition.
+    assert "store:shop [is_admin] refuse" in guards["covered_items"]
+    transitions = json.loads(report.read_text())["flows"]["store"]["transitions"]
+    assert transitions["covered_items"] == ["store:shop --admin--> admin"]
+
+
+async def test_a_sub_flow_opener_counts_for_the_parent() -> None:
+    from examples.subflow import loadout, weapons
+
+    coverage = FlowCoverage([loadout, weapons])
+    with recording(coverage):
+        async with Harness([loadout, weapons]) as h:
+            await h.command("loadout")
+            await h.click("Change weapon")
+    parent = coverage.measures(coverage.flows()[0])
+    assert coverage.flows()[0].flow is loadout
+    assert parent["transitions"].covered == ["loadout:editor --pick--> flow weapons"]
+    assert coverage.measures(coverage.flows()[1])["states"].covered == ["weapons:" + weapons.initial]

@@ -3,7 +3,6 @@ render fails its snapshot with a readable diff."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,9 @@ COMMITTED = {
     "examples.shop:shop": "tests/test_shop_paths.py",
     "examples.guards:store": "tests/test_store_paths.py",
     "examples.navigation:nav": "tests/test_navigation_paths.py",
+    "examples.layout_navigation:helpdesk": "tests/test_layout_navigation_paths.py",
+    "examples.subflow:loadout": "tests/test_loadout_paths.py",
+    "examples.lifecycle:lifecycle": "tests/test_lifecycle_paths.py",
 }
 
 
@@ -60,9 +62,7 @@ lamp.sample("off", broken=True, name="broken bulb")
 '''
 
 
-def test_a_generated_file_runs_green_and_a_broken_render_shows_a_diff(
-    pytester: pytest.Pytester, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_generated_file_runs_green_and_a_broken_render_shows_a_diff(pytester: pytest.Pytester) -> None:
     pytester.makeini("[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n")
     pytester.makepyfile(lamp_flows=FLOW_MODULE)
     pytester.syspathinsert()
@@ -76,16 +76,14 @@ def test_a_generated_file_runs_green_and_a_broken_render_shows_a_diff(
     assert "        # click 'Switch on' -> off; crosses off [bulb_ok] refuse\n" in text
     assert "Not covered" not in text
 
-    first = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--snapshot-update", str(out))
+    # Subprocesses: a failing run's tracebacks (holding its harness) must not outlive this test.
+    first = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--snapshot-update", str(out))
     first.assert_outcomes(passed=2)
-    green = pytester.runpytest_inprocess("-p", "no:cacheprovider", str(out))
+    green = pytester.runpytest_subprocess("-p", "no:cacheprovider", str(out))
     green.assert_outcomes(passed=2)
 
-    sys.modules["lamp_flows"].GREETING[0] = "Good evening"  # a deliberately changed render
-    try:
-        red = pytester.runpytest_inprocess("-p", "no:cacheprovider", str(out))
-    finally:
-        sys.modules["lamp_flows"].GREETING[0] = "Hello"
+    pytester.makepyfile(lamp_flows=FLOW_MODULE.replace('["Hello"]', '["Good evening"]'))  # a changed render
+    red = pytester.runpytest_subprocess("-p", "no:cacheprovider", str(out))
     red.assert_outcomes(failed=2)
     report = red.stdout.str()
     assert "assert [+ received] == [- snapshot]" in report

@@ -107,7 +107,7 @@ class FlowCoverage:
             self.report_on(flows)
 
     def report_on(self, flows: Iterable[Flow]) -> None:
-        """Report on exactly ``flows`` (the same objects the tests ran; others seen are left out)."""
+        """Report on exactly ``flows`` (the same objects the tests run); others are not recorded."""
         self.only = list(flows)
         for flow in self.only:
             self.records.setdefault(id(flow), FlowRecord(flow))
@@ -127,6 +127,8 @@ class FlowCoverage:
         """Take one traced event of ``flow``."""
         record = self.records.get(id(flow))
         if record is None:
+            if self.only is not None:
+                return  # not reported on: keep no reference to it (it may hold sessions)
             record = self.records[id(flow)] = FlowRecord(flow)
         kind = event.kind
         if kind == "render":
@@ -144,8 +146,6 @@ class FlowCoverage:
             record.edges.add((event.source, event.trigger, dest))
             if event.trigger in ("back", "cancel"):
                 record.nav.add((event.source, event.trigger))
-        elif kind == "subflow" and event.trigger is not None:
-            record.edges.add((event.source, event.trigger, "flow " + event.dest.split(":", 1)[0]))
         elif kind == "guard-check" and event.detail:
             name, _, outcome = event.detail.rpartition(":")
             record.guards.add((event.source, name, outcome))

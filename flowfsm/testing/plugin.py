@@ -83,6 +83,13 @@ def pytest_configure(config: pytest.Config) -> None:
         config.getoption("flowfsm_cov_report"),
         config.getoption("flowfsm_cov_fail_under"),
     )
+    if plugin.targets:
+        from flowfsm.targets import TargetError, load_flows
+
+        try:
+            plugin.coverage.report_on(load_flows(plugin.targets))
+        except TargetError as exc:
+            raise pytest.UsageError(f"--flowfsm-cov: {exc}") from None
     config.stash[_COVERAGE] = plugin
     config.pluginmanager.register(plugin, "flowfsm-coverage")
     Harness.started.append(plugin.observe)
@@ -106,7 +113,6 @@ class FlowCoveragePlugin:
         self.fail_under = fail_under
         self.coverage = FlowCoverage()
         self.failed: str | None = None
-        self.error: str | None = None
 
     def observe(self, harness: Harness) -> None:
         """Record what ``harness``'s manager runs."""
@@ -114,16 +120,7 @@ class FlowCoveragePlugin:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        """Settle the report (flows of the targets), write the JSON, apply the threshold."""
-        if self.targets:
-            from flowfsm.targets import TargetError, load_flows
-
-            try:
-                self.coverage.report_on(load_flows(self.targets))
-            except TargetError as exc:
-                self.error = f"--flowfsm-cov: {exc}"
-                session.exitstatus = pytest.ExitCode.USAGE_ERROR
-                return
+        """Write the JSON report, apply the threshold."""
         if self.report_path:
             self.coverage.write_json(self.report_path)
         if self.fail_under is not None:
@@ -139,9 +136,6 @@ class FlowCoveragePlugin:
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         """Print the per-flow table."""
         write = terminalreporter.write_line
-        if self.error is not None:
-            write(self.error, red=True)
-            return
         terminalreporter.write_sep("-", "flowfsm coverage: transitions (states, guards, nav, hooks, items)")
         for line in self.coverage.table().splitlines():
             write(line)
