@@ -22,6 +22,7 @@ never-run ones at 0%. ``--flowfsm-cov-fail-under`` checks transition coverage.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 
 import pytest
@@ -113,6 +114,13 @@ class FlowCoveragePlugin:
         self.fail_under = fail_under
         self.coverage = FlowCoverage()
         self.failed: str | None = None
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        """Collect the previous tests' garbage first: recording shifts when the garbage collector
+        runs, and an object an earlier test left unclosed must not be finalized (and log) inside
+        a test that checks its own logs."""
+        gc.collect()
 
     def observe(self, harness: Harness) -> None:
         """Record what ``harness``'s manager runs."""
