@@ -23,7 +23,7 @@ test: $(STAMP) system-deps
 	$(VENV)/bin/lint-imports
 	$(PY) -m flowfsm check examples
 	$(PY) -m flowfsm explore examples
-	$(PY) -m pytest
+	$(PY) -m pytest --flowfsm-cov=examples --flowfsm-cov-fail-under=95
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check flowfsm examples tests bench

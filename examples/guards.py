@@ -69,6 +69,12 @@ def admin(ctx: Context) -> Screen:
 
 store.transition("admin", "shop", "admin", conditions=[is_admin])
 
+# Exploration fixtures: an empty wallet (the balance guard refuses), a full one (the sword can
+# be bought, then "already own" refuses), and an admin. `flowfsm explore --coverage` and `gen-tests` use them.
+store.sample("shop", options={"balance": 0}, name="broke")
+store.sample("shop", options={"balance": 100}, name="rich")
+store.sample("shop", options={"admin": True}, name="admin")  # exploration's users are not in ADMINS
+
 
 def main() -> None:
     """Run on Discord: /store."""

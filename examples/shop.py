@@ -119,6 +119,10 @@ def receipt(ctx: Context) -> Screen:
 shop.transition("inventory", "catalog", "inventory")
 shop.transition("done", "catalog", "receipt")
 
+# Exploration fixture: a wallet with nothing in it, so `flowfsm explore --coverage` and
+# `flowfsm gen-tests` also see every purchase guard refuse.
+shop.sample("catalog", options={"balance": 0}, name="broke")
+
 
 def main() -> None:
     """Run on Discord: /shop."""

@@ -232,7 +232,9 @@ async def test_role_select_ids_must_be_resolved_roles(escaped: list[str]) -> Non
 
 
 async def submit(h: Harness, fields: dict[str, str], custom_id: str) -> Reply:
-    return await h.submit_modal(custom_id, fields, user=OWNER)
+    """Send a submission of the form ``custom_id``, open or not: a client may send any fields, and
+    send them again."""
+    return await h.send_modal(custom_id, fields, user=OWNER)
 
 
 async def test_modal_fields_are_checked(escaped: list[str]) -> None:

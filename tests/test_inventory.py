@@ -318,3 +318,24 @@ async def test_an_in_memory_database_is_created_on_first_use() -> None:
         receipt = await store.purchase(BOB, "potion")
         assert (receipt.balance, receipt.stock) == (40, 19)
         assert [item.stock for item in await store.items("potions")] == [19, 1]
+
+
+async def test_every_way_between_the_screens(store: InventoryDB) -> None:
+    """My items from the shop and from a category, Back from both, Close from both (flow coverage
+    showed no test crossed these)."""
+    async with Harness([inventory.inventory]) as h:
+        await open_menu(h, ALICE)
+        await h.click("Potions")
+        await h.click("Back")
+        assert h.session(ALICE).state == "shop"
+        await h.click("My items")
+        assert h.session(ALICE).state == "owned"
+        await h.click("Back")
+        await h.click("Potions")
+        await h.click("My items")
+        assert h.session(ALICE).state == "owned"
+        await h.click("Close")
+        assert h.session(ALICE) is None
+        await open_menu(h, ALICE)
+        await h.click("Close")
+        assert h.session(ALICE) is None

@@ -168,10 +168,13 @@ class TransitionSpec:
 
 @dataclass(frozen=True, slots=True)
 class Sample:
-    """What ``flowfsm check`` opens a state with: start options and session data (:meth:`Flow.sample`)."""
+    """Inputs a state can be opened with on its own, by ``flowfsm check`` and ``flowfsm explore``
+    (see :meth:`Flow.sample`): start options, session data, and a name for reports."""
 
+    state: str
     options: Mapping[str, Any]
     data: Mapping[str, Any]
+    name: str
 
 
 class Flow:
@@ -261,8 +264,8 @@ class Flow:
         self._triggers: dict[str, frozenset[str]] = {}
         self.completions: dict[str, CompletionHandler] = {}
         self.guards: dict[str, Any] = {}
-        self.samples: dict[str, Sample] = {}
-        """What ``flowfsm check`` opens each state with (see :meth:`sample`)."""
+        self.samples: list[Sample] = []
+        """Sample inputs per state for ``flowfsm check`` and ``flowfsm explore`` (see :meth:`sample`)."""
 
     def __repr__(self) -> str:
         return f"Flow({self.name!r}, states={list(self.states)!r})"
@@ -466,21 +469,36 @@ class Flow:
         return spec
 
     def sample(
-        self, state: str, *, options: Mapping[str, Any] | None = None, data: Mapping[str, Any] | None = None
-    ) -> None:
-        """Give ``flowfsm check`` what ``state`` needs to render on its own.
+        self,
+        state: str,
+        *,
+        options: Mapping[str, Any] | None = None,
+        data: Mapping[str, Any] | None = None,
+        name: str | None = None,
+    ) -> Sample:
+        """Give ``state`` inputs to be opened with on its own (check and exploration fixtures).
 
-        ``check`` opens every reachable state by itself, as ``flows.start(..., at=state,
-        options=options)`` would, so no earlier screen has filled ``ctx.data``. ``options`` are
-        the start options (``ctx.options``, ``ctx.state_options``); ``data`` is put into
+        ``flowfsm check`` opens every reachable state by itself, as ``flows.start(..., at=state,
+        options=options)`` would, so no earlier screen has filled ``ctx.data``: it uses the first
+        sample of each state. ``flowfsm explore`` walks the flow from its initial state, then once
+        more from each sample, so a guard the default data passes is seen refusing too. ``options``
+        are the start options (``ctx.options``, ``ctx.state_options``); ``data`` is put into
         ``ctx.data`` as the state is entered (after its ``setup``, before its ``on_enter``,
         ``before_render`` and render function)::
 
             weather.sample("details", data={"reading": {"temp": 21.0, "wind": 12.0}})
+            shop.sample("catalog", options={"balance": 0}, name="broke")
         """
         if state not in self.states:
             raise FlowDefinitionError(self.name, "sample for an undeclared state", state=state)
-        self.samples[state] = Sample(dict(options or {}), dict(data or {}))
+        label = name or f"{state}#{sum(1 for s in self.samples if s.state == state) + 1}"
+        sample = Sample(state, dict(options or {}), dict(data or {}), label)
+        self.samples.append(sample)
+        return sample
+
+    def sample_for(self, state: str) -> Sample | None:
+        """The first sample given for ``state`` (what ``flowfsm check`` opens it with)."""
+        return next((s for s in self.samples if s.state == state), None)
 
     def _check_open(self) -> None:
         if self._machine is not None:
@@ -590,8 +608,8 @@ class Flow:
                 tr.trigger,
                 list(tr.sources(names)),
                 tr.dest,
-                conditions=[self._condition(fn) for fn in tr.conditions],  # type: ignore[arg-type]
-                unless=[self._condition(fn) for fn in tr.unless],  # type: ignore[arg-type]
+                conditions=[self._condition(fn, tr.kind) for fn in tr.conditions],  # type: ignore[arg-type]
+                unless=[self._condition(fn, tr.kind) for fn in tr.unless],  # type: ignore[arg-type]
                 before=[_event_adapter(fn) for fn in tr.before],  # type: ignore[arg-type]
                 after=[_event_adapter(fn) for fn in tr.after],  # type: ignore[arg-type]
             )
@@ -600,9 +618,10 @@ class Flow:
         self._machine = machine
         return machine
 
-    def _condition(self, fn: Any) -> Callable[[EventData], Awaitable[Any]]:
+    def _condition(self, fn: Any, kind: str = "normal") -> Callable[[EventData], Awaitable[Any]]:
         """Adapt a condition: a :class:`~flowfsm.define.guards.Guard` (or its registered name) raises
-        :class:`GuardFailure` with its message; a plain predicate just returns a bool."""
+        :class:`GuardFailure` with its message; a plain predicate just returns a bool (its outcome
+        traced, unless it is the engine's own condition of a generated Back transition)."""
         from flowfsm.define.guards import Guard
 
         if isinstance(fn, str):
@@ -618,7 +637,9 @@ class Flow:
 
             check.__name__ = str(guard.name)
             return check
-        return _event_adapter(fn)
+        if kind != "normal":
+            return _event_adapter(fn)
+        return _traced_predicate(fn, _event_adapter(fn))
 
     @property
     def machine(self) -> AsyncMachine:
@@ -799,6 +820,27 @@ class FlowMachine(AsyncMachine):
         per session), so there is nothing to cancel and nothing to record.
         """
         return await func()
+
+
+def _traced_predicate(
+    fn: Hook, adapted: Callable[[EventData], Awaitable[Any]]
+) -> Callable[[EventData], Awaitable[Any]]:
+    """A plain condition whose outcome the manager's tracer records, like a guard's."""
+    name = getattr(fn, "name", None) or getattr(fn, "__name__", None) or type(fn).__name__
+
+    async def check(event: EventData) -> Any:
+        result = await adapted(event)
+        ctx = _context_of(event)
+        if getattr(ctx.manager.tracer, "detailed", False):
+            from flowfsm.define.guards import trace_guard
+
+            trace_guard(ctx, str(name), bool(result))
+        return result
+
+    check.__name__ = str(name)
+    check.__qualname__ = getattr(fn, "__qualname__", check.__name__)
+    check.__wrapped__ = fn  # type: ignore[attr-defined]
+    return check
 
 
 def _context_of(event: EventData) -> Context:

@@ -18,7 +18,7 @@ from flowfsm.errors import GuardFailure
 if TYPE_CHECKING:
     from flowfsm.define.context import Context
 
-__all__ = ["DEFAULT_GUARD_MESSAGE", "Guard", "guard", "pipeline"]
+__all__ = ["DEFAULT_GUARD_MESSAGE", "Guard", "guard", "pipeline", "trace_guard"]
 
 DEFAULT_GUARD_MESSAGE = "You can't do that right now."
 
@@ -49,14 +49,27 @@ class Guard:
         """The failure message, or ``None`` when the guard passes."""
         result = await call_hook(self.predicate, ctx)
         if isinstance(result, str):
-            return result or self.message
-        return None if result else self.message
+            message: str | None = result or self.message
+        else:
+            message = None if result else self.message
+        if getattr(ctx.manager.tracer, "detailed", False):
+            trace_guard(ctx, str(self.name), message is None)
+        return message
 
     async def __call__(self, ctx: Context) -> None:
         """Raise :class:`GuardFailure` unless the guard passes (pipeline step form)."""
         message = await self.failure(ctx)
         if message is not None:
             raise GuardFailure(message)
+
+
+def trace_guard(ctx: Context, name: str, passed: bool) -> None:
+    """Record one guard outcome on the manager's tracer (``kind="guard-check"``, ``detail="name:pass"``
+    or ``"name:refuse"``): test coverage counts both outcomes of every guard."""
+    from flowfsm.define.lifecycle import trace  # lifecycle imports the flow module, as this one does
+
+    state = ctx.session.state
+    trace(ctx, "guard-check", state, state, None, f"{name}:{'pass' if passed else 'refuse'}")
 
 
 @overload

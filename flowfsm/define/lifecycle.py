@@ -53,8 +53,16 @@ async def run_hooks(ctx: Context, name: str, *args: Any) -> None:
         await call_hook(hook, ctx, *args)
     spec = ctx.session.flow.states.get(ctx.session.state)
     if spec is not None:
-        for hook in spec.hooks(name):
+        for index, hook in enumerate(spec.hooks(name)):
+            if detailed(ctx.manager):
+                trace_hook(ctx, name, index)
             await call_hook(hook, ctx, *args)
+
+
+def trace_hook(ctx: Context, name: str, index: int) -> None:
+    """Record that the current state's ``index``-th hook named ``name`` runs (``detail="name:index"``)."""
+    state = ctx.session.state
+    trace(ctx, "hook", state, state, None, f"{name}:{index}")
 
 
 def has_hooks(ctx: Context, name: str) -> bool:
@@ -74,7 +82,9 @@ async def enter_state(ctx: Context, options: Mapping[str, Any] | None) -> None:
     else:
         session.local = None
         session.page = 0
-        for hook in spec.setup:
+        for index, hook in enumerate(spec.setup):
+            if detailed(ctx.manager):
+                trace_hook(ctx, "setup", index)
             await call_hook(hook, ctx)
     await run_hooks(ctx, "on_enter")
 
@@ -148,10 +158,25 @@ def after_state_change(event: EventData) -> None:
     trace(ctx, "transition", transition.source, transition.dest, event.event.name)
 
 
+def detailed(manager: Any) -> bool:
+    """Whether the manager's tracer wants the detailed events (renders, hooks, guard outcomes,
+    clicks, fired triggers, stale clicks, timeouts) that test coverage counts."""
+    tracer = manager.tracer
+    return tracer is not None and tracer.detailed
+
+
 def trace(
-    ctx: Context, kind: str, source: str, dest: str, trigger: str | None, detail: str | None = None
+    ctx: Context,
+    kind: str,
+    source: str,
+    dest: str,
+    trigger: str | None,
+    detail: str | None = None,
+    *,
+    flow: str | None = None,
 ) -> None:
-    """Record one event on the manager's tracer (a no-op when tracing is off)."""
+    """Record one event on the manager's tracer (a no-op when tracing is off); ``flow``: the
+    flow the event belongs to, when not the session's current one."""
     tracer = ctx.manager.tracer
     if tracer is None:
         return
@@ -161,7 +186,7 @@ def trace(
     tracer.record(
         TraceEvent(
             kind,
-            session.flow.name,
+            flow or session.flow.name,
             source,
             dest,
             trigger,

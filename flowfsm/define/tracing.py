@@ -11,7 +11,10 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["TraceEvent", "Tracer"]
+__all__ = ["DETAILED_KINDS", "TraceEvent", "Tracer"]
+
+DETAILED_KINDS = frozenset({"render", "hook", "guard-check", "fire", "click", "stale", "timeout"})
+"""Events only a :attr:`Tracer.detailed` tracer receives (what flow test coverage counts)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +22,8 @@ class TraceEvent:
     """One recorded event."""
 
     kind: str
-    """``"start"``, ``"transition"``, ``"guard"``, ``"error"``, ``"subflow"``, ``"complete"``, ``"end"``."""
+    """``"start"``, ``"transition"``, ``"guard"``, ``"error"``, ``"subflow"``, ``"complete"``, ``"end"``;
+    for a :attr:`Tracer.detailed` tracer also the :data:`DETAILED_KINDS`."""
     flow: str
     source: str
     dest: str
@@ -33,6 +37,10 @@ class TraceEvent:
 
 class Tracer:
     """A ring buffer of :class:`TraceEvent`; the oldest events drop off past ``size``."""
+
+    detailed = False
+    """Also receive the :data:`DETAILED_KINDS` (off: a bot's trace stays about navigation, and the
+    engine does not build those events at all)."""
 
     def __init__(self, size: int = 1000) -> None:
         if size < 1:

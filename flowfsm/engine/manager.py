@@ -571,10 +571,12 @@ class FlowManager:
             or item is None
         ):
             # An earlier screen: a double-click, a replay, or a menu the session has moved on from.
+            self._trace_stale(session, parsed)
             return await self._refuse(responder, self.texts.stale, flow, reason="earlier_screen")
         message = getattr(interaction, "message", None)
         if message is not None and session.message_id is not None and int(message.id) != session.message_id:
             # The session's id on a message that is not its menu: forged, or an old copy.
+            self._trace_stale(session, parsed)
             return await self._refuse(responder, self.texts.stale, flow, reason="earlier_screen")
         problem = self._untrusted(session, parsed, item, interaction, message)
         if problem is not None:
@@ -586,7 +588,12 @@ class FlowManager:
             self.sessions.set_message(session, int(message.id))  # type: ignore[union-attr]
         if isinstance(item, Button) and item.modal is not None and responder.responded:
             # Deferred while it waited for the session: too late to open a modal.
+            self._trace_stale(session, parsed)
             return await self._refuse(responder, self.texts.stale, flow, reason="earlier_screen")
+        if lifecycle.detailed(self):
+            clicked = Context(self, session, interaction)
+            clicked.item = item
+            lifecycle.trace(clicked, "click", session.state, session.state, None, parsed.item)
         if isinstance(item, Button) and item.modal is not None:
             # A modal must be the click's initial response: no hooks, no defer before it.
             modal = next(m for m in session.items if isinstance(m, Modal) and m.id == item.modal)
@@ -625,6 +632,13 @@ class FlowManager:
         if not trust.message_carries(message, interaction.custom_id):
             return "a custom id that is not on the clicked message"
         return trust.values_problem(item, interaction)
+
+    def _trace_stale(self, session: Session, parsed: custom_id.ParsedId) -> None:
+        """Record a stale click on the tracer, under the state whose screen showed the item."""
+        if not lifecycle.detailed(self):
+            return
+        shown = session.flow.state_at(parsed.state_index) or session.state
+        lifecycle.trace(Context(self, session, None), "stale", shown, session.state, None, parsed.item)
 
     async def _resume(
         self, interaction: hikari.ComponentInteraction, responder: Responder, flow_name: str
@@ -694,8 +708,15 @@ class FlowManager:
             raise FlowError(f"flow {flow.name!r}, state {session.state!r}: unknown trigger {trigger!r}")
         previous = ctx.trigger_options
         ctx.trigger_options = options
+        source = session.state
         try:
-            return bool(await event.trigger(session, ctx=ctx))
+            fired = bool(await event.trigger(session, ctx=ctx))
+            if lifecycle.detailed(self):
+                # A sub-flow opener leaves the flow: the event is the parent's, its dest the child.
+                dest = session.state if session.flow is flow else f"flow {session.flow.name}"
+                detail = "ok" if fired else "refused"
+                lifecycle.trace(ctx, "fire", source, dest, trigger, detail, flow=flow.name)
+            return fired
         except MachineError as exc:
             raise FlowError(
                 f"flow {flow.name!r}, state {session.state!r}: trigger {trigger!r} cannot fire here ({exc.value})"
@@ -988,6 +1009,8 @@ class FlowManager:
         )
         session.page = rendered.page
         session.items = rendered.items if interactive and not disabled else ()
+        if lifecycle.detailed(self) and not disabled:  # a final state renders without items
+            lifecycle.trace(ctx, "render", session.state, session.state, None, _item_list(session.items))
         return rendered
 
     def _post_policy(self, ctx: Context, rendered: Rendered, before: tuple[Flow, str]) -> str | None:
@@ -1144,6 +1167,8 @@ class FlowManager:
         async with session.lock():
             ctx = Context(self, session, None)
             ctx.end_reason = reason
+            if reason == "timeout" and lifecycle.detailed(self):
+                lifecycle.trace(ctx, "timeout", session.state, session.state, None)
             try:
                 await lifecycle.run_hooks(ctx, "on_timeout")
             except Exception as exc:
@@ -1261,3 +1286,14 @@ class FlowManager:
             if session.user_id == user_id and (flow is None or session.flow.name == flow):
                 return session
         return None
+
+
+def _item_list(items: Iterable[Any]) -> str:
+    """The items of a rendered screen for a ``render`` trace: ``key=label`` separated by newlines."""
+    parts = []
+    for index, item in enumerate(items):
+        label = (
+            getattr(item, "label", None) or getattr(item, "placeholder", None) or getattr(item, "title", None)
+        )
+        parts.append(f"{item_key(item, index)}={label or ''}")
+    return "\n".join(parts)

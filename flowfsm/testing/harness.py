@@ -28,7 +28,7 @@ import secrets
 import socket
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import aiohttp
 import hikari
@@ -157,6 +157,10 @@ class Harness:
         manager_options: extra keyword arguments for :class:`FlowManager`.
     """
 
+    started: ClassVar[list[Callable[[Harness], None]]] = []
+    """Called with every harness once it has started (its manager exists): how ``pytest
+    --flowfsm-cov`` attaches coverage to the harnesses of every test."""
+
     def __init__(
         self,
         flows: Iterable[Flow] = (),
@@ -240,6 +244,8 @@ class Harness:
             # (an HTTP session left open is reported later, in whichever test the GC runs in).
             await self._close_transport()
             raise
+        for observer in Harness.started:
+            observer(self)
         return self
 
     async def close(self) -> None:

@@ -22,10 +22,19 @@ The fixtures are async and need pytest-asyncio, which ``pip install "flowfsm[tes
 brings. Installing flowfsm alone registers this plugin in every pytest run of the environment,
 so loading it must cost nothing and import nothing optional: the harness and pytest-asyncio are
 imported only when a test asks for a fixture, and a missing pytest-asyncio is one clear error.
+
+Flow coverage (see :mod:`flowfsm.testing.coverage`), recorded from every harness the tests start::
+
+    pytest --flowfsm-cov=examples --flowfsm-cov-report=flowcov.json --flowfsm-cov-fail-under=90
+
+``--flowfsm-cov`` alone reports every flow the tests ran; ``--flowfsm-cov=TARGET`` (repeatable; a
+module, package or ``module:attribute`` as for ``flowfsm check``) reports exactly those flows,
+never-run ones at 0%. ``--flowfsm-cov-fail-under`` checks transition coverage.
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +43,8 @@ import pytest
 if TYPE_CHECKING:
     from flowfsm.testing.harness import Harness
 
+_COVERAGE = pytest.StashKey["FlowCoveragePlugin"]()
+
 __all__ = ["MISSING_EXTRA", "flowfsm_harness", "flowfsm_rest_harness"]
 
 MISSING_EXTRA = (
@@ -41,13 +52,6 @@ MISSING_EXTRA = (
     '(and set asyncio_mode = "auto" or mark the test with @pytest.mark.asyncio)'
 )
 """The one-line error a test gets when it uses a fixture without the ``testing`` extra."""
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Declare the ``flowfsm`` marker (harness options for the fixtures)."""
-    config.addinivalue_line(
-        "markers", "flowfsm(**options): keyword arguments for the flowfsm_harness fixtures' Harness"
-    )
 
 
 def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
@@ -96,3 +100,118 @@ else:
     def flowfsm_rest_harness() -> Harness:
         """Unavailable without pytest-asyncio: fails the test with :data:`MISSING_EXTRA`."""
         pytest.fail(MISSING_EXTRA, pytrace=False)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The ``--flowfsm-cov`` options."""
+    group = parser.getgroup("flowfsm", "flowfsm flow coverage")
+    group.addoption(
+        "--flowfsm-cov",
+        action="append",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="TARGET",
+        help="measure flow coverage (states, transitions, guards, nav, hooks, items) of the flows in "
+        "TARGET (module, package or module:attribute; repeatable), or of every flow run if none",
+    )
+    group.addoption(
+        "--flowfsm-cov-report", metavar="PATH", default=None, help="write the flow coverage report as JSON"
+    )
+    group.addoption(
+        "--flowfsm-cov-fail-under",
+        metavar="PERCENT",
+        type=float,
+        default=None,
+        help="fail the run when transition coverage is below PERCENT",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Declare the ``flowfsm`` marker; start recording flow coverage when ``--flowfsm-cov`` is given."""
+    config.addinivalue_line(
+        "markers", "flowfsm(**options): keyword arguments for the flowfsm_harness fixtures' Harness"
+    )
+    targets = config.getoption("flowfsm_cov", None)
+    if targets is None:
+        return
+    plugin = FlowCoveragePlugin(
+        [t for t in targets if t],
+        config.getoption("flowfsm_cov_report"),
+        config.getoption("flowfsm_cov_fail_under"),
+    )
+    if plugin.targets:
+        from flowfsm.tools.targets import TargetError, load_flows
+
+        try:
+            plugin.coverage.report_on(load_flows(plugin.targets))
+        except TargetError as exc:
+            raise pytest.UsageError(f"--flowfsm-cov: {exc}") from None
+    config.stash[_COVERAGE] = plugin
+    config.pluginmanager.register(plugin, "flowfsm-coverage")
+    from flowfsm.testing.harness import Harness
+
+    Harness.started.append(plugin.observe)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop recording."""
+    plugin = config.stash.get(_COVERAGE, None)
+    if plugin is None:
+        return
+    from flowfsm.testing.harness import Harness
+
+    if plugin.observe in Harness.started:
+        Harness.started.remove(plugin.observe)
+
+
+class FlowCoveragePlugin:
+    """Attaches a :class:`~flowfsm.testing.coverage.FlowCoverage` to every harness; reports at the end."""
+
+    def __init__(self, targets: list[str], report_path: str | None, fail_under: float | None) -> None:
+        from flowfsm.testing.coverage import FlowCoverage
+
+        self.targets = targets
+        self.report_path = report_path
+        self.fail_under = fail_under
+        self.coverage = FlowCoverage()
+        self.failed: str | None = None
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        """Collect the previous tests' garbage first: recording shifts when the garbage collector
+        runs, and an object an earlier test left unclosed must not be finalized (and log) inside
+        a test that checks its own logs."""
+        gc.collect()
+
+    def observe(self, harness: Harness) -> None:
+        """Record what ``harness``'s manager runs."""
+        self.coverage.attach(harness.manager)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        """Write the JSON report, apply the threshold."""
+        if self.report_path:
+            self.coverage.write_json(self.report_path)
+        if self.fail_under is not None:
+            percent = self.coverage.percent("transitions")
+            if percent < self.fail_under:
+                self.failed = (
+                    f"FAIL Required flow transition coverage of {self.fail_under:g}% not reached. "
+                    f"Total coverage: {percent:.2f}%"
+                )
+                if session.exitstatus == pytest.ExitCode.OK:
+                    session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        """Print the per-flow table."""
+        write = terminalreporter.write_line
+        terminalreporter.write_sep("-", "flowfsm coverage: transitions (states, guards, nav, hooks, items)")
+        for line in self.coverage.table().splitlines():
+            write(line)
+        if self.report_path:
+            write(f"flowfsm coverage JSON written to {self.report_path}")
+        if self.failed is not None:
+            write(self.failed, red=True, bold=True)
+        elif self.fail_under is not None:
+            write(f"Required flow transition coverage of {self.fail_under:g}% reached.")

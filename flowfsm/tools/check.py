@@ -304,7 +304,11 @@ def _screen_finding(flow: Flow, state: str, exc: BaseException) -> Finding:
         prefix = f"flow {exc.flow!r}, state {exc.state!r}" + (f", item {exc.item!r}" if exc.item else "")
         problem = str(exc).removeprefix(prefix).removeprefix(": ")
         return Finding(exc.flow, exc.state, problem, exc.item)
-    hint = "" if state in flow.samples else f" (if it needs input, give it: flow.sample({state!r}, ...))"
+    hint = (
+        ""
+        if flow.sample_for(state) is not None
+        else f" (if it needs input, give it: flow.sample({state!r}, ...))"
+    )
     return Finding(flow.name, state, f"opening it raised {type(exc).__name__}: {exc}{hint}")
 
 
@@ -331,7 +335,7 @@ async def check_screens(flows: Iterable[Flow]) -> list[Finding]:
         errors.append(exc)
 
     def sample_data(ctx: Context) -> None:
-        sample = ctx.session.flow.samples.get(ctx.session.state)
+        sample = ctx.session.flow.sample_for(ctx.session.state)
         if sample is not None:
             ctx.data.update(sample.data)
 
@@ -345,7 +349,7 @@ async def check_screens(flows: Iterable[Flow]) -> list[Finding]:
                 command = f"check-{user}"
                 harness.route(command, flow.name, state)
                 before = len(errors)
-                sample = flow.samples.get(state)
+                sample = flow.sample_for(state)
                 await harness.command(command, user=user, options=sample.options if sample else None)
                 if len(errors) > before:
                     findings.append(_screen_finding(flow, state, errors[before]))

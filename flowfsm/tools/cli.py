@@ -5,7 +5,8 @@ Subcommands::
     flowfsm diagram TARGET [--format mermaid|dot|svg|png] [-o FILE]
     flowfsm diagrams TARGET... [--out DIR] [--formats mermaid,svg]
     flowfsm check TARGET...
-    flowfsm explore TARGET... [--depth N]
+    flowfsm explore TARGET... [--depth N] [--coverage] [--coverage-report FILE]
+    flowfsm gen-tests MODULE:FLOW [-o FILE] [--depth N]
 
 A TARGET is ``module:attribute`` (a flow, a manager, a list or dict of flows) or a module or
 package name (every flow at its top level, and in its submodules); see :mod:`flowfsm.tools.targets`.
@@ -22,6 +23,10 @@ each, e.g. the playground's ``add_cli``::
 
     from flowfsm.tools.playground.cli import add_cli as playground_cli
     PROVIDERS.append(playground_cli)
+
+from flowfsm.tools.gen_tests_cli import add_cli as gen_tests_cli  # noqa: E402  (gen-tests)
+
+PROVIDERS.append(gen_tests_cli)
 """
 
 from __future__ import annotations
@@ -240,6 +245,12 @@ def _configure_explore(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="show the engine's log (errors with tracebacks)"
     )
+    parser.add_argument(
+        "--coverage",
+        action="store_true",
+        help="also explore from each flow's samples (flow.sample) and print the flow coverage table",
+    )
+    parser.add_argument("--coverage-report", metavar="PATH", help="write the coverage report as JSON")
 
 
 @contextlib.contextmanager
@@ -267,7 +278,12 @@ def _run_explore(args: argparse.Namespace) -> int:
         return [await explore(flow, args.depth, flows=flows) for flow in flows]
 
     with _quiet(not args.verbose):
-        reports = asyncio.run(explore_all())
+        if args.coverage or args.coverage_report:
+            from flowfsm.testing.coverage import explore_with_coverage
+
+            reports, coverage = asyncio.run(explore_with_coverage(flows, args.depth, explore_all))
+        else:
+            reports, coverage = asyncio.run(explore_all()), None
     count = 0
     for report in reports:
         for finding in report.findings:
@@ -278,6 +294,10 @@ def _run_explore(args: argparse.Namespace) -> int:
         for note in report.notes:
             print(f"  note: {note}", file=sys.stderr)
     print(f"flowfsm explore: {len(reports)} flow(s), {count} finding(s)", file=sys.stderr)
+    if coverage is not None:
+        print(coverage.table())
+        if args.coverage_report:
+            coverage.write_json(args.coverage_report)
     return 1 if count else 0
 
 
@@ -326,6 +346,10 @@ PROVIDERS.append(playground_cli)
 from flowfsm.tools.i18n_check import add_cli as i18n_cli  # noqa: E402  (i18n extract, i18n builtin)
 
 PROVIDERS.append(i18n_cli)
+
+from flowfsm.tools.gen_tests_cli import add_cli as gen_tests_cli  # noqa: E402  (gen-tests)
+
+PROVIDERS.append(gen_tests_cli)
 
 
 def build_parser() -> argparse.ArgumentParser:

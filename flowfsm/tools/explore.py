@@ -349,6 +349,7 @@ async def explore(
     options: Mapping[str, Any] | None = None,
     max_screens: int = 500,
     locale: str | None = None,
+    at: str | None = None,
 ) -> ExploreReport:
     """Explore ``flow`` breadth first up to ``depth`` steps and report what went wrong.
 
@@ -361,6 +362,8 @@ async def explore(
         max_screens: stop after this many distinct screens.
         locale: the locale every interaction carries (default: ``en-US``), to explore a
             translated flow in another language.
+        at: open the flow at this state instead of its initial one (an exploration sample's
+            state, see :meth:`flowfsm.define.flow.Flow.sample`).
     """
     if depth < 0:
         raise ValueError("depth must be 0 or more")
@@ -392,7 +395,8 @@ async def explore(
             if not outcome.failures and outcome.state not in reached:
                 reached.append(outcome.state)
 
-    async with Harness([flow, *others], commands={flow.command: flow.name}) as harness:
+    opened: str | tuple[str, str] = flow.name if at is None else (flow.name, at)
+    async with Harness([flow, *others], commands={flow.command: opened}) as harness:
         harness.locale = locale or harness.locale
         explorer = _Explorer(harness, flow, options)
         root = await explorer.run([])
