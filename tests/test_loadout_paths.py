@@ -13,18 +13,18 @@ from flowfsm.testing.gentests import screen_of, state_of
 async def test_loadout__change_weapon_back_save(snapshot):
     async with Harness([loadout, weapons]) as h:
         # open /loadout
-        reply = await h.command("loadout")
-        assert state_of(h) == "editor"
+        reply = await h.command('loadout')
+        assert state_of(h) == 'editor'
         assert screen_of(h, reply) == snapshot
         # click 'Change weapon' -> weapons:pick; crosses editor --pick--> flow weapons
-        reply = await h.click("Change weapon")
-        assert state_of(h) == "weapons:pick"
+        reply = await h.click('Change weapon')
+        assert state_of(h) == 'weapons:pick'
         assert screen_of(h, reply) == snapshot
         # click 'Back' -> editor; crosses weapons:pick --back--> flow loadout
-        reply = await h.click("Back")
-        assert state_of(h) == "editor"
+        reply = await h.click('Back')
+        assert state_of(h) == 'editor'
         assert screen_of(h, reply) == snapshot
         # click 'Save' -> (ended); crosses editor --save--> saved
-        reply = await h.click("Save")
-        assert state_of(h) == "(ended)"
+        reply = await h.click('Save')
+        assert state_of(h) == '(ended)'
         assert screen_of(h, reply) == snapshot

@@ -170,7 +170,8 @@ def test_the_wheel_works_in_someone_elses_project(tmp_path: Path) -> None:
     site = _site_packages(python)
     # What the wheel's own requirements need (read from pyproject.toml, so a new dependency is linked too).
     with (ROOT / "pyproject.toml").open("rb") as pyproject:
-        requirements = tomllib.load(pyproject)["project"]["dependencies"]
+        project_table = tomllib.load(pyproject)["project"]
+    requirements = project_table["dependencies"]
     core = _closure([*requirements, "pytest"])
     _link_distributions(core.values(), tmp_path / "deps")
     (site / "deps.pth").write_text(f"{tmp_path / 'deps'}\n")
@@ -198,7 +199,7 @@ def test_the_wheel_works_in_someone_elses_project(tmp_path: Path) -> None:
     _play_serves(python.parent / "flowfsm", project, env)
 
     # "flowfsm[testing]": the README's quick start and its testing snippet, as written.
-    testing = _closure(["pytest-asyncio"])
+    testing = _closure(project_table["optional-dependencies"]["testing"])
     _link_distributions([d for name, d in testing.items() if name not in core], tmp_path / "deps-testing")
     (site / "deps.pth").write_text(f"{tmp_path / 'deps'}\n{tmp_path / 'deps-testing'}\n")
     _pip(python, "--find-links", str(dist), "flowfsm[testing]", cwd=project)

@@ -6,11 +6,14 @@ Installed as a pytest plugin (``flowfsm_harness`` and ``flowfsm_rest_harness`` f
 imported on first use, so hypothesis is needed only by those who use it).
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowfsm.testing.coverage import FlowCoverage
 from flowfsm.testing.discord_api import FakeDiscord, RecordedRequest
 from flowfsm.testing.harness import DEFAULT_USER, OTHER_USER, FakeClock, Harness, Reply, components_of
+
+if TYPE_CHECKING:  # imported on first use at run time (see __getattr__): it needs hypothesis
+    from flowfsm.testing.statemachine import FlowStateMachine
 
 __all__ = [
     "DEFAULT_USER",
