@@ -4,7 +4,8 @@ Subcommands::
 
     flowfsm diagram TARGET [--format mermaid|dot|svg|png] [-o FILE]
     flowfsm diagrams TARGET... [--out DIR] [--formats mermaid,svg]
-    flowfsm check TARGET...
+    flowfsm check TARGET... [--against FLOW_GRAPH]
+    flowfsm snapshot TARGET... [-o FILE]
     flowfsm explore TARGET... [--depth N]
 
 A TARGET is ``module:attribute`` (a flow, a manager, a list or dict of flows) or a module or
@@ -183,14 +184,72 @@ def _run_diagrams(args: argparse.Namespace) -> int:
 
 def _configure_check(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("targets", nargs="+", metavar="TARGET", help="modules/packages or module:attribute")
+    _configure_against(parser)
 
 
 def _run_check(args: argparse.Namespace) -> int:
+    if getattr(args, "against", None):
+        return _run_check_against(args)
     from flowfsm.check import check_flows
     from flowfsm.targets import load_flows
 
     flows = load_flows(args.targets)
     findings = check_flows(flows)
+    for finding in findings:
+        print(finding)
+    print(f"flowfsm check: {len(flows)} flow(s), {len(findings)} finding(s)", file=sys.stderr)
+    return 1 if findings else 0
+
+
+# -- snapshot / check --against (flow versions) ----------------------------------------------------------
+
+
+def _configure_against(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--against",
+        metavar="FLOW_GRAPH",
+        help="also compare with a flow-graph file written by 'flowfsm snapshot': states removed or renamed "
+        "while stored sessions may sit in them, data fields whose type changed",
+    )
+
+
+def _configure_snapshot(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("targets", nargs="+", metavar="TARGET", help="modules/packages or module:attribute")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+
+
+def _run_snapshot(args: argparse.Namespace) -> int:
+    from flowfsm.targets import load_flows
+    from flowfsm.versions import write_graph_file
+
+    flows = load_flows(args.targets)
+    text = write_graph_file(flows, Path(args.output) if args.output else None)
+    if args.output is None:
+        print(text)
+    else:
+        print(f"wrote {args.output} ({len(flows)} flow(s))", file=sys.stderr)
+    return 0
+
+
+def _run_check_against(args: argparse.Namespace) -> int:
+    from flowfsm.check import check_flows
+    from flowfsm.targets import load_flows
+    from flowfsm.versions import compare_graph, flow_version, read_graph_file
+
+    flows = load_flows(args.targets)
+    graphs = read_graph_file(Path(args.against))
+    findings = check_flows(flows)
+    for flow in flows:
+        old = graphs.get(flow.name)
+        if old is None:
+            print(f"flowfsm check: {flow.name}: not in {args.against} (a new flow)", file=sys.stderr)
+            continue
+        if old.get("version") != flow_version(flow):
+            print(
+                f"flowfsm check: {flow.name}: version {old.get('version')} -> {flow_version(flow)}",
+                file=sys.stderr,
+            )
+        findings.extend(compare_graph(old, flow))
     for finding in findings:
         print(finding)
     print(f"flowfsm check: {len(flows)} flow(s), {len(findings)} finding(s)", file=sys.stderr)
@@ -286,6 +345,13 @@ COMMANDS: dict[str, Command] = {
         _configure_check,
         _run_check,
         "Report every definition mistake as 'flow:state: problem'; exit 1 when there is any.",
+    ),
+    "snapshot": Command(
+        "write the graph of flows (states, transitions, version, data schema) to compare later",
+        _configure_snapshot,
+        _run_snapshot,
+        "Write a flow-graph file (JSON) of the TARGETs' flows; 'flowfsm check --against FILE' compares a "
+        "later definition with it (what stored sessions would meet after a deploy).",
     ),
     "explore": Command(
         "use every item of every screen of flows and report what breaks",

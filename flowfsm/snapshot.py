@@ -74,6 +74,9 @@ FORMAT = 1
 _SCREEN = "screen"  # the render counter another part of the engine may add to Session
 
 
+_NO_DATA = msgspec.Raw(b"")  # the one default instance: omit_defaults omits it by identity
+
+
 class HistoryEntry(msgspec.Struct, array_like=True):
     """A state Back returns to, with the options it was entered with."""
 
@@ -118,7 +121,7 @@ class Snapshot(msgspec.Struct, omit_defaults=True):
     preserved: dict[str, PreservedState] | None = None
     history: list[HistoryEntry] | None = None
     frames: list[Frame] | None = None
-    data: msgspec.Raw = msgspec.Raw(b"")
+    data: msgspec.Raw = _NO_DATA
     channel_id: int | None = None
     message_id: int | None = None
     msg_flags: int = 0
@@ -136,19 +139,23 @@ _data_decoders: dict[type[Any], msgspec.msgpack.Decoder[Any]] = {}
 
 
 def _mapping(value: Mapping[Any, Any] | None) -> dict[Any, Any] | None:
-    return dict(value) if value else None
+    return None if value is None else dict(value)
+
+
+def _options(value: Mapping[Any, Any] | None) -> dict[Any, Any] | None:
+    return dict(value) if value else None  # no options and empty options read the same
 
 
 def _history(entries: list[tuple[str, Mapping[str, Any] | None]] | None) -> list[HistoryEntry] | None:
-    if not entries:
+    if entries is None:
         return None
-    return [HistoryEntry(state, _mapping(options)) for state, options in entries]
+    return [HistoryEntry(state, _options(options)) for state, options in entries]
 
 
 def _preserved(
     kept: Mapping[str, tuple[dict[str, Any] | None, int]] | None,
 ) -> dict[str, PreservedState] | None:
-    if not kept:
+    if kept is None:
         return None
     return {state: PreservedState(_mapping(local), page) for state, (local, page) in kept.items()}
 
@@ -161,7 +168,7 @@ def _frame(frame: tuple[Any, ...]) -> Frame:
         state,
         _history(history),
         _preserved(preserved),
-        _mapping(state_options),
+        _options(state_options),
         on_complete,
     )
 
@@ -171,7 +178,7 @@ def snapshot_of(session: Session, *, wall_offset: float = 0.0) -> Snapshot:
 
     Raises :class:`SnapshotError` when the session data cannot be encoded at all.
     """
-    options = _mapping(session.options)
+    options = _options(session.options)
     # Most states are entered with the start options: store them once.
     same = session.state_options is session.options or session.state_options == session.options
     state_options = None if same else dict(session.state_options)
@@ -205,7 +212,7 @@ def snapshot_of(session: Session, *, wall_offset: float = 0.0) -> Snapshot:
 
 def _encode_data(session: Session) -> msgspec.Raw:
     if session.data is None:
-        return msgspec.Raw(b"")
+        return _NO_DATA
     try:
         return msgspec.Raw(_encoder.encode(session.data))
     except (TypeError, ValueError, OverflowError, msgspec.EncodeError):
@@ -357,7 +364,7 @@ def _state(flow: Flow, state: str, version: str) -> str:
 
 
 def _restore_history(flow: Flow, version: str, entries: list[HistoryEntry] | None) -> list[Any] | None:
-    if not entries:
+    if entries is None:
         return None
     if version == flow.version:
         return [(entry.state, entry.options) for entry in entries]
@@ -366,13 +373,13 @@ def _restore_history(flow: Flow, version: str, entries: list[HistoryEntry] | Non
         state = entry.state if entry.state in flow.states else flow.migrations.get(entry.state)
         if state is not None and state in flow.states and flow.states[state].tracked:
             kept.append((state, entry.options))
-    return kept or None
+    return kept
 
 
 def _restore_preserved(
     flow: Flow, version: str, kept: dict[str, PreservedState] | None
 ) -> dict[str, tuple[dict[Any, Any] | None, int]] | None:
-    if not kept:
+    if kept is None:
         return None
     restored: dict[str, tuple[dict[Any, Any] | None, int]] = {}
     for state, entry in kept.items():
@@ -380,7 +387,7 @@ def _restore_preserved(
             state = flow.migrations.get(state, "")
         if state in flow.states:
             restored[state] = (entry.local, entry.page)
-    return restored or None
+    return restored
 
 
 def _restore_frame(flows: Mapping[str, Flow], frame: Frame) -> tuple[Any, ...]:
