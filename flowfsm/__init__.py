@@ -5,7 +5,14 @@ Define a :class:`Flow` (states with render functions, triggers between them), re
 """
 
 from flowfsm.context import Context
-from flowfsm.errors import FlowDefinitionError, FlowError, GuardFailure, RenderError
+from flowfsm.errors import (
+    FlowDefinitionError,
+    FlowError,
+    GuardFailure,
+    RenderError,
+    SnapshotError,
+    SnapshotRefused,
+)
 from flowfsm.flow import DEFAULT_TIMEOUT, HOOK_NAMES, Flow, StateSpec, TransitionSpec
 from flowfsm.guards import Guard, guard, pipeline
 from flowfsm.manager import FlowManager, Texts
@@ -30,6 +37,8 @@ __all__ = [
     "Screen",
     "Session",
     "SessionStore",
+    "SnapshotError",
+    "SnapshotRefused",
     "StateSpec",
     "Texts",
     "TraceEvent",

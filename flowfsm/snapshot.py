@@ -28,10 +28,11 @@ selects, whose actions are callables; a loaded session has none. The engine re-r
 loaded session's state (its render function with the restored data, page and options) to
 recover its items before it looks up the clicked one.
 
-The encoding is msgpack through msgspec with the :class:`Snapshot` schema: measured on a typical
-snapshot (``bench/snapshot.py``) it encodes and decodes faster and is smaller than msgspec's
-JSON, and it keeps what JSON would change silently: integer dict keys, bytes, NaN and aware
-datetimes. A value that would still not come back as it was (a tuple becomes a list, a set is
+The encoding is msgpack through msgspec with the :class:`Snapshot` schema. Measured on a typical
+snapshot (``python bench/snapshot.py``: the shop after two purchases), msgspec's msgpack and JSON
+are equally fast (about 0.6 µs to encode, 1.6 µs to decode), and msgpack is a quarter smaller
+(278 bytes against 373) and keeps what JSON would change: integer dict keys, bytes, NaN and
+aware datetimes. A value that would still not come back as it was (a tuple becomes a list, a set is
 refused, a naive datetime becomes a string, a callable or a connection cannot be encoded)
 raises :class:`~flowfsm.errors.SnapshotError` naming the flow, state and key, at the end of the
 step that stored it, instead of surprising the next click.

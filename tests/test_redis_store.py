@@ -337,3 +337,12 @@ async def test_a_snapshot_the_new_flow_cannot_carry_is_dropped(redis_store: Any)
     carried = bound(redis_store(), flows={"tally": migrated})
     async with carried.lock("s2") as session:
         assert session is not None and (session.state, session.data) == ("home", {"n": 0})
+
+
+async def test_the_test_server_is_loopback_only_and_writes_nothing(redis_server: Any) -> None:
+    client = aioredis.Redis.from_url(redis_server.url, decode_responses=True)
+    try:
+        config = await client.config_get("*")
+        assert (config["bind"], config["save"], config["appendonly"]) == ("127.0.0.1", "", "no")
+    finally:
+        await client.aclose()
