@@ -189,6 +189,16 @@ class Harness:
             if self.wire is None:
                 self.client = miru.Client(self.bot)
                 self.bot.event_manager.subscribe(hikari.InteractionCreateEvent, self._gateway_command)
+        try:
+            self._start_manager()
+        except BaseException:
+            # A flow the manager refuses (a definition error) must not leave the bot's HTTP
+            # sessions and the fake Discord open behind the exception.
+            await self._close_transport()
+            raise
+        return self
+
+    def _start_manager(self) -> None:
         options = {"clock": self.clock, "auto_expire": False, **self.manager_options}
         if self.wire is not None:
             self.manager = self.wire(self.bot, **options)
@@ -197,13 +207,16 @@ class Harness:
                 self.manager.register(flow)
         else:
             self.manager = FlowManager(self.client, self.flows, **options)
-        return self
 
     async def close(self) -> None:
         """Finish queued work and close everything."""
         await self.manager.close()
+        await self._close_transport()
+
+    async def _close_transport(self) -> None:
         if self._http is not None:
             await self._http.close()
+            self._http = None
         if isinstance(self.bot, hikari.RESTBot):
             await self.bot.close()
         else:
