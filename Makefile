@@ -13,10 +13,11 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# Debian packages the tests use: Graphviz `dot` for SVG/PNG diagrams, Chromium for the playground browser test.
+# Debian packages the tests use: Graphviz `dot` for SVG/PNG diagrams, Chromium for the playground browser test,
+# redis-server for the Redis store tests (started by a fixture on a free loopback port, no persistence).
 system-deps:
-	@if ! command -v dot >/dev/null || ! command -v chromium >/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz chromium >/dev/null; \
+	@if ! command -v dot >/dev/null || ! command -v chromium >/dev/null || ! command -v redis-server >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz chromium redis-server >/dev/null; \
 	fi
 
 test: $(STAMP) system-deps

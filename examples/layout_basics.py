@@ -24,10 +24,13 @@ GREEN, AMBER, RED = 0x57F287, 0xFEE75C, 0xED4245
 
 
 def measure(ctx: Context) -> dict[str, int]:
-    """A fake reading of the servers' load, kept in the session data."""
-    rng: random.Random = ctx.data.setdefault("rng", random.Random(ctx.options.get("seed")))
+    """A fake reading of the servers' load, kept in the session data (plain values only, so that
+    a Redis store can keep it: the generator is made again from the seed and the count)."""
+    count = ctx.data.get("refreshes", -1) + 1
+    seed = ctx.options.get("seed")
+    rng = random.Random(None if seed is None else f"{seed}:{count}")
     ctx.data["load"] = {name: rng.randint(5, 99) for name in ("api", "web", "db")}
-    ctx.data["refreshes"] = ctx.data.get("refreshes", -1) + 1
+    ctx.data["refreshes"] = count
     return ctx.data["load"]
 
 

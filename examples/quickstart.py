@@ -17,10 +17,16 @@ weather = Flow("weather", timeout=300, description="Weather report with refresh 
 
 
 def reading(ctx: Context) -> dict[str, float]:
-    """A fake sensor: a new reading each time it is asked (kept in session data)."""
-    rng: random.Random = ctx.data.setdefault("rng", random.Random(ctx.options.get("seed")))
+    """A fake sensor: a new reading each time it is asked (kept in session data).
+
+    Session data holds only plain values (a Redis store keeps it as a snapshot), so the random
+    generator is not kept there: it is made again from the seed option and the reading's number.
+    """
+    count = ctx.data.get("readings", 0) + 1
+    seed = ctx.options.get("seed")
+    rng = random.Random(None if seed is None else f"{seed}:{count}")
     ctx.data["reading"] = {"temp": round(rng.uniform(-5, 30), 1), "wind": round(rng.uniform(0, 60), 1)}
-    ctx.data["readings"] = ctx.data.get("readings", 0) + 1
+    ctx.data["readings"] = count
     return ctx.data["reading"]
 
 

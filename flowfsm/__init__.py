@@ -42,7 +42,14 @@ from flowfsm.engine.manager import FlowManager
 from flowfsm.engine.render import Rendered, render_screen
 from flowfsm.engine.session import Session, SessionStore
 from flowfsm.engine.telemetry import END_REASONS, REFUSAL_REASONS, Telemetry
-from flowfsm.errors import FlowDefinitionError, FlowError, GuardFailure, RenderError
+from flowfsm.errors import (
+    FlowDefinitionError,
+    FlowError,
+    GuardFailure,
+    RenderError,
+    SnapshotError,
+    SnapshotRefused,
+)
 
 if TYPE_CHECKING:  # imported on first use at run time (see __getattr__): they need flowfsm[metrics]
     from flowfsm.engine.metrics import PrometheusMetrics, start_metrics_server
@@ -83,6 +90,8 @@ __all__ = [
     "Separator",
     "Session",
     "SessionStore",
+    "SnapshotError",
+    "SnapshotRefused",
     "StateSpec",
     "Telemetry",
     "Text",

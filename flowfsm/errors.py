@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["FlowDefinitionError", "FlowError", "GuardFailure", "RenderError"]
+__all__ = [
+    "FlowDefinitionError",
+    "FlowError",
+    "GuardFailure",
+    "RenderError",
+    "SnapshotError",
+    "SnapshotRefused",
+]
 
 
 class FlowError(Exception):
@@ -43,3 +50,33 @@ class GuardFailure(FlowError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class SnapshotError(FlowError):
+    """A session cannot be stored: a value in its data would not come back as it was.
+
+    Raised at the end of the step that put the value there (a remote store encodes the session
+    when it saves it). ``what`` names the place (``ctx.data``, ``ctx.state``, ...) and ``key`` the
+    entry; the message never quotes the value itself (it may hold a secret).
+    """
+
+    def __init__(
+        self, flow: str, state: str, message: str, *, what: str = "", key: str | None = None
+    ) -> None:
+        where = f"flow {flow!r}, state {state!r}" + (f", {what}" if what else "")
+        where += f" key {key!r}" if key is not None else ""
+        super().__init__(f"{where}: {message}")
+        self.flow = flow
+        self.state = state
+        self.what = what
+        self.key = key
+
+
+class SnapshotRefused(FlowError):
+    """A stored session cannot carry on with the flows this process defines (its flow, state or
+    data no longer exists or decodes): the user gets the expired reply with "Open again"."""
+
+    def __init__(self, flow: str, reason: str) -> None:
+        super().__init__(f"flow {flow!r}: {reason}")
+        self.flow = flow
+        self.reason = reason

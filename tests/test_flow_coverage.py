@@ -110,13 +110,17 @@ async def test_stale_clicks_timeouts_and_refusals_are_counted_per_state() -> Non
             await h.command("door")
             await h.click("Enter")
             assert porch is not None
-            await h.click("Enter", message_id=int(porch["id"]), allow_disabled=True)  # the first session's menu: replaced
+            await h.click(
+                "Enter", message_id=int(porch["id"]), allow_disabled=True
+            )  # the first session's menu: replaced
             await h.click("Back")
             await h.click("Enter", message_id=int(h.message["id"]))  # the hall replaced it: stale
             await h.advance(door.timeout + 1)
     assert coverage_after_refusal == {"door:porch [is_open] refuse"}
     nav = coverage.measures(coverage.flows()[0])["nav"]
-    assert {"door:hall timeout", "door:hall back"} <= set(nav.covered)  # the porch session was replaced, not timed out
+    assert {"door:hall timeout", "door:hall back"} <= set(
+        nav.covered
+    )  # the porch session was replaced, not timed out
 
 
 async def test_a_plain_tracer_gets_no_coverage_events_and_keeps_its_own() -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Protocol
 
 import hikari
 
+from flowfsm.define.flow import DataT
 from flowfsm.errors import FlowError
 
 if TYPE_CHECKING:
@@ -62,8 +63,11 @@ class Engine(Protocol):
         """Fire ``trigger`` on the session's machine."""
 
 
-class Context:
+class Context(Generic[DataT]):
     """What a callback sees of its session, and how it navigates.
+
+    ``Context[Cart]`` is the context of a flow declared with ``Flow(..., data=Cart)``: its
+    ``data`` is a ``Cart`` for the editor and mypy. A plain ``Context`` has dict data.
 
     Attributes:
         session: the :class:`~flowfsm.engine.session.Session` (its id, flow, user id, state).
@@ -136,11 +140,16 @@ class Context:
         return self.session.local
 
     @property
-    def data(self) -> dict[str, Any]:
-        """Session data shared by all states of the session; lives until the session ends."""
-        if self.session.data is None:
-            self.session.data = {}
-        return self.session.data
+    def data(self) -> DataT:
+        """Session data shared by all states of the session; lives until the session ends.
+
+        A dict, or a new instance of the root flow's ``data=`` type (see :mod:`flowfsm.define.data`).
+        """
+        data: Any = self.session.data
+        if data is None:
+            data_type = self.session.root_flow.data_type
+            data = self.session.data = {} if data_type is None else data_type()
+        return data
 
     @property
     def options(self) -> Mapping[str, Any]:

@@ -12,7 +12,7 @@ import inspect
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, Generic, TypeAlias
 
 from transitions.core import EventData
 from transitions.extensions.asyncio import (
@@ -28,11 +28,15 @@ from flowfsm.eager import own_task
 from flowfsm.errors import FlowDefinitionError, GuardFailure
 
 if TYPE_CHECKING:
+    from typing_extensions import TypeVar
+
     from flowfsm.define.context import Context
     from flowfsm.define.i18n import Translations
     from flowfsm.define.screen import ScreenLike
+else:
+    from typing import TypeVar
 
-__all__ = ["DEFAULT_TIMEOUT", "Flow", "Hook", "RenderFn", "Sample", "StateSpec", "TransitionSpec"]
+__all__ = ["DEFAULT_TIMEOUT", "DataT", "Flow", "Hook", "RenderFn", "Sample", "StateSpec", "TransitionSpec"]
 
 DEFAULT_TIMEOUT = 300.0
 """Seconds of inactivity after which a session expires (five minutes)."""
@@ -177,7 +181,16 @@ class Sample:
     name: str
 
 
-class Flow:
+if TYPE_CHECKING:
+    DataT = TypeVar("DataT", default=Any)
+else:  # typing.TypeVar has no default before Python 3.13; only type checkers read it
+    DataT = TypeVar("DataT")
+"""The type of a flow's session data (``Flow("shop", data=Cart)``). A bare ``Flow`` or ``Context``
+(no type argument) has untyped data: a dict, typed ``Any``, so that flows with and without typed
+data go through the same engine functions."""
+
+
+class Flow(Generic[DataT]):
     """A menu flow: named states with render functions and the triggers between them.
 
     Args:
@@ -201,6 +214,12 @@ class Flow:
         locale: the locale a flow without translations is written in (its Back, Cancel,
             Previous and Next follow it; default: the manager's). With translations, their
             default locale.
+        data: the type of the session data (a dataclass or ``msgspec.Struct`` whose fields all
+            have defaults): ``ctx.data`` is then that type (``Context[Cart]`` for mypy) and a
+            remote store encodes it with its schema. Without it ``ctx.data`` is a dict.
+        migrations: ``{"old_state": "new_state"}``: a stored session (see
+            :mod:`flowfsm.engine.snapshot`) sitting in a state that was renamed or removed since it was
+            saved carries on in the new state instead of expiring.
 
     Example::
 
@@ -230,6 +249,8 @@ class Flow:
         cleanup: str = "edit",
         translations: Translations | None = None,
         locale: str | None = None,
+        data: type[DataT] | None = None,
+        migrations: Mapping[str, str] | None = None,
     ) -> None:
         if not isinstance(name, str) or not _NAME.match(name):
             raise FlowDefinitionError(
@@ -255,6 +276,13 @@ class Flow:
             )
         self.translations = translations
         self.locale = translations.default if translations is not None else locale
+        if data is not None:
+            from flowfsm.define.data import validate_data_type
+
+            validate_data_type(name, data)
+        self.data_type: type[DataT] | None = data
+        self.migrations: dict[str, str] = dict(migrations or {})
+        self._version: str | None = None
         self.states: dict[str, StateSpec] = {}
         self.transitions: list[TransitionSpec] = []
         self.initial: str | None = None
@@ -269,6 +297,22 @@ class Flow:
 
     def __repr__(self) -> str:
         return f"Flow({self.name!r}, states={list(self.states)!r})"
+
+    @property
+    def version(self) -> str:
+        """A short, stable hash of the flow's graph (see :func:`flowfsm.define.versions.flow_version`).
+
+        It changes when states, their marks, transitions, sub-flow calls or the data type's fields
+        change, never when only callbacks do; a stored session records it (cached once compiled).
+        """
+        if self._version is not None:
+            return self._version
+        from flowfsm.define.versions import flow_version
+
+        version = flow_version(self)
+        if self._machine is not None:
+            self._version = version
+        return version
 
     # -- definition --------------------------------------------------------------------------------
 
@@ -523,6 +567,17 @@ class Flow:
             if spec.fallback is not None and spec.fallback not in self.states:
                 raise FlowDefinitionError(
                     self.name, f"fallback {spec.fallback!r} is not a state of this flow", state=spec.name
+                )
+        for old, new in self.migrations.items():
+            if old in self.states:
+                raise FlowDefinitionError(
+                    self.name,
+                    f"migration {old!r} -> {new!r}: {old!r} is still a state of this flow",
+                    state=old,
+                )
+            if new not in self.states:
+                raise FlowDefinitionError(
+                    self.name, f"migration {old!r} -> {new!r}: {new!r} is not a state of this flow", state=old
                 )
         for tr in self.transitions:
             if tr.kind not in ("normal", "subflow"):

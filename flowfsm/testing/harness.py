@@ -230,23 +230,27 @@ class Harness:
             if self.wire is None:
                 self.client = miru.Client(self.bot)
                 self.bot.event_manager.subscribe(hikari.InteractionCreateEvent, self._gateway_command)
-        options = {"clock": self.clock, "auto_expire": False, **self.manager_options}
         try:
-            if self.wire is not None:
-                self.manager = self.wire(self.bot, **options)
-                self.client = self.manager.client
-                for flow in self.flows:
-                    self.manager.register(flow)
-            else:
-                self.manager = FlowManager(self.client, self.flows, **options)
+            self._start_manager()
         except BaseException:
-            # A flow refused at registration: nothing will call close(), so release the bot here
-            # (an HTTP session left open is reported later, in whichever test the GC runs in).
+            # A flow the manager refuses (a definition error) must not leave the bot's HTTP
+            # sessions and the fake Discord open behind the exception (an HTTP session left open
+            # is reported later, in whichever test the garbage collector runs in).
             await self._close_transport()
             raise
         for observer in Harness.started:
             observer(self)
         return self
+
+    def _start_manager(self) -> None:
+        options = {"clock": self.clock, "auto_expire": False, **self.manager_options}
+        if self.wire is not None:
+            self.manager = self.wire(self.bot, **options)
+            self.client = self.manager.client
+            for flow in self.flows:
+                self.manager.register(flow)
+        else:
+            self.manager = FlowManager(self.client, self.flows, **options)
 
     async def close(self) -> None:
         """Finish queued work and close everything."""
@@ -258,6 +262,7 @@ class Harness:
         logging.getLogger("flowfsm").removeHandler(self._error_log)
         if self._http is not None:
             await self._http.close()
+            self._http = None
         if isinstance(self.bot, hikari.RESTBot):
             await self.bot.close()
         else:

@@ -4,7 +4,8 @@ Subcommands::
 
     flowfsm diagram TARGET [--format mermaid|dot|svg|png] [-o FILE]
     flowfsm diagrams TARGET... [--out DIR] [--formats mermaid,svg]
-    flowfsm check TARGET...
+    flowfsm check TARGET... [--against FLOW_GRAPH]
+    flowfsm snapshot TARGET... [-o FILE]
     flowfsm explore TARGET... [--depth N] [--coverage] [--coverage-report FILE]
     flowfsm gen-tests MODULE:FLOW [-o FILE] [--depth N]
 
@@ -197,9 +198,12 @@ def _configure_check(parser: argparse.ArgumentParser) -> None:
         help="also render every state of translated flows in these locales: limits broken only there, "
         "missing and unused keys ('flow:state:item [locale]: message')",
     )
+    _configure_against(parser)
 
 
 def _run_check(args: argparse.Namespace) -> int:
+    if getattr(args, "against", None):
+        return _run_check_against(args)
     from flowfsm.tools.check import check_all
     from flowfsm.tools.targets import load_flows
 
@@ -209,6 +213,62 @@ def _run_check(args: argparse.Namespace) -> int:
         from flowfsm.tools.i18n_check import run_check
 
         findings += run_check(flows, args.locales)
+    for finding in findings:
+        print(finding)
+    print(f"flowfsm check: {len(flows)} flow(s), {len(findings)} finding(s)", file=sys.stderr)
+    return 1 if findings else 0
+
+
+# -- snapshot / check --against (flow versions) ----------------------------------------------------------
+
+
+def _configure_against(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--against",
+        metavar="FLOW_GRAPH",
+        help="also compare with a flow-graph file written by 'flowfsm snapshot': states removed or renamed "
+        "while stored sessions may sit in them, data fields whose type changed",
+    )
+
+
+def _configure_snapshot(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("targets", nargs="+", metavar="TARGET", help="modules/packages or module:attribute")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+
+
+def _run_snapshot(args: argparse.Namespace) -> int:
+    from flowfsm.define.versions import write_graph_file
+    from flowfsm.tools.targets import load_flows
+
+    flows = load_flows(args.targets)
+    text = write_graph_file(flows, Path(args.output) if args.output else None)
+    if args.output is None:
+        print(text)
+    else:
+        print(f"wrote {args.output} ({len(flows)} flow(s))", file=sys.stderr)
+    return 0
+
+
+def _run_check_against(args: argparse.Namespace) -> int:
+    from flowfsm.define.versions import flow_version, read_graph_file
+    from flowfsm.tools.check import check_flows
+    from flowfsm.tools.flow_graph import compare_graph
+    from flowfsm.tools.targets import load_flows
+
+    flows = load_flows(args.targets)
+    graphs = read_graph_file(Path(args.against))
+    findings = check_flows(flows)
+    for flow in flows:
+        old = graphs.get(flow.name)
+        if old is None:
+            print(f"flowfsm check: {flow.name}: not in {args.against} (a new flow)", file=sys.stderr)
+            continue
+        if old.get("version") != flow_version(flow):
+            print(
+                f"flowfsm check: {flow.name}: version {old.get('version')} -> {flow_version(flow)}",
+                file=sys.stderr,
+            )
+        findings.extend(compare_graph(old, flow))
     for finding in findings:
         print(finding)
     print(f"flowfsm check: {len(flows)} flow(s), {len(findings)} finding(s)", file=sys.stderr)
@@ -323,6 +383,13 @@ COMMANDS: dict[str, Command] = {
         "Report every definition mistake, then open each reachable state through the test harness and report "
         "what its screen gets wrong, as 'flow:state: problem' or 'flow:state:item: problem'; exit 1 when "
         "there is any.",
+    ),
+    "snapshot": Command(
+        "write the graph of flows (states, transitions, version, data schema) to compare later",
+        _configure_snapshot,
+        _run_snapshot,
+        "Write a flow-graph file (JSON) of the TARGETs' flows; 'flowfsm check --against FILE' compares a "
+        "later definition with it (what stored sessions would meet after a deploy).",
     ),
     "explore": Command(
         "use every item of every screen of flows and report what breaks",

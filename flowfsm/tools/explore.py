@@ -33,10 +33,11 @@ It reports, as :class:`~flowfsm.tools.check.Finding` lines ``flow:state: problem
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -341,6 +342,13 @@ def _guarded_entries(graph: FlowGraph, state: str) -> list[str]:
     return guarded
 
 
+async def _observe(observe: Callable[[Harness], Any] | None, harness: Harness) -> None:
+    if observe is not None:
+        result = observe(harness)
+        if inspect.isawaitable(result):
+            await result
+
+
 async def explore(
     flow: Flow,
     depth: int = DEFAULT_DEPTH,
@@ -350,6 +358,7 @@ async def explore(
     max_screens: int = 500,
     locale: str | None = None,
     at: str | None = None,
+    observe: Callable[[Harness], Any] | None = None,
 ) -> ExploreReport:
     """Explore ``flow`` breadth first up to ``depth`` steps and report what went wrong.
 
@@ -364,6 +373,8 @@ async def explore(
             translated flow in another language.
         at: open the flow at this state instead of its initial one (an exploration sample's
             state, see :meth:`flowfsm.define.flow.Flow.sample`).
+        observe: called with the harness after every path is replayed (sync or async), e.g. to
+            look at every open session (``harness.manager.sessions``) at every position reached.
     """
     if depth < 0:
         raise ValueError("depth must be 0 or more")
@@ -400,6 +411,7 @@ async def explore(
         harness.locale = locale or harness.locale
         explorer = _Explorer(harness, flow, options)
         root = await explorer.run([])
+        await _observe(observe, harness)
         note(root, [])
         seen = {root.key}
         queue: deque[tuple[list[_Step], _Outcome]] = deque([([], root)])
@@ -410,6 +422,7 @@ async def explore(
             for position, action in enumerate(node.actions):
                 child_path = [*path, _Step(position, action.key)]
                 outcome = await explorer.run(child_path)
+                await _observe(observe, harness)
                 note(outcome, child_path)
                 if outcome.key in seen or outcome.diverged is not None:
                     continue

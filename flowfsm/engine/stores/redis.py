@@ -1,0 +1,484 @@
+"""Sessions in Redis: any process (replica, shard, the next deploy) can serve any session.
+
+``pip install "flowfsm[redis]"``; ``RedisStore("redis://host:6379/0")`` on redis-py's asyncio
+client (``redis>=5``). What is stored, under a key prefix (``flowfsm:`` by default):
+
+* ``s:<session id>``: a hash with the session's snapshot (``snap``, see :mod:`flowfsm.engine.snapshot`)
+  and its menu message id (``msg``). It expires ``grace`` seconds after the session's deadline, so
+  a session nobody expired (every replica down for a day) does not stay for ever;
+* ``deadlines``: a sorted set, session id -> deadline (Unix seconds); replicas claim due sessions
+  from it (:meth:`RedisStore.claim_expired`), so a restart resets no timeout and there is still no
+  task per idle session;
+* ``msg:<message id>``: the session id whose menu is that message (message-delete events);
+* ``lock:<session id>``: the lock of a session while a step runs (a random token, with a lease).
+
+**One step at a time: a lock with a lease, fenced.** A click runs inside
+:meth:`RedisStore.lock`, which loads the snapshot and takes the lock in one script (``SET NX PX``
+with a random token; one round trip). A second click of the same session, on this replica or
+another, waits for the lock (polling with a short backoff, at most ``wait`` seconds, then
+:class:`SessionBusy`). The lease (``lease`` seconds) is renewed every third of it while the step
+runs, and frees the session when the replica holding it dies. :meth:`RedisStore.save` writes the
+snapshot, moves the deadline, updates the message index and releases the lock in one script
+(one round trip), and only while the lock is still this step's (compare the token): a replica
+whose lease ran out (a long pause) cannot overwrite the work of the one that took over
+(:class:`LockLost`). A click therefore costs two round trips.
+
+A lock rather than optimistic concurrency (compare-and-set on a version, retry on conflict):
+a step has effects outside the store (Discord edits, your database, ``on_action`` hooks) that
+cannot be undone and replayed when a conflict is found at the end, and the engine's contract is
+that a session's clicks run one after the other, which is what the in-process store gives too.
+
+The scripts build key names from the prefix, so a store needs one Redis (or a primary with
+replicas / Sentinel), not Redis Cluster.
+
+Snapshots hold interaction tokens (valid 15 minutes): keep the Redis private (network, ACL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import redis.asyncio as aioredis
+
+from flowfsm.engine.session import Clock, Session
+from flowfsm.engine.snapshot import encode_session, read_snapshot, restore
+from flowfsm.errors import FlowError, SnapshotRefused
+
+if TYPE_CHECKING:
+    from flowfsm.define.flow import Flow
+
+__all__ = ["LockLost", "RedisStore", "SessionBusy"]
+
+log = logging.getLogger("flowfsm.engine.stores.redis")
+
+DEFAULT_LEASE = 10.0
+"""Seconds a session's lock lasts unless renewed (renewed every third of it while a step runs)."""
+DEFAULT_WAIT = 2.5
+"""Seconds a click waits for another step of its session (Discord wants an answer within 3 s)."""
+DEFAULT_GRACE = 86_400.0
+"""Seconds a snapshot outlives its deadline when no replica claims it."""
+
+_LOAD_AND_LOCK = """
+local snap = redis.call('HGET', KEYS[1], 'snap')
+if not snap then return {0} end
+if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1, snap} end
+return {2, redis.call('PTTL', KEYS[2])}
+"""
+
+# KEYS: session, lock, deadlines; ARGV: token ('' = not held), snapshot, ttl ms, deadline, id,
+# message id ('' = none), message key prefix, mode ('add' or 'save').
+_SAVE = """
+local exists = redis.call('EXISTS', KEYS[1]) == 1
+if ARGV[8] == 'add' then
+  if exists then return -2 end
+elseif not exists then
+  if ARGV[1] ~= '' and redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
+  return -3
+end
+local holder = redis.call('GET', KEYS[2])
+if ARGV[1] == '' then
+  if holder then return 0 end
+elseif holder ~= ARGV[1] then
+  return -1
+end
+local old = redis.call('HGET', KEYS[1], 'msg')
+if old and old ~= ARGV[6] then redis.call('DEL', ARGV[7] .. old) end
+if ARGV[6] ~= '' then
+  redis.call('HSET', KEYS[1], 'snap', ARGV[2], 'msg', ARGV[6])
+  redis.call('SET', ARGV[7] .. ARGV[6], ARGV[5], 'PX', ARGV[3])
+else
+  redis.call('HSET', KEYS[1], 'snap', ARGV[2])
+  redis.call('HDEL', KEYS[1], 'msg')
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5])
+if ARGV[1] ~= '' then redis.call('DEL', KEYS[2]) end
+return 1
+"""
+
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+_EXTEND = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
+
+# KEYS: session, lock, deadlines; ARGV: id, message key prefix.
+_REMOVE = """
+local old = redis.call('HGET', KEYS[1], 'msg')
+if old then redis.call('DEL', ARGV[2] .. old) end
+redis.call('ZREM', KEYS[3], ARGV[1])
+return redis.call('DEL', KEYS[1], KEYS[2])
+"""
+
+_BY_MESSAGE = """
+local id = redis.call('GET', KEYS[1])
+if not id then return false end
+local snap = redis.call('HGET', ARGV[1] .. id, 'snap')
+if not snap then return false end
+return {id, snap}
+"""
+
+# KEYS: deadlines; ARGV: now, limit, session prefix, lock prefix, message prefix.
+# A session whose step is running (locked) is skipped: its save moves the deadline.
+_CLAIM = """
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
+local out = {}
+for _, id in ipairs(due) do
+  if redis.call('EXISTS', ARGV[4] .. id) == 0 then
+    local key = ARGV[3] .. id
+    local snap = redis.call('HGET', key, 'snap')
+    local msg = redis.call('HGET', key, 'msg')
+    redis.call('ZREM', KEYS[1], id)
+    redis.call('DEL', key)
+    if msg then redis.call('DEL', ARGV[5] .. msg) end
+    if snap then
+      table.insert(out, id)
+      table.insert(out, snap)
+    end
+  end
+end
+return out
+"""
+
+
+class SessionBusy(FlowError):
+    """Another step of the session held its lock for longer than the store waits."""
+
+    def __init__(self, session_id: str) -> None:
+        super().__init__(f"session {session_id}: another step is running")
+        self.session_id = session_id
+
+
+class LockLost(FlowError):
+    """A step's lease ran out and another step took the session: this step's save is refused."""
+
+    def __init__(self, session_id: str) -> None:
+        super().__init__(f"session {session_id}: the lock's lease ran out before the save")
+        self.session_id = session_id
+
+
+@dataclass(slots=True)
+class _Held:
+    """A lock this store holds: its token and the timer renewing its lease."""
+
+    token: str
+    timer: asyncio.TimerHandle | None = None
+    renewal: asyncio.Task[None] | None = None
+    renewals: int = 0
+
+
+class RedisStore:
+    """Sessions as snapshots in Redis, shared by every process that uses the same Redis.
+
+    Args:
+        redis: a ``redis://`` URL, or a ``redis.asyncio.Redis`` client (with
+            ``decode_responses=False``: snapshots are bytes).
+        prefix: the start of every key (several bots can share a Redis).
+        lease: seconds a session's lock lasts unless renewed (renewed while a step runs).
+        wait: seconds a click waits for a running step of the same session before
+            :class:`SessionBusy`.
+        grace: seconds a snapshot outlives its deadline when no replica claims it.
+        wall: the wall clock (Unix seconds) that snapshots and deadlines are kept in.
+    """
+
+    def __init__(
+        self,
+        redis: str | aioredis.Redis,
+        *,
+        prefix: str = "flowfsm:",
+        lease: float = DEFAULT_LEASE,
+        wait: float = DEFAULT_WAIT,
+        grace: float = DEFAULT_GRACE,
+        wall: Clock = time.time,
+    ) -> None:
+        if isinstance(redis, str):
+            self.redis = aioredis.Redis.from_url(redis)
+            self._own_client = True
+        else:
+            if redis.connection_pool.connection_kwargs.get("decode_responses"):
+                raise ValueError(
+                    "RedisStore needs a client with decode_responses=False (snapshots are bytes)"
+                )
+            self.redis = redis
+            self._own_client = False
+        if not lease > 0 or wait < 0 or grace < 0:
+            raise ValueError("lease must be positive; wait and grace 0 or more")
+        self.prefix = prefix
+        self.lease = lease
+        self.wait = wait
+        self.grace = grace
+        self.wall = wall
+        self.flows: Mapping[str, Flow] = {}
+        self.clock: Clock = time.monotonic
+        self._held: dict[str, _Held] = {}
+        self._load_and_lock = self.redis.register_script(_LOAD_AND_LOCK)
+        self._save = self.redis.register_script(_SAVE)
+        self._release = self.redis.register_script(_RELEASE)
+        self._extend = self.redis.register_script(_EXTEND)
+        self._remove = self.redis.register_script(_REMOVE)
+        self._by_message = self.redis.register_script(_BY_MESSAGE)
+        self._claim = self.redis.register_script(_CLAIM)
+
+    def __repr__(self) -> str:
+        return f"<RedisStore prefix={self.prefix!r}>"
+
+    # -- keys and time ---------------------------------------------------------------------------------
+
+    def session_key(self, session_id: str) -> str:
+        """The hash holding a session's snapshot and message id."""
+        return f"{self.prefix}s:{session_id}"
+
+    def lock_key(self, session_id: str) -> str:
+        """The key of a session's lock."""
+        return f"{self.prefix}lock:{session_id}"
+
+    def message_key(self, message_id: int) -> str:
+        """The key naming the session whose menu is message ``message_id``."""
+        return f"{self.prefix}msg:{message_id}"
+
+    @property
+    def deadlines_key(self) -> str:
+        """The sorted set of deadlines."""
+        return f"{self.prefix}deadlines"
+
+    def _offset(self) -> float:
+        """Wall clock minus the engine's clock, now (see :mod:`flowfsm.engine.snapshot` on times)."""
+        return self.wall() - self.clock()
+
+    # -- the protocol ----------------------------------------------------------------------------------
+
+    def bind(self, flows: Mapping[str, Flow], clock: Clock) -> None:
+        """Use these flows (by name) to restore sessions, and the engine's clock for times."""
+        self.flows = flows
+        self.clock = clock
+
+    async def load(self, session_id: str) -> Session | None:
+        """The session, without locking it; ``None`` when unknown, expired or refused."""
+        blob: bytes | None = await self.redis.hget(self.session_key(session_id), "snap")  # type: ignore[assignment]
+        return None if blob is None else await self._restore(session_id, blob)
+
+    async def add(self, session: Session) -> None:
+        """Store a new session (its id must be new)."""
+        if await self._write(session, "", "add") == -2:
+            raise FlowError(f"session {session.id} already exists in the store")
+
+    async def save(self, session: Session) -> None:
+        """Store the session after a step: the snapshot, its deadline and message, in one round trip.
+
+        Inside :meth:`lock` this also releases the lock, only if it is still this step's
+        (:class:`LockLost` otherwise). Outside a lock it refuses to write while another step holds
+        the session (:class:`SessionBusy`). A session removed meanwhile (expired, or its message
+        deleted) is not brought back. :class:`~flowfsm.errors.SnapshotError` when a value cannot
+        be stored; the lock is then still held, and released when :meth:`lock` exits.
+        """
+        held = self._held.get(session.id)
+        token = held.token if held is not None else ""
+        blob = self._encode(session)
+        if held is not None:
+            # Forget the lock before Redis releases it: another click of this process may take it
+            # while the reply travels back.
+            self._forget(session.id, held)
+        result = await self._write(session, token, "save", blob)
+        if result == -1:
+            raise LockLost(session.id)
+        if result == 0:
+            raise SessionBusy(session.id)
+        if result == -3:
+            log.info("session %s was removed during its step; its save is dropped", session.id)
+
+    async def remove(self, session: Session) -> None:
+        """Forget the session: snapshot, deadline, message index and lock, in one round trip."""
+        held = self._held.get(session.id)
+        if held is not None:
+            self._forget(session.id, held)
+        await self._remove(
+            keys=[self.session_key(session.id), self.lock_key(session.id), self.deadlines_key],
+            args=[session.id, self.message_key_prefix],
+        )
+
+    async def by_message(self, message_id: int) -> Session | None:
+        """The session whose menu is message ``message_id`` (unlocked), in one round trip."""
+        found = await self._by_message(keys=[self.message_key(message_id)], args=[self.session_key("")])
+        if not found:
+            return None
+        session_id, blob = found
+        return await self._restore(session_id.decode(), blob)
+
+    async def claim_expired(self, now: float, limit: int = 100) -> list[Session]:
+        """Remove and return up to ``limit`` sessions whose deadline is at or before ``now``
+        (engine clock). One script does it, so each session is claimed by exactly one caller,
+        whichever replica runs it; a session whose step is running is left to that step."""
+        found = await self._claim(
+            keys=[self.deadlines_key],
+            args=[
+                now + self._offset(),
+                limit,
+                self.session_key(""),
+                self.lock_key(""),
+                self.message_key_prefix,
+            ],
+        )
+        sessions: list[Session] = []
+        for index in range(0, len(found), 2):
+            session = await self._restore(found[index].decode(), found[index + 1], drop=False)
+            if session is not None:
+                sessions.append(session)
+        return sessions
+
+    async def next_deadline(self) -> float | None:
+        """The earliest deadline of any stored session (engine clock), or ``None``."""
+        first = await self.redis.zrange(self.deadlines_key, 0, 0, withscores=True)
+        return float(first[0][1]) - self._offset() if first else None
+
+    def lock(self, session_id: str) -> AbstractAsyncContextManager[Session | None]:
+        """Load the session and hold its lock while the ``async with`` block runs a step.
+
+        Yields ``None`` (and holds nothing) when the session is unknown, expired or refused.
+        Call :meth:`save` (which releases the lock) or :meth:`remove` inside the block; leaving
+        without either releases the lock and keeps the stored session as it was.
+        """
+        return self._locked(session_id)
+
+    # -- beyond the protocol -------------------------------------------------------------------------------
+
+    @property
+    def message_key_prefix(self) -> str:
+        """The start of the message index keys."""
+        return f"{self.prefix}msg:"
+
+    async def memory_usage(self, session_id: str) -> int | None:
+        """Bytes Redis uses for a session's hash (``MEMORY USAGE``), or ``None``."""
+        used = await self.redis.memory_usage(self.session_key(session_id), samples=0)
+        return None if used is None else int(used)
+
+    async def extend(self, session_id: str) -> bool:
+        """Renew the lease of a lock this store holds; ``False`` when it is not ours any more."""
+        held = self._held.get(session_id)
+        if held is None:
+            return False
+        renewed = await self._extend(keys=[self.lock_key(session_id)], args=[held.token, self._lease_ms()])
+        if renewed:
+            held.renewals += 1
+        return bool(renewed)
+
+    async def close(self) -> None:
+        """Close the client when the store created it from a URL."""
+        if self._own_client:
+            await self.redis.aclose()
+
+    # -- inside ------------------------------------------------------------------------------------------
+
+    def _lease_ms(self) -> int:
+        return max(1, round(self.lease * 1000))
+
+    def _encode(self, session: Session) -> bytes:
+        return encode_session(session, wall_offset=self._offset())
+
+    async def _write(self, session: Session, token: str, mode: str, blob: bytes | None = None) -> int:
+        offset = self._offset()
+        deadline = session.last_active + offset + session.timeout
+        ttl_ms = max(1, round((deadline - self.wall() + self.grace) * 1000))
+        result = await self._save(
+            keys=[self.session_key(session.id), self.lock_key(session.id), self.deadlines_key],
+            args=[
+                token,
+                blob if blob is not None else self._encode(session),
+                ttl_ms,
+                repr(deadline),
+                session.id,
+                "" if session.message_id is None else str(session.message_id),
+                self.message_key_prefix,
+                mode,
+            ],
+        )
+        return int(result)
+
+    async def _restore(self, session_id: str, blob: bytes, *, drop: bool = True) -> Session | None:
+        """The session of a snapshot; ``None`` (and the snapshot removed) when it cannot carry on."""
+        try:
+            return restore(read_snapshot(blob), self.flows, wall_offset=self._offset())
+        except SnapshotRefused as exc:
+            log.info("session %s cannot carry on and is dropped: %s", session_id, exc)
+            if drop:
+                await self._remove(
+                    keys=[self.session_key(session_id), self.lock_key(session_id), self.deadlines_key],
+                    args=[session_id, self.message_key_prefix],
+                )
+            return None
+
+    async def _acquire(self, session_id: str) -> tuple[str, bytes | None]:
+        """Take the session's lock and read its snapshot (one round trip per try)."""
+        token = secrets.token_hex(16)
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + self.wait
+        pause = 0.002
+        while True:
+            found = await self._load_and_lock(
+                keys=[self.session_key(session_id), self.lock_key(session_id)], args=[token, self._lease_ms()]
+            )
+            if found[0] == 0:
+                return token, None
+            if found[0] == 1:
+                return token, found[1]
+            left = give_up - loop.time()
+            if left <= 0:
+                raise SessionBusy(session_id)
+            lease_left = max(int(found[1]), 1) / 1000
+            await asyncio.sleep(min(pause, left, lease_left))
+            pause = min(pause * 2, 0.05)
+
+    @asynccontextmanager
+    async def _locked(self, session_id: str) -> AsyncIterator[Session | None]:
+        token, blob = await self._acquire(session_id)
+        if blob is None:
+            yield None
+            return
+        held = _Held(token)
+        self._held[session_id] = held
+        session = await self._restore(session_id, blob)
+        if session is None:  # refused: _restore removed it, lock included
+            self._forget(session_id, held)
+            yield None
+            return
+        self._schedule_renewal(session_id, held)
+        try:
+            yield session
+        finally:
+            if self._held.get(session_id) is held:
+                self._forget(session_id, held)
+                await self._release(keys=[self.lock_key(session_id)], args=[token])
+
+    def _schedule_renewal(self, session_id: str, held: _Held) -> None:
+        loop = asyncio.get_running_loop()
+        held.timer = loop.call_later(self.lease / 3, self._start_renewal, session_id, held)
+
+    def _start_renewal(self, session_id: str, held: _Held) -> None:
+        if self._held.get(session_id) is not held:
+            return
+        held.renewal = asyncio.get_running_loop().create_task(self._renew(session_id, held))
+
+    async def _renew(self, session_id: str, held: _Held) -> None:
+        try:
+            if await self.extend(session_id) and self._held.get(session_id) is held:
+                self._schedule_renewal(session_id, held)
+        except (aioredis.RedisError, OSError) as exc:  # the save will tell (LockLost) if it mattered
+            log.warning("session %s: renewing the lock's lease failed: %s", session_id, exc)
+
+    def _forget(self, session_id: str, held: _Held) -> None:
+        if self._held.get(session_id) is held:
+            del self._held[session_id]
+        if held.timer is not None:
+            held.timer.cancel()
+        if held.renewal is not None and not held.renewal.done():
+            held.renewal.cancel()
