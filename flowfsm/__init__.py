@@ -39,8 +39,10 @@ from flowfsm.define.tracing import TraceEvent, Tracer
 
 # What runs them (flowfsm.engine).
 from flowfsm.engine.manager import FlowManager
+from flowfsm.engine.memory_store import MemoryStore
 from flowfsm.engine.render import Rendered, render_screen
-from flowfsm.engine.session import Session, SessionStore
+from flowfsm.engine.session import Session
+from flowfsm.engine.store import SessionStore
 from flowfsm.engine.telemetry import END_REASONS, REFUSAL_REASONS, Telemetry
 from flowfsm.errors import (
     FlowDefinitionError,
@@ -75,6 +77,7 @@ __all__ = [
     "GuardFailure",
     "MediaGallery",
     "MediaItem",
+    "MemoryStore",
     "MentionableSelect",
     "Modal",
     "PageState",

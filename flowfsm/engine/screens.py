@@ -1,0 +1,129 @@
+"""Running a state's render function: page state, ``before_render``, the reserved Back/Cancel row,
+and the message a closed menu shows.
+
+A part of :class:`~flowfsm.engine.manager.FlowManager` (see ARCHITECTURE.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from hikari.impl import TextDisplayComponentBuilder
+
+from flowfsm.define import lifecycle
+from flowfsm.define.context import Context
+from flowfsm.define.flow import call_hook
+from flowfsm.define.i18n import Chrome
+from flowfsm.define.pagination import page_state
+from flowfsm.define.screen import Button, as_screen
+from flowfsm.engine import logs
+from flowfsm.engine.core import EngineCore
+from flowfsm.engine.render import (
+    COMPONENTS_V2,
+    EPHEMERAL,
+    Rendered,
+    item_key,
+    render_screen,
+)
+from flowfsm.engine.session import Session
+from flowfsm.errors import RenderError
+
+__all__ = ["Screens"]
+
+_LOG = logs.get_logger("flowfsm")
+_UNKNOWN_INTERACTION = 10062
+# A webhook token is good for 15 minutes; past this age, edits go through the channel instead.
+_TOKEN_LIFETIME = 14.5 * 60
+
+
+class Screens(EngineCore):
+    """Running a state's render function: page state, ``before_render``, the reserved Back/Cancel row,"""
+
+    async def _render_for_step(self, ctx: Context) -> Rendered:
+        session = ctx.session
+        if session.ended and session.end_text is not None:
+            return self._text_message(session, session.end_text)
+        if session.flow.is_final(session.state):
+            session.ended = True
+        return await self.render(ctx, interactive=not session.ended)
+
+    def _text_message(self, session: Session, text: str) -> Rendered:
+        """A message that is only ``text`` (a closed menu), in the mode of the current message."""
+        ephemeral = bool(session.msg_flags & EPHEMERAL)
+        if session.msg_flags & COMPONENTS_V2:
+            # A Components v2 message cannot go back to plain content: the text is a component.
+            flags = COMPONENTS_V2 | (EPHEMERAL if ephemeral else 0)
+            return Rendered(None, [], [TextDisplayComponentBuilder(content=text)], (), ephemeral, flags)
+        return Rendered(text, [], [], (), ephemeral, EPHEMERAL if ephemeral else 0)
+
+    async def _page_state(self, ctx: Context) -> tuple[bool, bool] | None:
+        """For a state that paginates a list: count the items, set ``ctx.page``; return (prev, next)."""
+        session = ctx.session
+        paginate = session.flow.states[session.state].paginate
+        if paginate is None:
+            return None
+        total = await call_hook(paginate.count, ctx)
+        ctx.page = page_state(session.page, paginate.per_page, int(total))
+        session.page = ctx.page.current
+        return ctx.page.has_previous, ctx.page.has_next
+
+    async def render(self, ctx: Context, *, interactive: bool = True, disabled: bool = False) -> Rendered:
+        """Run ``before_render`` hooks and the current state's render function; build the message."""
+        session = ctx.session
+        flow = session.flow
+        spec = flow.states[session.state]
+        assert spec.render is not None
+        list_pages = await self._page_state(ctx)
+        if interactive and not disabled:
+            await lifecycle.run_hooks(ctx, "before_render")
+            session.screen += 1  # a new screen: clicks on the previous one are now stale
+        value = await call_hook(spec.render, ctx)
+        chrome = self.localized.for_screen(ctx)
+        screen = as_screen(value)
+        if screen is None:
+            raise RenderError(
+                flow.name,
+                session.state,
+                f"render function returned {type(value).__name__}; expected Screen, str or hikari.Embed",
+            )
+        rendered = render_screen(
+            flow,
+            session.state,
+            session.id,
+            screen,
+            interactive=interactive,
+            disabled=disabled,
+            reserved=self._reserved(session, chrome) if interactive else (),
+            page=session.page,
+            list_pages=list_pages,
+            nav=chrome.nav,
+            ephemeral=spec.ephemeral if spec.ephemeral is not None else flow.ephemeral,
+            screen_number=session.screen,
+        )
+        session.page = rendered.page
+        session.items = rendered.items if interactive and not disabled else ()
+        if lifecycle.detailed(self) and not disabled:  # a final state renders without items
+            lifecycle.trace(ctx, "render", session.state, session.state, None, _item_list(session.items))
+        return rendered
+
+    def _reserved(self, session: Session, chrome: Chrome) -> list[Button]:
+        """Back / Cancel buttons of returnable / cancellable states, for the reserved row."""
+        spec = session.flow.states[session.state]
+        buttons: list[Button] = []
+        if spec.returnable:
+            buttons.append(chrome.back)
+        if spec.cancellable:
+            buttons.append(chrome.cancel)
+        return buttons
+
+
+def _item_list(items: Iterable[Any]) -> str:
+    """The items of a rendered screen for a ``render`` trace: ``key=label`` separated by newlines."""
+    parts = []
+    for index, item in enumerate(items):
+        label = (
+            getattr(item, "label", None) or getattr(item, "placeholder", None) or getattr(item, "title", None)
+        )
+        parts.append(f"{item_key(item, index)}={label or ''}")
+    return "\n".join(parts)
