@@ -11,10 +11,12 @@ if str(ROOT) not in sys.path:
 # -- a real redis-server for the store tests -------------------------------------------------------------
 
 import itertools  # noqa: E402
+import logging  # noqa: E402
 from collections.abc import AsyncIterator, Callable, Iterator  # noqa: E402
 
 import pytest  # noqa: E402
 import pytest_asyncio  # noqa: E402
+from escapes import catch_escapes  # noqa: E402
 
 from flowfsm.testing.redis_server import RedisServer  # noqa: E402
 
@@ -45,3 +47,16 @@ async def redis_store(redis_server: RedisServer) -> AsyncIterator[Callable[..., 
     yield make
     for store in stores:
         await store.close()
+
+
+@pytest_asyncio.fixture
+async def escaped() -> AsyncIterator[list[str]]:
+    """For the adversarial suites: exceptions that reach the event loop and ERROR log records, checked empty at the end."""
+    found: list[str] = []
+    async with catch_escapes(
+        lambda context: found.append(f"loop: {context.get('exception')!r}"),
+        lambda record: found.append(f"log {record.name}: {record.getMessage()}"),
+        logging.ERROR,
+    ):
+        yield found
+    assert found == []

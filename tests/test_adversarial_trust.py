@@ -33,12 +33,11 @@ import asyncio
 import copy
 import logging
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import hikari
 import pytest
-from escapes import RecordTo, catch_escapes
+from escapes import RecordTo
 
 from flowfsm import Button, Context, Flow, Screen, Tracer
 from flowfsm.define.modals import Modal, TextField
@@ -49,19 +48,6 @@ from flowfsm.testing.harness import Reply, components_of
 OWNER = 1001
 RIVAL = 2002
 TOKEN = re.compile(r"tok\d+-[0-9a-f]{8}")
-
-
-@pytest.fixture
-async def escaped() -> AsyncIterator[list[str]]:
-    """Exceptions that reach the event loop and ERROR log records, checked empty at the end."""
-    found: list[str] = []
-    async with catch_escapes(
-        lambda context: found.append(f"loop: {context.get('exception')!r}"),
-        lambda record: found.append(f"log {record.name}: {record.getMessage()}"),
-        logging.ERROR,
-    ):
-        yield found
-    assert found == []
 
 
 def shop_flow() -> Flow:

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import logging
-from collections.abc import AsyncIterator
 from typing import Any
 
 import hikari
 import pytest
-from escapes import catch_escapes
 
 from flowfsm import Button, Context, Flow, Screen, Session
 from flowfsm.testing import Harness, payloads
@@ -61,19 +58,6 @@ def build_flow() -> Flow:
     flow.transition("back", "details", "main")
     flow.transition("close", "main", "closed")
     return flow
-
-
-@pytest.fixture
-async def escaped() -> AsyncIterator[list[str]]:
-    """Exceptions that reach the event loop and ERROR log records, checked empty at the end."""
-    found: list[str] = []
-    async with catch_escapes(
-        lambda context: found.append(f"loop: {context.get('exception')!r}"),
-        lambda record: found.append(f"log {record.name}: {record.getMessage()}"),
-        logging.ERROR,
-    ):
-        yield found
-    assert found == []
 
 
 def snapshot(session: Session, message: dict[str, Any] | None) -> tuple[Any, ...]:

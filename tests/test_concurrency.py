@@ -13,13 +13,10 @@ concurrently (``asyncio.gather``), on a gateway bot and on a REST bot.
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import AsyncIterator
 from typing import Any
 
 import hikari
 import pytest
-from escapes import catch_escapes
 
 from flowfsm import Button, Context, Flow, Screen
 from flowfsm.testing import Harness
@@ -58,19 +55,6 @@ class Counter:
 
     def render(self, ctx: Context) -> Screen:
         return Screen(f"n={ctx.data.get('n', 0)}", items=[Button("+1", action=self.inc, id="inc")])
-
-
-@pytest.fixture
-async def escaped() -> AsyncIterator[list[str]]:
-    """Exceptions that reach the event loop and ERROR log records, checked empty at the end."""
-    found: list[str] = []
-    async with catch_escapes(
-        lambda context: found.append(f"loop: {context.get('exception')!r}"),
-        lambda record: found.append(f"log {record.name}: {record.getMessage()}"),
-        logging.ERROR,
-    ):
-        yield found
-    assert found == []
 
 
 def _text(reply: Reply) -> str | None:
