@@ -15,6 +15,7 @@ import asyncio
 import collections
 import cProfile
 import json
+import os
 import pstats
 import sys
 from pathlib import Path
@@ -66,7 +67,7 @@ async def profile(framework: str, what: str, count: int, show: str, lines: int) 
     turns = sum(v[1] for k, v in raw.items() if k[2] == "_run_once") / count
     tasks = sum(v[1] for k, v in raw.items() if k[2] == "create_task") / count
     print(f"per {what}: {turns:.1f} event-loop turns, {tasks:.1f} tasks created")
-    stats.sort_stats("cumulative").print_stats(show, lines)
+    stats.sort_stats(os.environ.get("HOTSPOTS_SORT", "cumulative")).print_stats(show, lines)
 
 
 def main() -> None:

@@ -269,12 +269,12 @@ async def part_expire(args: argparse.Namespace) -> dict[str, Any]:
     """RSS with ``--sessions`` open flowfsm menus, then the time ``expire_due`` takes to drop them all."""
     env = await Env("flowfsm").start()
     manager = env.menus.manager
-    pool = [env.command(FIRST_USER + i) for i in range(1000)]
     full_gc()
     rss_before = rss_mb()
     t0 = time.perf_counter()
     for index in range(args.sessions):
-        builder = await manager.start(pool[index % len(pool)], env.menus.flow)
+        # One user per session: a user's new session of a flow replaces their previous one.
+        builder = await manager.start(env.command(FIRST_USER + index), env.menus.flow)
         builder.build(env.entity_factory)
     start_s = time.perf_counter() - t0
     await settle()
