@@ -18,7 +18,7 @@ from flowfsm.define.flow import Flow
 from flowfsm.define.i18n import LocalizedTexts
 from flowfsm.define.texts import Texts
 from flowfsm.define.tracing import Tracer
-from flowfsm.engine import logs, trust
+from flowfsm.engine import trust
 from flowfsm.engine.deadlines import Deadlines
 from flowfsm.engine.outbox import Outbox
 from flowfsm.engine.response import ArcContextLike, Responder, ResponseMode
@@ -26,11 +26,6 @@ from flowfsm.engine.session import Clock, Session
 from flowfsm.engine.store import SessionStore
 
 __all__ = ["EngineCore"]
-
-_LOG = logs.get_logger("flowfsm")
-_UNKNOWN_INTERACTION = 10062
-# A webhook token is good for 15 minutes; past this age, edits go through the channel instead.
-_TOKEN_LIFETIME = 14.5 * 60
 
 
 class EngineCore:

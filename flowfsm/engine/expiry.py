@@ -17,9 +17,6 @@ from flowfsm.engine.session import Session
 __all__ = ["Expiry"]
 
 _LOG = logs.get_logger("flowfsm")
-_UNKNOWN_INTERACTION = 10062
-# A webhook token is good for 15 minutes; past this age, edits go through the channel instead.
-_TOKEN_LIFETIME = 14.5 * 60
 
 
 class Expiry(Delivery):

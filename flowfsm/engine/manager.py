@@ -21,7 +21,7 @@ from flowfsm.define.flow import HOOK_NAMES, Flow
 from flowfsm.define.i18n import DEFAULT_LOCALE, LocalizedTexts, builtin_texts
 from flowfsm.define.texts import Texts
 from flowfsm.define.tracing import Tracer
-from flowfsm.engine import logs, telemetry, trust
+from flowfsm.engine import telemetry, trust
 from flowfsm.engine.deadlines import Deadlines
 from flowfsm.engine.memory_store import MemoryStore
 from flowfsm.engine.outbox import Outbox
@@ -34,17 +34,12 @@ from flowfsm.errors import FlowDefinitionError, FlowError
 
 __all__ = ["ErrorHandler", "FlowManager", "Texts"]
 
-_LOG = logs.get_logger("flowfsm")
 
 ErrorHandler = Callable[[Context, BaseException], Awaitable[None] | None]
 """A custom error handler: receives the context and the exception."""
 
 GLOBAL_HOOK_NAMES = tuple(name for name in HOOK_NAMES if name != "setup")
 """Hooks that can also be registered globally on the manager."""
-
-_UNKNOWN_INTERACTION = 10062
-# A webhook token is good for 15 minutes; past this age, edits go through the channel instead.
-_TOKEN_LIFETIME = 14.5 * 60
 
 
 class FlowManager(TextInput):

@@ -17,7 +17,6 @@ from flowfsm.define.flow import call_hook
 from flowfsm.define.i18n import Chrome
 from flowfsm.define.pagination import page_state
 from flowfsm.define.screen import Button, as_screen
-from flowfsm.engine import logs
 from flowfsm.engine.core import EngineCore
 from flowfsm.engine.render import (
     COMPONENTS_V2,
@@ -30,11 +29,6 @@ from flowfsm.engine.session import Session
 from flowfsm.errors import RenderError
 
 __all__ = ["Screens"]
-
-_LOG = logs.get_logger("flowfsm")
-_UNKNOWN_INTERACTION = 10062
-# A webhook token is good for 15 minutes; past this age, edits go through the channel instead.
-_TOKEN_LIFETIME = 14.5 * 60
 
 
 class Screens(EngineCore):
