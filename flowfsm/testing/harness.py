@@ -414,8 +414,6 @@ class Harness:
         if not message:
             raise AssertionError("there is no menu message")
         iid, token = interaction_id or self._ids.next(), self._token()
-        if resolved is None and values:
-            resolved = payloads.resolved_for(component_type, values, guild_id=guild_id)
         channel_id = int(message.get("channel_id", 222))
         payload = payloads.component_interaction(
             interaction_id=iid,

@@ -362,8 +362,11 @@ def resolved(
     return data
 
 
-def _resolved_for(component_type: int, values: Sequence[str], guild_id: int | None) -> dict[str, Any] | None:
-    """What Discord resolves for the chosen ids of an auto-populated select (mentionables as users)."""
+def resolved_for(
+    component_type: int, values: Sequence[str], *, guild_id: int | None = 111
+) -> dict[str, Any] | None:
+    """What Discord resolves for the chosen ids of a user (5), role (6), mentionable (7, resolved
+    as users) or channel (8) select; ``None`` for other component types."""
     if component_type not in (5, 6, 7, 8):
         return None
     ids = [int(value) for value in values if value.isdigit()]  # a forged value resolves to nothing
@@ -419,7 +422,7 @@ def component_interaction(
     if values is not None or component_type != 2:
         data["values"] = list(values or ())
     if resolved is None and values:
-        resolved = _resolved_for(component_type, values, guild_id)
+        resolved = resolved_for(component_type, values, guild_id=guild_id)
     if resolved:
         data["resolved"] = resolved
     payload = _base_interaction(
@@ -727,47 +730,3 @@ def invalid_form_body(problems: list[tuple[str, str, str]]) -> dict[str, Any]:
             node = node.setdefault(part, {})
         node.setdefault("_errors", []).append({"code": code, "message": message})
     return {"message": "Invalid Form Body", "code": 50035, "errors": tree}
-
-
-# -- resolved objects of auto-populated selects (issue 13, value validation) ---------------------
-
-
-def resolved_for(
-    component_type: int, values: list[str], *, guild_id: int | None = 111
-) -> dict[str, Any] | None:
-    """A minimal ``data.resolved`` for the ``values`` of a user (5), role (6), mentionable (7) or
-    channel (8) select: each value resolved as that kind (a mentionable as a user). ``None`` for
-    other component types."""
-    if component_type in (5, 7):
-        return {"users": {v: user(int(v)) for v in values}}
-    if component_type == 6:
-        return {
-            "roles": {
-                v: {
-                    "id": v,
-                    "name": f"role{v}",
-                    "color": 0,
-                    "hoist": False,
-                    "position": 1,
-                    "permissions": "0",
-                    "managed": False,
-                    "mentionable": True,
-                    "flags": 0,
-                }
-                for v in values
-            }
-        }
-    if component_type == 8:
-        return {
-            "channels": {
-                v: {
-                    "id": v,
-                    "name": f"channel{v}",
-                    "type": 0,
-                    "permissions": "0",
-                    "guild_id": str(guild_id or 111),
-                }
-                for v in values
-            }
-        }
-    return None
