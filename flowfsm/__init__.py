@@ -7,7 +7,9 @@ Define a :class:`Flow` (states with render functions, triggers between them), re
 from typing import TYPE_CHECKING, Any
 
 # What bot authors write (flowfsm.define): flows, states, screens, items, guards, texts.
+from flowfsm.define.access import Access
 from flowfsm.define.context import Context, Engine
+from flowfsm.define.cooldowns import RateLimit
 from flowfsm.define.flow import DEFAULT_TIMEOUT, HOOK_NAMES, Flow, Sample, StateSpec, TransitionSpec
 from flowfsm.define.guards import Guard, guard, pipeline
 from flowfsm.define.i18n import Translations, builtin_texts
@@ -61,6 +63,7 @@ __all__ = [
     "END_REASONS",
     "HOOK_NAMES",
     "REFUSAL_REASONS",
+    "Access",
     "ActionRow",
     "Button",
     "ButtonGroup",
@@ -83,6 +86,7 @@ __all__ = [
     "PageState",
     "Paginate",
     "PrometheusMetrics",
+    "RateLimit",
     "RenderError",
     "Rendered",
     "RoleSelect",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, Protocol
 
 import hikari
@@ -91,6 +92,7 @@ class Context(Generic[DataT]):
         "interaction",
         "item",
         "manager",
+        "notes",
         "page",
         "session",
         "trigger_options",
@@ -113,6 +115,7 @@ class Context(Generic[DataT]):
         self.page: PageState | None = None
         self._locales: tuple[str, ...] | None = None  # worked out on first use (see flowfsm.define.i18n)
         self.end_reason = "completed"
+        self.notes: list[str] | None = None  # ctx.tell: sent to the clicking user after the step
 
     def __repr__(self) -> str:
         return f"<Context session={self.session.id} state={self.state_name!r}>"
@@ -174,9 +177,54 @@ class Context(Generic[DataT]):
 
     @property
     def user(self) -> hikari.User | None:
-        """The user of the interaction being handled (the session's owner)."""
+        """The user of the interaction being handled (the session's owner, or on a shared menu
+        whoever clicked)."""
         user = getattr(self.interaction, "user", None)
         return user if isinstance(user, hikari.User) else None
+
+    @property
+    def member_id(self) -> int | None:
+        """Id of the user whose interaction is being handled (on a shared menu: who clicked);
+        ``None`` in callbacks run without an interaction (``on_timeout``)."""
+        user = getattr(self.interaction, "user", None)
+        return None if user is None else int(user.id)
+
+    @property
+    def is_opener(self) -> bool:
+        """Whether the interaction being handled is the session owner's own."""
+        return self.member_id == self.session.user_id
+
+    @property
+    def member_data(self) -> dict[str, Any]:
+        """Per-user data inside the session: the dict of the user being handled (see
+        :attr:`member_id`), created empty on first use, kept until the session ends. On a shared
+        menu each user who clicks has their own; :attr:`members` lists them all.
+
+        The menu's message is the same for everyone: show per-user things with :meth:`tell`.
+        """
+        member = self.member_id
+        if member is None:
+            raise FlowError("ctx.member_data needs an interaction: this callback runs without one")
+        members = self.session.members
+        if members is None:
+            members = self.session.members = {}
+        data = members.get(member)
+        if data is None:
+            data = members[member] = {}
+        return data
+
+    @property
+    def members(self) -> Mapping[int, Mapping[str, Any]]:
+        """Every user's :attr:`member_data` in this session, by user id (read it, e.g. to count
+        who is ready; write your own through :attr:`member_data`)."""
+        return MappingProxyType(self.session.members or {})
+
+    def tell(self, text: str) -> None:
+        """Send ``text`` to the user being handled, as an ephemeral message only they see, once
+        this click's step has updated the menu ("you joined" on a shared menu)."""
+        if self.notes is None:
+            self.notes = []
+        self.notes.append(text)
 
     @property
     def locales(self) -> tuple[str, ...]:

@@ -24,6 +24,8 @@ from transitions.extensions.asyncio import (
     AsyncTransition,
 )
 
+from flowfsm.define.access import Access, AccessLike, as_access
+from flowfsm.define.cooldowns import RateLimit
 from flowfsm.eager import own_task
 from flowfsm.errors import FlowDefinitionError, GuardFailure
 
@@ -220,6 +222,13 @@ class Flow(Generic[DataT]):
         migrations: ``{"old_state": "new_state"}``: a stored session (see
             :mod:`flowfsm.engine.snapshot`) sitting in a state that was renamed or removed since it was
             saved carries on in the new state instead of expiring.
+        access: who may click the flow's menus: the opener only (default), ``"channel"``,
+            :class:`~flowfsm.define.access.Access` ``.members(users=..., roles=...)`` or a
+            predicate ``fn(ctx) -> bool`` (see :mod:`flowfsm.define.access`). Clicks of a shared
+            menu run one at a time; ``ctx.member_data`` holds each user's own data.
+        rate_limit: at most so many clicks per user per interval across the flow's menus, a
+            :class:`~flowfsm.define.cooldowns.RateLimit`; a faster click runs nothing and gets
+            an ephemeral "slow down" (``Texts.cooldown``).
 
     Example::
 
@@ -251,6 +260,8 @@ class Flow(Generic[DataT]):
         locale: str | None = None,
         data: type[DataT] | None = None,
         migrations: Mapping[str, str] | None = None,
+        access: AccessLike | None = None,
+        rate_limit: RateLimit | None = None,
     ) -> None:
         if not isinstance(name, str) or not _NAME.match(name):
             raise FlowDefinitionError(
@@ -282,6 +293,13 @@ class Flow(Generic[DataT]):
             validate_data_type(name, data)
         self.data_type: type[DataT] | None = data
         self.migrations: dict[str, str] = dict(migrations or {})
+        try:
+            self.access: Access = as_access(access)
+        except ValueError as exc:
+            raise FlowDefinitionError(name, str(exc)) from None
+        if rate_limit is not None and not isinstance(rate_limit, RateLimit):
+            raise FlowDefinitionError(name, f"rate_limit must be a RateLimit, got {rate_limit!r}")
+        self.rate_limit = rate_limit
         self._version: str | None = None
         self.states: dict[str, StateSpec] = {}
         self.transitions: list[TransitionSpec] = []

@@ -290,22 +290,32 @@ def screen_chain(ctx: Context) -> tuple[str, ...]:
 
 
 def _ftl_text(value: str) -> str:
-    """A Texts string (``{command}`` placeholders) as a Fluent pattern."""
-    parts = [
-        re.sub(r"[{}]", lambda brace: f'{{ "{brace.group()}" }}', part) for part in value.split("{command}")
-    ]
-    return "{ $command }".join(parts)
+    """A Texts string (``{command}``, ``{seconds}`` placeholders) as a Fluent pattern."""
+    pieces = re.split(r"(\{(?:%s)\})" % "|".join(_PLACEHOLDERS), value)
+    out = []
+    for piece in pieces:
+        name = piece[1:-1]
+        if name in _PLACEHOLDERS and piece == "{" + name + "}":
+            out.append(f"{{ ${name} }}")
+        else:
+            out.append(re.sub(r"[{}]", lambda brace: f'{{ "{brace.group()}" }}', piece))
+    return "".join(out)
 
 
 def texts_as_ftl(texts: Texts) -> str:
     """The built-in texts as a Fluent catalog: the start of a new locale's ``flowfsm.ftl``."""
-    lines = ["# flowfsm's built-in texts. { $command } is the flow's slash command."]
+    lines = [
+        "# flowfsm's built-in texts. { $command } is the flow's slash command, "
+        "{ $seconds } the seconds of a cooldown."
+    ]
     for field in dataclasses.fields(texts):
         lines.append(f"{field.name} = {_ftl_text(getattr(texts, field.name))}")
     return "\n".join(lines) + "\n"
 
 
-_SENTINEL = "\x00command\x00"
+_PLACEHOLDERS = ("command", "seconds")
+"""The ``str.format`` fields of :class:`~flowfsm.define.texts.Texts` (Fluent variables in catalogs)."""
+_SENTINELS = {name: f"\x00{name}\x00" for name in _PLACEHOLDERS}
 
 
 def _fields_from(translations: Translations, locale: str, names: Iterable[str]) -> dict[str, str]:
@@ -313,9 +323,11 @@ def _fields_from(translations: Translations, locale: str, names: Iterable[str]) 
     fields: dict[str, str] = {}
     for name in names:
         if name in translations.keys(locale):
-            text, _ = translations.lookup((locale,), name, {"command": _SENTINEL})
-            # The engine fills {command} with str.format, as in the English defaults.
-            fields[name] = text.replace(_SENTINEL, "{command}")
+            text, _ = translations.lookup((locale,), name, _SENTINELS)
+            # The engine fills {command} and {seconds} with str.format, as in the English defaults.
+            for placeholder, sentinel in _SENTINELS.items():
+                text = text.replace(sentinel, "{" + placeholder + "}")
+            fields[name] = text
     return fields
 
 

@@ -195,6 +195,7 @@ def trace(
             session.user_id,
             ctx.manager.clock(),
             detail,
+            ctx.member_id,
         )
     )
 

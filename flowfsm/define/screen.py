@@ -45,6 +45,10 @@ class Button:
         pin: ``"start"`` or ``"end"``: under button pagination, shown on every page.
         cleanup: how the old message is handled if this click's result is posted as a new
             message (overrides the state's and the flow's policy; see ``Flow(cleanup=...)``).
+        cooldown: seconds before the same user may click this button again (per user, also on
+            a shared menu); a click inside it runs nothing and gets an ephemeral "slow down"
+            (see :mod:`flowfsm.define.cooldowns`). Give the button an ``id`` so the cooldown
+            follows it across screens.
     """
 
     label: str | None = None
@@ -60,6 +64,13 @@ class Button:
     modal: str | None = None
     pin: str | None = None
     cleanup: str | None = None
+    cooldown: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.cooldown is not None:
+            from flowfsm.define.cooldowns import check_cooldown
+
+            object.__setattr__(self, "cooldown", check_cooldown(self.cooldown, "Button cooldown"))
 
     @property
     def fires(self) -> bool:

@@ -12,7 +12,8 @@ __all__ = ["Texts"]
 
 @dataclass(slots=True)
 class Texts:
-    """The short texts users see when a click cannot be run. ``{command}`` is the flow's command."""
+    """The short texts users see when a click cannot be run. ``{command}`` is the flow's command;
+    ``{seconds}`` (in ``cooldown``) the whole seconds until the user may click again."""
 
     expired: str = "This menu has expired. Run /{command} again."
     not_yours: str = "This menu belongs to someone else. Run /{command} to open your own."
@@ -32,3 +33,4 @@ class Texts:
     too_many: str = "You have too many menus open. Close one, or wait for one to expire."
     replaced: str = "This menu was replaced by a newer one."
     not_delivered: str = "This menu could not be updated, so it was closed. Run /{command} again."
+    cooldown: str = "Slow down: try again in {seconds} s."

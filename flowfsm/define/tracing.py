@@ -1,7 +1,8 @@
 """Tracing of every transition, in a bounded ring buffer (bots run for weeks).
 
 Enable with ``FlowManager(..., tracer=Tracer(size=1000))``. Each event records the flow, the
-states before and after, the trigger, the component clicked, the session and user, and the time.
+states before and after, the trigger, the component clicked, the session and its user, the user
+who clicked (``clicker``: on a shared menu, anyone allowed), and the time.
 Guard refusals, errors and sub-flow calls are recorded too (``kind``).
 """
 
@@ -33,6 +34,9 @@ class TraceEvent:
     user_id: int
     at: float
     detail: str | None = None
+    clicker: int | None = None
+    """The user whose interaction caused the event (on a shared menu, not always ``user_id``, the
+    session's owner); ``None`` for events without one (a timeout)."""
 
 
 class Tracer:

@@ -19,6 +19,7 @@ from flowfsm.define.i18n import LocalizedTexts
 from flowfsm.define.texts import Texts
 from flowfsm.define.tracing import Tracer
 from flowfsm.engine import trust
+from flowfsm.engine.cooldowns import Cooldowns
 from flowfsm.engine.deadlines import Deadlines
 from flowfsm.engine.outbox import Outbox
 from flowfsm.engine.response import ArcContextLike, Responder, ResponseMode
@@ -51,6 +52,7 @@ class EngineCore:
     application_id: int | None
     tracer: Tracer | None
     global_hooks: dict[str, list[Callable[..., Any]]]
+    cooldowns: Cooldowns
     _seen: trust.SeenInteractions
     _error_handler: Callable[[Context, BaseException], Awaitable[None] | None] | None
     _timer: asyncio.TimerHandle | None

@@ -22,6 +22,7 @@ from flowfsm.define.i18n import DEFAULT_LOCALE, LocalizedTexts, builtin_texts
 from flowfsm.define.texts import Texts
 from flowfsm.define.tracing import Tracer
 from flowfsm.engine import telemetry, trust
+from flowfsm.engine.cooldowns import DEFAULT_MAX_ENTRIES, Cooldowns
 from flowfsm.engine.deadlines import Deadlines
 from flowfsm.engine.memory_store import MemoryStore
 from flowfsm.engine.outbox import Outbox
@@ -74,6 +75,8 @@ class FlowManager(TextInput):
         max_sessions: open sessions in total; past it, ``Texts.too_many``.
         store: where open sessions live (a :class:`~flowfsm.engine.store.SessionStore`); default a
             :class:`~flowfsm.engine.memory_store.MemoryStore` of this process.
+        max_cooldowns: entries of the table of button cooldowns and flow rate limits (see
+            :mod:`flowfsm.engine.cooldowns`): memory stays bounded however many users click.
     """
 
     def __init__(
@@ -96,6 +99,7 @@ class FlowManager(TextInput):
         max_sessions_per_user: int = 10,
         max_sessions: int = 500_000,
         store: SessionStore | None = None,
+        max_cooldowns: int = DEFAULT_MAX_ENTRIES,
     ) -> None:
         self.client = client
         self.clock = clock
@@ -112,6 +116,7 @@ class FlowManager(TextInput):
         self.max_sessions_per_user = max_sessions_per_user
         self.max_sessions = max_sessions
         self._seen = trust.SeenInteractions()
+        self.cooldowns = Cooldowns(clock, max_cooldowns)
         self.sessions: SessionStore = store if store is not None else MemoryStore(clock)
         self.outbox = Outbox(outbox_concurrency)
         self.telemetry = telemetry.build(metrics, telemetry.spans_from(traces))

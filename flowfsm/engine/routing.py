@@ -25,7 +25,7 @@ from flowfsm.engine.render import (
 )
 from flowfsm.engine.response import ArcContextLike, Responder, ResponseMode
 from flowfsm.engine.session import Session
-from flowfsm.engine.step import Steps
+from flowfsm.engine.admission import Admission
 from flowfsm.errors import FlowError
 
 __all__ = ["Routing"]
@@ -33,7 +33,7 @@ __all__ = ["Routing"]
 _LOG = logs.get_logger("flowfsm")
 
 
-class Routing(Steps):
+class Routing(Admission):
     """From an interaction to a session: parse the custom id, find the session, check owner, screen"""
 
     async def handle_component(self, interaction: hikari.ComponentInteraction) -> Any:
@@ -101,10 +101,11 @@ class Routing(Steps):
             return await self._refuse(
                 responder, self.texts.expired, flow, reason="expired", offer_resume=True
             )
-        if int(interaction.user.id) != session.user_id:
-            return await self._refuse(responder, self.texts.not_yours, flow, reason="not_yours")
+        refusal = await self._admit(session, parsed, interaction)  # access, cooldowns (admission.py)
+        if refusal is not None:
+            return await self._refuse(responder, refusal[0], flow, reason=refusal[1])
         lock = self.sessions.lock(session)
-        if lock.locked() and len(getattr(lock, "_waiters", None) or ()) >= self.max_waiting:
+        if lock.locked() and len(getattr(lock, "_waiters", None) or ()) >= self._max_waiting(session):
             return await self._refuse(responder, self.texts.busy, flow, reason="busy")
         # Waiting for another step of this session counts towards the step's deadlines.
         self._defers.add(responder, self.defer_after)
@@ -138,9 +139,9 @@ class Routing(Steps):
             return await self._refuse(responder, self.texts.expired, flow, reason="expired")
         item = session.find_item(parsed.item)
         if (
-            parsed.screen != session.screen % custom_id.SCREENS
-            or parsed.state_index != flow.state_index(session.state)
+            parsed.state_index != flow.state_index(session.state)
             or item is None
+            or not self._on_screen(session, parsed, item, int(interaction.user.id))
         ):
             # An earlier screen: a double-click, a replay, or a menu the session has moved on from.
             self._trace_stale(session, parsed)
@@ -180,6 +181,8 @@ class Routing(Steps):
         else:
             ctx.values = values_from(interaction)
         await self._step(ctx, responder, lambda: self._run_item(ctx, item))
+        if ctx.notes:
+            await self._tell(ctx, responder)
         return None
 
     def _untrusted(

@@ -42,6 +42,8 @@ class Session:
         "last_active",
         "local",
         "locales",
+        "member_screens",
+        "members",
         "message_id",
         "msg_flags",
         "options",
@@ -92,6 +94,9 @@ class Session:
         self.end_text: str | None = None
         self.locales: tuple[str, ...] | None = None  # the screen's locale chain (translated flows)
         self._lock: asyncio.Lock | None = None
+        # Shared menus (Flow(access=...)): per-user data, and the screen each user last clicked.
+        self.members: dict[int, dict[str, Any]] | None = None
+        self.member_screens: dict[int, int] | None = None
 
     def __repr__(self) -> str:
         return f"<Session {self.id} flow={self.flow.name!r} state={self.state!r} user={self.user_id}>"

@@ -200,6 +200,9 @@ class Harness:
         """Per-user locales overriding :attr:`locale`: ``h.locales[OTHER_USER] = "de"``."""
         self.guild_locale = "en-US"
         """The guild's locale, sent with interactions in a guild."""
+        self.roles: dict[int, list[int]] = {}
+        """Role ids of users' guild members, sent as ``member.roles`` with their clicks:
+        ``h.roles[OTHER_USER] = [777]``."""
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -429,6 +432,7 @@ class Harness:
             application_id=self.discord.application_id,
             locale=self.locale_of(user),
             guild_locale=self.guild_locale,
+            roles=self.roles.get(user, ()),
         )
         self.discord.register_interaction(iid, token, channel_id=channel_id, message_id=int(message["id"]))
         reply = await self._deliver(payload, iid, token, None)

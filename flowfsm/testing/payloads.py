@@ -235,6 +235,7 @@ def _base_interaction(
     locale: str,
     data: dict[str, Any],
     guild_locale: str = "en-US",
+    roles: Sequence[int] = (),
 ) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "id": str(interaction_id),
@@ -255,7 +256,7 @@ def _base_interaction(
         payload["context"] = 1
         payload["authorizing_integration_owners"] = {"0": "0"}
     else:
-        payload["member"] = guild_member(user_id)
+        payload["member"] = guild_member(user_id, roles=list(roles))
         payload["guild_id"] = str(guild_id)
         payload["guild"] = {"id": str(guild_id), "locale": guild_locale, "features": []}
         payload["guild_locale"] = guild_locale
@@ -408,6 +409,7 @@ def component_interaction(
     application_id: int = 4242,
     locale: str = "en-US",
     guild_locale: str = "en-US",
+    roles: Sequence[int] = (),
 ) -> dict[str, Any]:
     """Build a MESSAGE_COMPONENT (type 3) interaction: a click (type 2) or a select (types 3, 5-8).
 
@@ -416,7 +418,8 @@ def component_interaction(
     the numeric id of the component carrying ``custom_id`` (left out when no component of the
     message carries it: a forged click), and a user, role, mentionable or channel select carries
     ``data.resolved`` for its values: pass ``resolved`` (see :func:`resolved`), else the values are
-    resolved as users (user and mentionable selects), roles or text channels.
+    resolved as users (user and mentionable selects), roles or text channels. In a guild, ``roles``
+    are the clicking member's role ids (``member.roles``, which Discord fills in and signs).
     """
     data: dict[str, Any] = {"custom_id": custom_id, "component_type": component_type}
     if values is not None or component_type != 2:
@@ -436,6 +439,7 @@ def component_interaction(
         locale=locale,
         guild_locale=guild_locale,
         data=data,
+        roles=roles,
     )
     payload["message"] = copy.deepcopy(message)
     assign_component_ids(payload["message"].setdefault("components", []))

@@ -17,3 +17,4 @@ busy = Dieses Menü ist noch mit deinen vorherigen Klicks beschäftigt. Versuche
 too_many = Du hast zu viele Menüs geöffnet. Schließe eines oder warte, bis eines abläuft.
 replaced = Dieses Menü wurde durch ein neueres ersetzt.
 not_delivered = Dieses Menü konnte nicht aktualisiert werden und wurde daher geschlossen. Führe /{ $command } erneut aus.
+cooldown = Nicht so schnell: versuche es in { $seconds } s erneut.

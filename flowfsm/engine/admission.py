@@ -1,0 +1,133 @@
+"""Who may click, how fast, and on which screen: access of shared menus, cooldowns and rate
+limits, the screen identity of many users' clicks, and notes to the user who clicked.
+
+A part of :class:`~flowfsm.engine.manager.FlowManager` (see ARCHITECTURE.md), between the step
+and routing: :class:`~flowfsm.engine.routing.Routing` asks :meth:`Admission._admit` where it used
+to compare the clicking user with the owner, before the click waits for the session.
+
+**Access** (``Flow(access=...)``, :mod:`flowfsm.define.access`) is decided from what Discord
+vouches for: the interaction's user id and, in a guild, its member's role ids. The root flow's
+access counts (a sub-flow runs inside its parent's menu).
+
+**Screen identity on a shared menu.** An opener-only menu runs a click only from its current
+screen: any earlier screen is a double click or a replay. On a shared menu, users click the
+same message at the same time; one click's re-render must not refuse everybody else's. So a
+click made on an earlier screen runs against the current one when all of these hold: the screen
+is of the same state, at most :data:`SHARED_LAG` screens old; the item has an explicit ``id``
+(positions can change meaning between screens) and is on the current screen; and *that user*
+has had no click run on that screen or a later one — their own double click stays stale.
+Everything else the current screen requires (the message, the values offered) is checked as
+for any click.
+"""
+
+from __future__ import annotations
+
+import math
+
+import hikari
+
+from flowfsm.define.access import Access
+from flowfsm.define.context import Context
+from flowfsm.define.flow import call_hook
+from flowfsm.engine import custom_id, logs, trust
+from flowfsm.engine.response import Responder
+from flowfsm.engine.session import Session
+from flowfsm.engine.step import Steps
+
+__all__ = ["SHARED_LAG", "Admission"]
+
+_LOG = logs.get_logger("flowfsm")
+
+SHARED_LAG = 64
+"""How many screens behind a shared menu's click may be made and still run (see the module doc)."""
+
+
+class Admission(Steps):
+    """Who may click, how fast, and on which screen (see the module doc)."""
+
+    async def _admit(
+        self,
+        session: Session,
+        parsed: custom_id.ParsedId,
+        interaction: hikari.ComponentInteraction | hikari.ModalInteraction,
+    ) -> tuple[str, str] | None:
+        """Why this click may not even wait for the session, as (reply text, refusal reason);
+        ``None`` when it may. Access first, then cooldowns (a refused user counts no click)."""
+        user_id = int(interaction.user.id)
+        access = session.root_flow.access
+        if user_id != session.user_id and not await self._allowed(access, session, interaction, user_id):
+            return self.texts.not_yours, "not_yours"
+        if isinstance(interaction, hikari.ComponentInteraction):
+            item = session.find_item(parsed.item)
+            wait = self.cooldowns.wait(session.flow, session.id, parsed.item, item, user_id)
+            if wait > 0:
+                command = session.root_flow.command
+                text = self.localized.for_user(interaction).cooldown
+                return text.format(seconds=math.ceil(wait), command=command), "rate_limited"
+        return None
+
+    async def _allowed(
+        self,
+        access: Access,
+        session: Session,
+        interaction: hikari.ComponentInteraction | hikari.ModalInteraction,
+        user_id: int,
+    ) -> bool:
+        """Whether ``access`` lets ``user_id`` (not the opener) click ``session``'s menu."""
+        if access.kind == "opener":
+            return False
+        if session.channel_id is not None and int(interaction.channel_id) != session.channel_id:
+            return False  # the menu's message is in the session's channel; nothing else is it
+        if access.kind == "channel":
+            return True
+        if access.kind == "members":
+            member = interaction.member  # as Discord sent it: roles of this guild, never the payload's data
+            return access.lists(user_id, member.role_ids if member is not None else ())
+        assert access.predicate is not None
+        try:
+            return bool(await call_hook(access.predicate, Context(self, session, interaction)))
+        except Exception as exc:
+            _LOG.error(
+                "flowfsm: the access predicate of flow %r failed, click refused: %s",
+                session.root_flow.name,
+                trust.redact(repr(exc)),
+                extra=logs.fields(session),
+            )
+            return False
+
+    def _max_waiting(self, session: Session) -> int:
+        """Clicks that may wait for ``session``'s running step: more on a shared menu."""
+        access = session.root_flow.access
+        return access.max_waiting if access.shared else self.max_waiting
+
+    def _on_screen(self, session: Session, parsed: custom_id.ParsedId, item: object, user_id: int) -> bool:
+        """Whether a click made on screen ``parsed.screen`` may run on the current screen (the
+        state index and the item are checked by the caller): the current screen, or on a shared
+        menu an earlier one under the rules of the module doc. Notes the user's click."""
+        current = session.screen
+        behind = (current - parsed.screen) % custom_id.SCREENS
+        if not session.root_flow.access.shared:
+            return behind == 0
+        clicked = session.member_screens
+        if behind:
+            last = clicked.get(user_id) if clicked is not None else None
+            if (
+                behind > SHARED_LAG
+                or getattr(item, "id", None) != parsed.item
+                or (last is not None and last >= current - behind)
+            ):
+                return False
+        if clicked is None:
+            clicked = session.member_screens = {}
+        clicked[user_id] = current
+        return True
+
+    async def _tell(self, ctx: Context, responder: Responder) -> None:
+        """Send what the step's callbacks wrote with ``ctx.tell`` to the user who clicked."""
+        notes, ctx.notes = ctx.notes, None
+        if not notes or not responder.responded:
+            return
+        try:
+            await responder.ephemeral_text("\n".join(notes)[:2000])
+        except hikari.HikariError:
+            _LOG.warning("flowfsm: could not send a note to the user", exc_info=True)
