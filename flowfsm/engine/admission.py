@@ -14,8 +14,11 @@ screen: any earlier screen is a double click or a replay. On a shared menu, user
 same message at the same time; one click's re-render must not refuse everybody else's. So a
 click made on an earlier screen runs against the current one when all of these hold: the screen
 is of the same state, at most :data:`SHARED_LAG` screens old; the item has an explicit ``id``
-(positions can change meaning between screens) and is on the current screen; and *that user*
-has had no click run on that screen or a later one — their own double click stays stale.
+(positions can change meaning between screens) and is on the current screen; the screen was
+shown in the current visit of the state (a click seen in another state starts a new visit); and
+*that user* has had no click run on that screen or a later one — their own double click stays
+stale. (Visits are told apart by the clicks the engine sees: a state left and entered again by
+transitions without any click in between counts as one visit.)
 Everything else the current screen requires (the message, the values offered) is checked as
 for any click.
 """
@@ -34,12 +37,24 @@ from flowfsm.engine.response import Responder
 from flowfsm.engine.session import Session
 from flowfsm.engine.step import Steps
 
-__all__ = ["SHARED_LAG", "Admission"]
+__all__ = ["SHARED_LAG", "Admission", "ScreenMarks"]
 
 _LOG = logs.get_logger("flowfsm")
 
 SHARED_LAG = 64
 """How many screens behind a shared menu's click may be made and still run (see the module doc)."""
+
+
+class ScreenMarks:
+    """What a shared menu's screen checks remember: the state of the current visit (as clicks
+    saw it) and its first screen, and the screen each user's last click ran on."""
+
+    __slots__ = ("since", "state", "users")
+
+    def __init__(self, state: int, since: int) -> None:
+        self.state = state
+        self.since = since
+        self.users: dict[int, int] = {}
 
 
 class Admission(Steps):
@@ -102,24 +117,30 @@ class Admission(Steps):
 
     def _on_screen(self, session: Session, parsed: custom_id.ParsedId, item: object, user_id: int) -> bool:
         """Whether a click made on screen ``parsed.screen`` may run on the current screen (the
-        state index and the item are checked by the caller): the current screen, or on a shared
-        menu an earlier one under the rules of the module doc. Notes the user's click."""
+        caller has checked that the id's state is the current one and the item is on the
+        screen): the current screen, or on a shared menu an earlier one under the rules of the
+        module doc. Notes the user's click."""
         current = session.screen
         behind = (current - parsed.screen) % custom_id.SCREENS
         if not session.root_flow.access.shared:
             return behind == 0
-        clicked = session.member_screens
+        marks = session.member_screens
+        if marks is None:
+            marks = session.member_screens = ScreenMarks(parsed.state_index, 0)
+        elif marks.state != parsed.state_index:
+            # A click shows us the menu in another state: this visit's screens start here.
+            marks.state, marks.since = parsed.state_index, current
         if behind:
-            last = clicked.get(user_id) if clicked is not None else None
+            shown = current - behind
+            last = marks.users.get(user_id)
             if (
                 behind > SHARED_LAG
+                or shown < marks.since
                 or getattr(item, "id", None) != parsed.item
-                or (last is not None and last >= current - behind)
+                or (last is not None and last >= shown)
             ):
                 return False
-        if clicked is None:
-            clicked = session.member_screens = {}
-        clicked[user_id] = current
+        marks.users[user_id] = current
         return True
 
     async def _tell(self, ctx: Context, responder: Responder) -> None:

@@ -96,7 +96,7 @@ class Session:
         self._lock: asyncio.Lock | None = None
         # Shared menus (Flow(access=...)): per-user data, and the screen each user last clicked.
         self.members: dict[int, dict[str, Any]] | None = None
-        self.member_screens: dict[int, int] | None = None
+        self.member_screens: Any = None  # flowfsm.engine.admission.ScreenMarks
 
     def __repr__(self) -> str:
         return f"<Session {self.id} flow={self.flow.name!r} state={self.state!r} user={self.user_id}>"
