@@ -19,6 +19,7 @@ from flowfsm import Access, Button, Context, Flow, Screen, Texts, Tracer
 from flowfsm.define.access import OPENER, as_access
 from flowfsm.errors import FlowDefinitionError
 from flowfsm.testing import Harness, payloads
+from flowfsm.tools.check import check_flow
 
 HOST, GUEST, STRANGER = 1001, 2002, 3003
 ROLE, OTHER_ROLE = 777, 888
@@ -179,7 +180,7 @@ async def test_a_failing_predicate_refuses_and_is_logged(
 def test_access_values_are_checked_when_the_flow_is_defined() -> None:
     with pytest.raises(FlowDefinitionError, match="access must be"):
         Flow("bad", access="everyone")
-    with pytest.raises(ValueError, match="users=... or roles"):
+    with pytest.raises(ValueError, match=r"users=\.\.\. or roles"):
         Access.members()
     with pytest.raises(ValueError, match="max_waiting"):
         Access.channel(max_waiting=0)
@@ -306,3 +307,26 @@ async def test_the_tracer_records_who_clicked(open_room: Callable[..., Any]) -> 
     moves = [(e.trigger, e.user_id, e.clicker) for e in tracer.events(kind="transition")]
     assert moves == [("next", HOST, GUEST), ("back", HOST, STRANGER)]
     assert tracer.events(kind="start")[0].clicker == HOST
+
+
+# -- flowfsm check -----------------------------------------------------------------------------------------
+
+
+def test_check_flags_a_shared_menu_nobody_else_can_see() -> None:
+    flow = Flow("secret", access="channel", ephemeral=True)
+    flow.add_state("main", lambda ctx: "hi", initial=True, final=True)
+    assert [str(f) for f in check_flow(flow)] == [
+        "secret:*: access is shared: anyone in the channel, but only the opener sees an ephemeral "
+        "message (Flow(ephemeral=True)); use ephemeral=False or Access.opener()"
+    ]
+    flow = Flow("mixed", access=Access.members(roles=[ROLE]))
+    flow.add_state("main", lambda ctx: "hi", initial=True)
+    flow.add_state("private", lambda ctx: "psst", ephemeral=True, final=True)
+    flow.transition("go", "main", "private")
+    assert [str(f) for f in check_flow(flow)] == [
+        f"mixed:private: access is shared: roles {ROLE}, but only the opener sees an ephemeral message "
+        "(ephemeral=True on this state)"
+    ]
+    opener_only = Flow("mine", ephemeral=True)
+    opener_only.add_state("main", lambda ctx: "hi", initial=True, final=True)
+    assert check_flow(opener_only) == []

@@ -291,11 +291,10 @@ def screen_chain(ctx: Context) -> tuple[str, ...]:
 
 def _ftl_text(value: str) -> str:
     """A Texts string (``{command}``, ``{seconds}`` placeholders) as a Fluent pattern."""
-    pieces = re.split(r"(\{(?:%s)\})" % "|".join(_PLACEHOLDERS), value)
     out = []
-    for piece in pieces:
+    for piece in _PLACEHOLDER.split(value):
         name = piece[1:-1]
-        if name in _PLACEHOLDERS and piece == "{" + name + "}":
+        if piece.startswith("{") and name in _PLACEHOLDERS:
             out.append(f"{{ ${name} }}")
         else:
             out.append(re.sub(r"[{}]", lambda brace: f'{{ "{brace.group()}" }}', piece))
@@ -315,6 +314,7 @@ def texts_as_ftl(texts: Texts) -> str:
 
 _PLACEHOLDERS = ("command", "seconds")
 """The ``str.format`` fields of :class:`~flowfsm.define.texts.Texts` (Fluent variables in catalogs)."""
+_PLACEHOLDER = re.compile(r"(\{(?:" + "|".join(_PLACEHOLDERS) + r")\})")
 _SENTINELS = {name: f"\x00{name}\x00" for name in _PLACEHOLDERS}
 
 

@@ -20,12 +20,12 @@ from flowfsm.define.modals import Modal, build_modal, fields_from
 from flowfsm.define.screen import Button
 from flowfsm.define.selects import values_from
 from flowfsm.engine import custom_id, logs, trust
+from flowfsm.engine.admission import Admission
 from flowfsm.engine.render import (
     item_key,
 )
 from flowfsm.engine.response import ArcContextLike, Responder, ResponseMode
 from flowfsm.engine.session import Session
-from flowfsm.engine.admission import Admission
 from flowfsm.errors import FlowError
 
 __all__ = ["Routing"]

@@ -34,7 +34,9 @@ What the definition pass finds:
   ``registry``), naming completion handlers the flow does not declare; completion handlers that
   no sub-flow call uses;
 * returnable states whose Back would always close the session: no fallback, and no tracked state
-  from which the state can be reached (so the history is always empty there).
+  from which the state can be reached (so the history is always empty there);
+* a shared menu (``Flow(access=...)`` other than the opener) that is ephemeral, as a flow or in
+  a state: only the opener sees an ephemeral message, so the others it lets in never could click.
 
 What the screen pass finds (one finding per state, the first problem of its screen):
 
@@ -67,7 +69,7 @@ from flowfsm.tools.diagram import (
 if TYPE_CHECKING:
     from flowfsm.define.context import Context
 
-__all__ = ["FLOW_WIDE", "Finding", "check_all", "check_flow", "check_flows", "check_screens"]
+__all__ = ["FLOW_WIDE", "Finding", "access_problems", "check_all", "check_flow", "check_flows", "check_screens"]
 
 FLOW_WIDE = "*"
 """The state part of a finding about the flow as a whole."""
@@ -102,6 +104,22 @@ def _location(source: object) -> str:
 def _describe(value: object) -> str:
     name = callable_name(value) if callable(value) else None
     return name or type(value).__name__
+
+
+def access_problems(flow: Flow) -> list[tuple[str, str]]:
+    """(state, problem) of a shared menu that cannot work: an ephemeral message is seen by the
+    user who opened it alone, so nobody its ``access`` lets in could ever click it."""
+    access = getattr(flow, "access", None)
+    if access is None or not access.shared:
+        return []
+    why = f"access is {access.describe()}, but only the opener sees an ephemeral message"
+    if flow.ephemeral:
+        return [(FLOW_WIDE, f"{why} (Flow(ephemeral=True)); use ephemeral=False or Access.opener()")]
+    return [
+        (name, f"{why} (ephemeral=True on this state)")
+        for name, spec in flow.states.items()
+        if getattr(spec, "ephemeral", None)
+    ]
 
 
 def check_flow(
@@ -139,6 +157,9 @@ def check_flow(
         fallback = getattr(state_spec, "fallback", None)
         if isinstance(fallback, str) and fallback not in states:
             report(name, f"Back fallback {fallback!r} is not a state of this flow")
+
+    for state, problem in access_problems(flow):
+        report(state, problem)
 
     guards = getattr(flow, "guards", None) or {}
     handlers = completion_handlers(flow)
