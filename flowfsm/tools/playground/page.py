@@ -124,9 +124,13 @@ def status(play: Playground) -> str:
     else:
         life = f'<span class="pill">expires in {remaining:g} s</span>'
     state = f'<span class="pill state" id="current-state">{_e(view.state or "-")}</span>'
+    shared = ""
+    if view.flow.access.shared:
+        members = len(view.session.members or ()) if view.session is not None else 0
+        shared = f'<span class="pill shared" id="shared">{_e(view.flow.access.describe())}, {members} clicked</span>'
     return (
         f'<span class="hash">#</span><span class="channel-name">{_e(view.flow.name)}</span>'
-        f'<span class="divider"></span><span class="meta">owner {_e(owner)}</span>{state}{life}{clock}'
+        f'<span class="divider"></span><span class="meta">owner {_e(owner)}</span>{state}{shared}{life}{clock}'
     )
 
 
@@ -253,6 +257,11 @@ def state_json(play: Playground) -> dict[str, Any]:
             "path": view.states_walked(),
             "full_path": [list(step) for step in view.path],
             "current_flow": view.current_flow.name,
+            "access": view.flow.access.describe(),
+            "members": {
+                str(user): dict(data)
+                for user, data in ((view.session.members or {}) if view.session is not None else {}).items()
+            },
             "remaining": play.remaining(),
             "log": [dataclasses.asdict(entry) for entry in view.log],
             "modal": view.modal.data if view.modal is not None else None,

@@ -34,7 +34,7 @@ from flowfsm.errors import FlowDefinitionError
 from flowfsm.testing import payloads
 from flowfsm.testing.harness import DEFAULT_USER, OTHER_USER, Harness, Reply
 
-__all__ = ["DEFAULT_USERS", "FakeUser", "LogEntry", "Modal", "Move", "Playground", "PlaygroundError", "View"]
+__all__ = ["DEFAULT_USERS", "SHARED_USERS", "FakeUser", "LogEntry", "Modal", "Move", "Playground", "PlaygroundError", "View"]
 
 _GUILD_ID = 111
 _FIRST_CHANNEL = 5000
@@ -50,14 +50,23 @@ class PlaygroundError(Exception):
 
 @dataclass(frozen=True)
 class FakeUser:
-    """A user the page can act as. ``name`` is what Discord payloads call them (``user<id>``)."""
+    """A user the page can act as. ``name`` is what Discord payloads call them (``user<id>``);
+    ``roles`` are the role ids their guild member holds (sent as ``member.roles``)."""
 
     id: int
     name: str
+    roles: tuple[int, ...] = ()
 
 
-DEFAULT_USERS = (FakeUser(DEFAULT_USER, f"user{DEFAULT_USER}"), FakeUser(OTHER_USER, f"user{OTHER_USER}"))
+DEFAULT_USERS = (
+    FakeUser(DEFAULT_USER, f"user{DEFAULT_USER}", roles=(_ROLES[0][0], _ROLES[1][0])),
+    FakeUser(OTHER_USER, f"user{OTHER_USER}", roles=(_ROLES[1][0],)),
+)
 """Two users, so that "not your menu" can be shown."""
+
+SHARED_USERS = (FakeUser(3003, "user3003", roles=(_ROLES[1][0],)), FakeUser(4004, "user4004"))
+"""Two more users the page offers when a flow is a shared menu (``Flow(access=...)``), to act as
+several players of one lobby."""
 
 
 @dataclass
@@ -220,6 +229,8 @@ class Playground:
             self.flows[flow.name] = flow
         if len(users) < 2:
             raise ValueError("the playground needs at least two users")
+        if users == DEFAULT_USERS and any(flow.access.shared for flow in self.flows.values()):
+            users = (*DEFAULT_USERS, *SHARED_USERS)
         self.users = list(users)
         self.roles = list(_ROLES)
         self.channels = list(_CHANNELS)
@@ -232,6 +243,7 @@ class Playground:
         """The manager's Prometheus metrics, shown in the page's counters panel (``None`` without
         prometheus-client)."""
         self.harness = Harness(self.flows.values(), tracer=self.tracer, metrics=self.metrics)
+        self.harness.roles.update({user.id: list(user.roles) for user in self.users})
         self._lock = asyncio.Lock()
         self._channels = itertools.count(_FIRST_CHANNEL)
         self._ids = payloads.Ids(1_150_000_000_000_000_000)
@@ -588,6 +600,10 @@ class Playground:
             session is not None and state_before is not None and session.state != state_before
         ):
             entry.outcome = "moved"
+        elif text and text.startswith(texts.cooldown.partition("{seconds}")[0]):
+            entry.outcome, entry.detail = "refused", text  # a cooldown or the flow's rate limit
+        elif text and reply.type == 7:
+            entry.detail = f"told {entry.user}: {text}"  # ctx.tell, after the menu was updated
         elif text:
             entry.outcome, entry.detail = "guard", text
         if session is not None and transitions and session.flow is not view.flow:
