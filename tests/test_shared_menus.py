@@ -330,3 +330,22 @@ def test_check_flags_a_shared_menu_nobody_else_can_see() -> None:
     opener_only = Flow("mine", ephemeral=True)
     opener_only.add_state("main", lambda ctx: "hi", initial=True, final=True)
     assert check_flow(opener_only) == []
+
+
+# -- beyond one process --------------------------------------------------------------------------------------
+
+
+async def test_member_data_travels_in_the_snapshot(open_room: Callable[..., Any]) -> None:
+    """A remote store keeps each user's data with the session (a replica that loads it goes on)."""
+    from flowfsm.engine.snapshot import decode_session, encode_session
+
+    h = await open_room("channel")
+    await h.click("+1", user=GUEST)
+    await h.click("+1", user=STRANGER)
+    session = h.manager.session_for(HOST)
+    back = decode_session(encode_session(session), h.manager.flows)
+    assert back.members == {GUEST: {"mine": 1}, STRANGER: {"mine": 1}}
+    assert back.member_screens is None  # the screens users clicked are not kept
+    session.members[GUEST]["oops"] = {1, 2}  # a set cannot be stored: named with its user
+    with pytest.raises(Exception, match=f"ctx.member_data of user {GUEST}"):
+        encode_session(session)

@@ -47,6 +47,7 @@ def position(session: Session) -> tuple[Any, ...]:
         session.ended,
         session.end_text,
         getattr(session, "screen", None),
+        session.members,
     )
 
 

@@ -14,7 +14,9 @@ in the process that loads it. Fields (``format`` first, so a later format can be
 * ``data`` (``ctx.data``), encoded apart with the root flow's data type, if it declares one;
 * ``timeout``, ``last_active`` (the deadline is ``last_active + timeout``), ``token`` and
   ``token_at``, ``channel_id``, ``message_id``, ``msg_flags``, ``screen`` (when the session has a
-  render counter), ``ended`` and ``end_text``.
+  render counter), ``ended`` and ``end_text``;
+* ``members``: on a shared menu, each user's ``ctx.member_data`` by user id (the screens users last
+  clicked are not kept: after a load only clicks on the current screen run until users click again).
 
 Times are Unix (wall-clock) seconds. The engine's clock is monotonic, and a monotonic reading
 means nothing in another process or on another machine (each counts from its own boot); an age
@@ -131,6 +133,7 @@ class Snapshot(msgspec.Struct, omit_defaults=True):
     screen: int = 0
     ended: bool = False
     end_text: str | None = None
+    members: dict[int, dict[Any, Any]] | None = None
 
 
 _encoder = msgspec.msgpack.Encoder()
@@ -208,6 +211,7 @@ def snapshot_of(session: Session, *, wall_offset: float = 0.0) -> Snapshot:
         screen=getattr(session, _SCREEN, 0),
         ended=session.ended,
         end_text=session.end_text,
+        members={user: dict(data) for user, data in session.members.items()} if session.members else None,
     )
 
 
@@ -267,6 +271,8 @@ def _places(session: Session) -> Iterator[tuple[str, str, str, Any]]:
     yield flow, state, "ctx.state_options", session.state_options
     yield flow, state, "start options", session.options
     yield from _kept(flow, session.preserved, session.history)
+    for user, member_data in (session.members or {}).items():
+        yield flow, state, f"ctx.member_data of user {user}", member_data
     for parent, parent_state, history, preserved, state_options, _handler in session.frames or ():
         yield parent.name, parent_state, "state options", state_options
         yield from _kept(parent.name, preserved, history)
@@ -446,6 +452,7 @@ def restore(snapshot: Snapshot, flows: Mapping[str, Flow], *, wall_offset: float
     session.token_at = snapshot.token_at - wall_offset if snapshot.token is not None else 0.0
     session.ended = snapshot.ended
     session.end_text = snapshot.end_text
+    session.members = snapshot.members
     if hasattr(session, _SCREEN):
         setattr(session, _SCREEN, snapshot.screen)
     return session
