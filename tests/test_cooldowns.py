@@ -126,33 +126,34 @@ def test_the_table_stays_bounded_however_many_users_click() -> None:
     and its memory does not grow past what that bound costs."""
     clock = FakeClock()
     flow = tap(RateLimit(5, per=10.0))
-    button = Button("Tap", id="tap", action=_inc, cooldown=30.0)
     table = Cooldowns(clock, max_entries=1_000)
     tracemalloc.start()
+    def click(user: int) -> None:
+        assert table.rate_wait(flow, user) == 0.0
+        assert table.button_wait("sess", "tap", 30.0, user) == 0.0
+
     for user in range(1_000):
-        assert table.wait(flow, "sess", "tap", button, user) == 0.0
+        click(user)
     warm = tracemalloc.get_traced_memory()[0]
     for user in range(1_000, 100_000):
-        assert table.wait(flow, "sess", "tap", button, user) == 0.0
+        click(user)
         if user % 97 == 0:
             clock.advance(0.001)
     grown = tracemalloc.get_traced_memory()[0] - warm
     tracemalloc.stop()
     assert len(table) <= table.max_entries == 1_000
     assert grown < 200_000, grown  # bytes: no per-user growth past the bound
-    assert table.wait(flow, "sess", "tap", button, 99_999) > 0  # the latest clickers are still held
+    assert table.button_wait("sess", "tap", 30.0, 99_999) > 0  # the latest clickers are still held
 
 
 def test_entries_leave_when_they_mean_nothing_any_more() -> None:
     clock = FakeClock()
     table = Cooldowns(clock)
-    button = Button("Tap", id="tap", action=_inc, cooldown=2.0)
-    flow = tap()
     for user in range(50):
-        table.wait(flow, "sess", "tap", button, user)
+        table.button_wait("sess", "tap", 2.0, user)
     assert len(table) == 50
     clock.advance(2.0)
-    table.wait(flow, "sess", "tap", button, 999)
+    table.button_wait("sess", "tap", 2.0, 999)
     assert len(table) == 1  # the expired ones went on the next write, no sweeping task
 
 

@@ -3,7 +3,9 @@ limits, the screen identity of many users' clicks, and notes to the user who cli
 
 A part of :class:`~flowfsm.engine.manager.FlowManager` (see ARCHITECTURE.md), between the step
 and routing: :class:`~flowfsm.engine.routing.Routing` asks :meth:`Admission._admit` where it used
-to compare the clicking user with the owner, before the click waits for the session.
+to compare the clicking user with the owner, before the click waits for the session (access, the
+flow's rate limit), and :meth:`Admission._cooled_down` once the clicked item is found (a
+button's cooldown: looking the item up twice would cost every click, cooldown or not).
 
 **Access** (``Flow(access=...)``, :mod:`flowfsm.define.access`) is decided from what Discord
 vouches for: the interaction's user id and, in a guild, its member's role ids. The root flow's
@@ -67,19 +69,35 @@ class Admission(Steps):
         interaction: hikari.ComponentInteraction | hikari.ModalInteraction,
     ) -> tuple[str, str] | None:
         """Why this click may not even wait for the session, as (reply text, refusal reason);
-        ``None`` when it may. Access first, then cooldowns (a refused user counts no click)."""
+        ``None`` when it may. Access first, then the flow's rate limit (a refused user counts no
+        click). A button's own cooldown is checked once the click found its item
+        (:meth:`_cooled_down`)."""
         user_id = int(interaction.user.id)
-        access = session.root_flow.access
-        if user_id != session.user_id and not await self._allowed(access, session, interaction, user_id):
-            return self.texts.not_yours, "not_yours"
-        if isinstance(interaction, hikari.ComponentInteraction):
-            item = session.find_item(parsed.item)
-            wait = self.cooldowns.wait(session.flow, session.id, parsed.item, item, user_id)
+        if user_id != session.user_id:
+            access = session.root_flow.access
+            if not await self._allowed(access, session, interaction, user_id):
+                return self.texts.not_yours, "not_yours"
+        if session.flow.rate_limit is not None and isinstance(interaction, hikari.ComponentInteraction):
+            wait = self.cooldowns.rate_wait(session.flow, user_id)
             if wait > 0:
-                command = session.root_flow.command
-                text = self.localized.for_user(interaction).cooldown
-                return text.format(seconds=math.ceil(wait), command=command), "rate_limited"
+                return self._slow_down(session, interaction, wait), "rate_limited"
         return None
+
+    def _cooled_down(
+        self, session: Session, parsed: custom_id.ParsedId, item: object, interaction: hikari.PartialInteraction
+    ) -> str | None:
+        """The "slow down" reply for a click on a button still in its cooldown for this user
+        (``None`` when the click may run: the cooldown starts again)."""
+        cooldown = getattr(item, "cooldown", None)
+        if cooldown is None or not isinstance(interaction, hikari.ComponentInteraction):
+            return None
+        wait = self.cooldowns.button_wait(session.id, parsed.item, cooldown, int(interaction.user.id))
+        return self._slow_down(session, interaction, wait) if wait > 0 else None
+
+    def _slow_down(self, session: Session, interaction: hikari.PartialInteraction, wait: float) -> str:
+        """``Texts.cooldown`` in the user's language, with the whole seconds to wait."""
+        text = self.localized.for_user(interaction).cooldown
+        return text.format(seconds=math.ceil(wait), command=session.root_flow.command)
 
     async def _allowed(
         self,

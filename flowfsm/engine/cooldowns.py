@@ -21,7 +21,6 @@ reach each replica's table once per cooldown: a cooldown there is a brake, not a
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any
 
 from cachetools import TLRUCache
 
@@ -62,26 +61,29 @@ class Cooldowns:
         """The bound on :func:`len`."""
         return int(self._table.maxsize)
 
-    def wait(self, flow: Flow, session_id: str, key: str, item: Any, user_id: int) -> float:
-        """Seconds ``user_id`` must wait before clicking ``item`` (its ``key``) of a menu of
-        ``flow``; ``0.0`` when the click may run now — it is then counted."""
-        cooldown: float | None = getattr(item, "cooldown", None)
+    def rate_wait(self, flow: Flow, user_id: int) -> float:
+        """Seconds ``user_id`` must wait before another click on a menu of ``flow`` (its
+        :class:`~flowfsm.define.cooldowns.RateLimit`); ``0.0`` when it may click now — the click
+        is then counted."""
         limit = flow.rate_limit
-        if cooldown is None and limit is None:
+        if limit is None:
             return 0.0
         now = self._clock()
-        wait = 0.0
-        button = (session_id, key, user_id)
-        if cooldown is not None:
-            wait = self._table.get(button, now) - now
-        tat = 0.0
-        if limit is not None:
-            tat = max(self._table.get((flow.name, user_id), now), now) + limit.interval
-            wait = max(wait, tat - now - limit.per)
+        key = (flow.name, user_id)
+        tat = max(self._table.get(key, now), now) + limit.interval
+        wait = tat - now - limit.per
         if wait > 0:
             return wait
-        if cooldown is not None:
-            self._table[button] = now + cooldown
-        if limit is not None:
-            self._table[(flow.name, user_id)] = tat
+        self._table[key] = tat
+        return 0.0
+
+    def button_wait(self, session_id: str, key: str, cooldown: float, user_id: int) -> float:
+        """Seconds ``user_id`` must wait before clicking the button ``key`` of a session again
+        (its ``cooldown``); ``0.0`` when it may click now — the cooldown then starts."""
+        now = self._clock()
+        entry = (session_id, key, user_id)
+        wait = self._table.get(entry, now) - now
+        if wait > 0:
+            return wait
+        self._table[entry] = now + cooldown
         return 0.0
