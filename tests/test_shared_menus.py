@@ -349,3 +349,19 @@ async def test_member_data_travels_in_the_snapshot(open_room: Callable[..., Any]
     session.members[GUEST]["oops"] = {1, 2}  # a set cannot be stored: named with its user
     with pytest.raises(Exception, match=f"ctx.member_data of user {GUEST}"):
         encode_session(session)
+
+
+async def test_ctx_tell_in_a_command_step_reaches_the_opener() -> None:
+    flow = Flow("hello")
+
+    @flow.state(initial=True)
+    def main(ctx: Context) -> Screen:
+        ctx.tell("Only you can see this.")
+        ctx.tell("And this.")
+        return Screen("hello", items=[Button("Again", id="again", action=lambda ctx: None)])
+
+    async with Harness([flow]) as h:
+        reply = await h.command("hello")
+        assert reply.type == 4 and reply.ephemeral_text == "Only you can see this.\nAnd this."
+        assert h.message is not None and h.message["content"] == "hello"
+        assert (await h.click("Again")).ephemeral_text == "Only you can see this.\nAnd this."

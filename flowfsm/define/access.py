@@ -84,7 +84,9 @@ class Access:
     def check(cls, predicate: Predicate, *, max_waiting: int = DEFAULT_MAX_WAITING) -> Access:
         """Whoever ``predicate(ctx)`` allows: ``ctx.interaction`` is the click, ``ctx.member_id``
         the clicking user, ``ctx.data`` and ``ctx.options`` the session's. It runs before the
-        click waits for the session; an exception refuses the click (and is logged)."""
+        click waits for the session; an exception refuses the click (and is logged). Read
+        ``ctx.members.get(ctx.member_id)`` there rather than ``ctx.member_data``, which would
+        create an entry for every user who tries."""
         if not callable(predicate):
             raise TypeError(f"Access.check needs a callable, got {predicate!r}")
         return cls("check", predicate=predicate, max_waiting=_waiting(max_waiting))

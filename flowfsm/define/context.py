@@ -221,7 +221,9 @@ class Context(Generic[DataT]):
 
     def tell(self, text: str) -> None:
         """Send ``text`` to the user being handled, as an ephemeral message only they see, once
-        this click's step has updated the menu ("you joined" on a shared menu)."""
+        this click's (or command's) step has updated the menu ("you joined" on a shared menu).
+        Several calls are sent as one message; without an interaction (``on_timeout``) nothing
+        is sent."""
         if self.notes is None:
             self.notes = []
         self.notes.append(text)

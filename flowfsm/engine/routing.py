@@ -297,6 +297,8 @@ class Routing(Admission):
         ctx = Context(self, session, interaction)
         lifecycle.trace(ctx, "start", "", session.state, None)
         await self._step(ctx, responder, lambda: lifecycle.enter_state(ctx, session.options or None))
+        if ctx.notes:
+            await self._tell(ctx, responder)
 
     def _make_room(self, session: Session) -> bool:
         """Room for a new session: the user's open session of the same flow is replaced (its menu
