@@ -101,9 +101,10 @@ class Routing(Admission):
             return await self._refuse(
                 responder, self.texts.expired, flow, reason="expired", offer_resume=True
             )
-        refusal = await self._admit(session, parsed, interaction)  # access, cooldowns (admission.py)
-        if refusal is not None:
-            return await self._refuse(responder, refusal[0], flow, reason=refusal[1])
+        if int(interaction.user.id) != session.user_id or flow.rate_limit is not None:
+            refusal = await self._admit(session, parsed, interaction)  # access, rate (admission.py)
+            if refusal is not None:
+                return await self._refuse(responder, refusal[0], flow, reason=refusal[1])
         lock = self.sessions.lock(session)
         if lock.locked() and len(getattr(lock, "_waiters", None) or ()) >= self._max_waiting(session):
             return await self._refuse(responder, self.texts.busy, flow, reason="busy")
