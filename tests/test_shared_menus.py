@@ -222,7 +222,7 @@ async def test_a_full_queue_on_a_shared_menu_is_busy(open_room: Callable[..., An
     custom_id = h.button("+1")["custom_id"]
     await asyncio.gather(*(h.send_component(custom_id, message=message, user=6000 + i) for i in range(8)))
     answers = [r.json["data"].get("content") for r in h.discord.requests if r.path.endswith("/callback")]
-    busy = answers.count(Texts().busy)
+    busy = answers.count(Texts().crowded)
     assert count(h) == 4 and busy == 4  # one running and three waiting; the other four are told "busy"
 
 

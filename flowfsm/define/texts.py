@@ -34,3 +34,4 @@ class Texts:
     replaced: str = "This menu was replaced by a newer one."
     not_delivered: str = "This menu could not be updated, so it was closed. Run /{command} again."
     cooldown: str = "Slow down: try again in {seconds} s."
+    crowded: str = "Many people are clicking this menu right now. Try again in a moment."

@@ -133,6 +133,11 @@ class Admission(Steps):
         access = session.root_flow.access
         return access.max_waiting if access.shared else self.max_waiting
 
+    def _busy_text(self, session: Session) -> str:
+        """The reply to a click past the queue: "your earlier clicks", or on a shared menu
+        "many people are clicking"."""
+        return self.texts.crowded if session.root_flow.access.shared else self.texts.busy
+
     def _on_screen(self, session: Session, parsed: custom_id.ParsedId, item: object, user_id: int) -> bool:
         """Whether a click made on screen ``parsed.screen`` may run on the current screen (the
         caller has checked that the id's state is the current one and the item is on the

@@ -107,7 +107,7 @@ class Routing(Admission):
                 return await self._refuse(responder, refusal[0], flow, reason=refusal[1])
         lock = self.sessions.lock(session)
         if lock.locked() and len(getattr(lock, "_waiters", None) or ()) >= self._max_waiting(session):
-            return await self._refuse(responder, self.texts.busy, flow, reason="busy")
+            return await self._refuse(responder, self._busy_text(session), flow, reason="busy")
         # Waiting for another step of this session counts towards the step's deadlines.
         self._defers.add(responder, self.defer_after)
         waits = lock.locked()

@@ -18,3 +18,4 @@ too_many = Du hast zu viele Menüs geöffnet. Schließe eines oder warte, bis ei
 replaced = Dieses Menü wurde durch ein neueres ersetzt.
 not_delivered = Dieses Menü konnte nicht aktualisiert werden und wurde daher geschlossen. Führe /{ $command } erneut aus.
 cooldown = Nicht so schnell: versuche es in { $seconds } s erneut.
+crowded = Gerade klicken viele Leute auf dieses Menü. Versuche es gleich noch einmal.
