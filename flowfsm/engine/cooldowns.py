@@ -30,8 +30,9 @@ from flowfsm.engine.session import Clock
 __all__ = ["DEFAULT_MAX_ENTRIES", "Cooldowns"]
 
 DEFAULT_MAX_ENTRIES = 20_000
-"""Entries the table keeps at most: about 330 bytes each (measured with tracemalloc, CPython
-3.11), so about 6.5 MB at the bound — room for 10,000 clicks a second under 2-second cooldowns."""
+"""Entries the table keeps at most: about 560 bytes each with the cache's bookkeeping (``python
+bench/cooldowns.py``), so about 11 MB at the bound — room for 5,000 users a second clicking a
+button with a 2-second cooldown on a rate-limited flow (two entries a click)."""
 
 
 def _until(_key: Hashable, until: float, _now: float) -> float:
