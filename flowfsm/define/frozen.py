@@ -42,7 +42,7 @@ def quick_init(cls: type[T]) -> type[T]:
             args.append(f"{param.name}=_default_{param.name}")
         body.append(f"    _set_{param.name}(self, {param.name})")
     source = f"def __init__(self, {', '.join(args)}):\n" + "\n".join(body or ["    pass"])
-    exec(source, namespace)  # noqa: S102 - source built above from the dataclass's own field names
+    exec(source, namespace)  # the source is built above from the dataclass's own field names
     init = namespace["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__doc__ = cls.__init__.__doc__
