@@ -12,6 +12,7 @@ import inspect
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import CoroutineType, GeneratorType
 from typing import TYPE_CHECKING, Any, Generic, TypeAlias
 
 from transitions.core import EventData
@@ -67,11 +68,31 @@ async def call_hook(fn: Callable[..., Any], *args: Any) -> Any:
     a guard), which only call user callbacks through this function.
     """
     result = fn(*args)
-    if inspect.isawaitable(result):
+    if result is not None and _awaitable(result):
         if not getattr(fn, "_flowfsm_inline", False):
             await own_task()
         result = await result
     return result
+
+
+_PLAIN_TYPES: set[type] = set()
+"""Types of hook results found not awaitable (a render function's ``Screen``, ``str``...)."""
+
+
+def _awaitable(result: object) -> bool:
+    """``inspect.isawaitable``, remembering the types that are not: it walks the ABCs on every call,
+    and a click calls several hooks whose results are screens or nothing (``None`` is tested by
+    the callers, before calling this)."""
+    kind = type(result)
+    if kind is CoroutineType:
+        return True
+    if kind in _PLAIN_TYPES:
+        return False
+    if inspect.isawaitable(result):
+        return True
+    if len(_PLAIN_TYPES) < 256 and kind is not GeneratorType:  # a generator's flags decide, not its type
+        _PLAIN_TYPES.add(kind)
+    return False
 
 
 def _as_list(value: Hook | Sequence[Hook] | None) -> list[Hook]:
@@ -879,7 +900,7 @@ class FlowMachine(AsyncMachine):
         if not callable(func):
             func = self.resolve_callable(func, event_data)
         result = func(event_data)
-        if inspect.isawaitable(result):
+        if result is not None and _awaitable(result):
             await result
 
     async def cancel_running_transitions(self, model: Any, msg: str | None = None) -> None:

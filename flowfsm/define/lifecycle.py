@@ -86,7 +86,8 @@ async def enter_state(ctx: Context, options: Mapping[str, Any] | None) -> None:
             if detailed(ctx.manager):
                 trace_hook(ctx, "setup", index)
             await call_hook(hook, ctx)
-    await run_hooks(ctx, "on_enter")
+    if has_hooks(ctx, "on_enter"):  # most states have none: no coroutine for nothing
+        await run_hooks(ctx, "on_enter")
 
 
 async def leave_state(ctx: Context, *, cancel: bool = False) -> None:
@@ -95,7 +96,8 @@ async def leave_state(ctx: Context, *, cancel: bool = False) -> None:
     session = ctx.session
     if cancel:
         await run_hooks(ctx, "on_cancel")
-    await run_hooks(ctx, "on_leave")
+    if has_hooks(ctx, "on_leave"):
+        await run_hooks(ctx, "on_leave")
     spec = session.flow.states[session.state]
     if spec.preserve:
         if session.preserved is None:

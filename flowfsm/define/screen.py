@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import hikari
 
+from flowfsm.define.frozen import quick_init
+
 if TYPE_CHECKING:
     from flowfsm.define.context import Context
     from flowfsm.define.layout import LayoutNode
@@ -25,6 +27,7 @@ Action: TypeAlias = "Callable[[Context], Awaitable[Any] | Any]"
 """An item callback: receives the context; may be sync or async."""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Button:
     """A button: fires ``trigger`` or runs ``action``, or opens ``url`` (a link button).

@@ -5,45 +5,34 @@ meaning are listed in ``docs/metrics.md``. Labels come from bounded sets only: f
 trigger names from the flows' definitions, the reasons and outcomes of :mod:`flowfsm.engine.telemetry`,
 route templates of the Discord endpoints, HTTP status codes — never a user, a session or a token.
 
-Serving them:
-
-* any bot: :func:`start_metrics_server` (prometheus-client's own HTTP server, in a thread);
-* a ``hikari.RESTBot``: :func:`interaction_app` serves the interaction endpoint and ``/metrics``
-  from one aiohttp app, run by :func:`serve_rest_bot`. hikari's ``RESTBot.start()`` builds its
-  aiohttp application inside ``start`` and freezes its router there, so no route can be added to
-  it; its ``interaction_server.aiohttp_hook`` is public, though, and ``on_interaction`` is
-  documented to work on a server that is not started, so flowfsm serves that hook itself.
+Serving them: :func:`start_metrics_server` (any bot) and :func:`serve_rest_bot` /
+:func:`interaction_app` (a ``hikari.RESTBot``), from :mod:`flowfsm.engine.metrics_http`,
+re-exported here. The histograms are :class:`flowfsm.engine.histograms.Histograms`.
 """
 
 from __future__ import annotations
 
 import re
-import socket as socket_module
-import threading
 import weakref
-from bisect import bisect_left
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 try:
-    from prometheus_client import CollectorRegistry, Counter, Gauge, start_http_server
+    from prometheus_client import CollectorRegistry, Counter, Gauge
     from prometheus_client.aiohttp import make_aiohttp_handler
-    from prometheus_client.core import HistogramMetricFamily
-    from prometheus_client.utils import floatToGoString
 except ImportError as exc:  # pragma: no cover - the message is the point
     raise ImportError(
         'flowfsm.engine.metrics needs prometheus-client: pip install "flowfsm[metrics]"'
     ) from exc
 
 import aiohttp
-import hikari
 from aiohttp import web
 
+from flowfsm.engine.histograms import Histograms
+from flowfsm.engine.metrics_http import interaction_app, serve_rest_bot, start_metrics_server
 from flowfsm.engine.telemetry import END_REASONS, REFUSAL_REASONS, StepRecord
 
 if TYPE_CHECKING:
-    from wsgiref.simple_server import WSGIServer
-
     from flowfsm.define.flow import Flow
     from flowfsm.engine.manager import FlowManager
     from flowfsm.engine.outbox import Outbox
@@ -263,60 +252,6 @@ class PrometheusMetrics:
         return make_aiohttp_handler(self.registry)
 
 
-class Histograms:
-    """Histograms with labels, cheap to observe: a step observes four of them on every click.
-
-    prometheus-client's ``Histogram.observe`` takes a lock per bucket it updates; here a series
-    is a plain list (a count per bucket, then the sum) that only the event loop's thread writes, and
-    the cumulative buckets are computed when the registry is collected (a scrape, in any thread:
-    it reads a copy of each list).
-    """
-
-    def __init__(
-        self,
-        name: str,
-        documentation: str,
-        labelnames: tuple[str, ...],
-        buckets: tuple[float, ...],
-        registry: CollectorRegistry,
-    ) -> None:
-        self.name = name
-        self.documentation = documentation
-        self.labelnames = labelnames
-        self.buckets = tuple(sorted(buckets))
-        self._series: dict[tuple[str, ...], list[float]] = {}
-        registry.register(self)
-
-    def labels(self, *values: str) -> list[float]:
-        """The series of ``values`` (created empty on first use), to pass to :meth:`observe`."""
-        series = self._series.get(values)
-        if series is None:
-            series = self._series[values] = [0.0] * (len(self.buckets) + 2)
-        return series
-
-    def observe(self, series: list[float], value: float) -> None:
-        """Count ``value`` (seconds) in ``series``."""
-        series[bisect_left(self.buckets, value)] += 1
-        series[-1] += value
-
-    def describe(self) -> list[HistogramMetricFamily]:
-        """The family without samples (the registry checks names with it)."""
-        return [HistogramMetricFamily(self.name, self.documentation, labels=self.labelnames)]
-
-    def collect(self) -> Iterator[HistogramMetricFamily]:
-        """Every series as Prometheus histogram samples (cumulative buckets, ``+Inf``, sum)."""
-        family = HistogramMetricFamily(self.name, self.documentation, labels=self.labelnames)
-        bounds = [*(floatToGoString(b) for b in self.buckets), "+Inf"]
-        for values, series in list(self._series.items()):
-            counts = list(series)
-            cumulative, total = [], 0.0
-            for bound, count in zip(bounds, counts[:-1], strict=True):
-                total += count
-                cumulative.append((bound, total))
-            family.add_metric(list(values), cumulative, counts[-1])
-        yield family
-
-
 def _discord_trace_config(counter: Counter) -> aiohttp.TraceConfig:
     config = aiohttp.TraceConfig()
 
@@ -330,82 +265,3 @@ def _discord_trace_config(counter: Counter) -> aiohttp.TraceConfig:
     config.on_request_exception.append(on_error)
     config.freeze()
     return config
-
-
-def start_metrics_server(
-    port: int, addr: str = "0.0.0.0", *, metrics: PrometheusMetrics
-) -> tuple[WSGIServer, threading.Thread]:
-    """Serve ``metrics`` at ``http://addr:port/metrics`` (any path answers) from a daemon thread.
-
-    prometheus-client's own server: a gateway bot calls it once before ``bot.run()``. Returns the
-    server and its thread; ``server.shutdown()`` stops it.
-    """
-    return cast(
-        "tuple[WSGIServer, threading.Thread]", start_http_server(port, addr, registry=metrics.registry)
-    )
-
-
-def interaction_app(
-    bot: hikari.RESTBot, metrics: PrometheusMetrics, *, path: str = "/metrics"
-) -> web.Application:
-    """One aiohttp app for a REST bot: Discord's interactions on ``POST /`` (hikari's own handler,
-    signature checks included) and the metrics on ``GET path``."""
-    app = web.Application()
-    app.router.add_post("/", bot.interaction_server.aiohttp_hook)  # type: ignore[attr-defined]
-    app.router.add_get(path, metrics.aiohttp_handler())
-    return app
-
-
-class serve_rest_bot:
-    """Run a ``hikari.RESTBot`` with :func:`interaction_app` instead of ``bot.start()``.
-
-    Does what ``RESTBot.start()`` does with public pieces: starts the REST client, runs the bot's
-    startup callbacks (arc's command sync, for one), then serves the app; on exit the shutdown
-    callbacks run and everything closes::
-
-        async with serve_rest_bot(bot, metrics, host="0.0.0.0", port=8080):
-            await asyncio.Event().wait()
-
-    Args:
-        bot: the REST bot (not started).
-        metrics: the metrics to serve at ``path``.
-        host, port: where to listen (ignored with ``socket``).
-        socket: an already bound socket to serve on.
-    """
-
-    def __init__(
-        self,
-        bot: hikari.RESTBot,
-        metrics: PrometheusMetrics,
-        *,
-        host: str = "0.0.0.0",
-        port: int = 8080,
-        socket: socket_module.socket | None = None,
-        path: str = "/metrics",
-    ) -> None:
-        self.bot = bot
-        self.app = interaction_app(bot, metrics, path=path)
-        self.host, self.port, self.socket = host, port, socket
-        self._runner: web.AppRunner | None = None
-
-    async def __aenter__(self) -> serve_rest_bot:
-        cast(Any, self.bot.rest).start()
-        for callback in self.bot.on_startup:
-            await callback(self.bot)
-        self._runner = web.AppRunner(self.app, access_log=None)
-        await self._runner.setup()
-        site: web.BaseSite
-        if self.socket is not None:
-            site = web.SockSite(self._runner, self.socket)
-        else:
-            site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        for callback in self.bot.on_shutdown:
-            await callback(self.bot)
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-        await cast(Any, self.bot.rest).close()

@@ -185,7 +185,8 @@ class Responder:
 
     async def update(self, rendered: Rendered) -> None:
         """Show the menu: create it (command) or update it in place (click), or edit after a defer."""
-        await self._settle_defer()
+        if self._defer_task is not None:
+            await self._settle_defer()
         if self._phase is _Phase.PENDING:
             kind = hikari.ResponseType.MESSAGE_CREATE if self.creates else hikari.ResponseType.MESSAGE_UPDATE
             # An update may add the Components v2 flag (never remove it); ephemerality is fixed.

@@ -68,9 +68,11 @@ class Screens(EngineCore):
         flow = session.flow
         spec = flow.states[session.state]
         assert spec.render is not None
-        list_pages = await self._page_state(ctx)
+        # Most states paginate nothing and have no before_render hook: no coroutine for either.
+        list_pages = await self._page_state(ctx) if spec.paginate is not None else None
         if interactive and not disabled:
-            await lifecycle.run_hooks(ctx, "before_render")
+            if lifecycle.has_hooks(ctx, "before_render"):
+                await lifecycle.run_hooks(ctx, "before_render")
             session.screen += 1  # a new screen: clicks on the previous one are now stale
         value = await call_hook(spec.render, ctx)
         chrome = self.localized.for_screen(ctx)

@@ -66,7 +66,8 @@ class Steps(Expiry):
     async def _run_item(self, ctx: Context, item: Any) -> None:
         """``on_action`` hooks, then the item: page navigation, a modal's submit, a select's or a
         button's action, or its trigger."""
-        await lifecycle.run_hooks(ctx, "on_action")
+        if lifecycle.has_hooks(ctx, "on_action"):
+            await lifecycle.run_hooks(ctx, "on_action")
         key = getattr(item, "id", None)
         if key in (NEXT_KEY, PREVIOUS_KEY):
             ctx.session.page += 1 if key == NEXT_KEY else -1
@@ -138,12 +139,8 @@ class Steps(Expiry):
             probe.mark(AFTER)
             if session.ended:
                 self._end(session, ctx.end_reason)
-            else:
-                if (
-                    responder.future is not None
-                    and responder.future.done()
-                    and lifecycle.has_hooks(ctx, "after_render")
-                ):
+            elif lifecycle.has_hooks(ctx, "after_render"):
+                if responder.future is not None and responder.future.done():
                     # REST bot: let the interaction server send the reply before after_render runs.
                     await eager.own_task()
                     await asyncio.sleep(0)
