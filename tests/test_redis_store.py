@@ -194,7 +194,8 @@ async def test_the_lease_is_renewed_while_a_step_runs(redis_store: Any) -> None:
     await store.add(new_session("s1", store.clock()))
     async with store.lock("s1") as session:
         assert session is not None
-        held = store._held["s1"]
+        held = store.leases.get("s1")
+        assert held is not None
         assert held.timer is not None
         assert held.timer.when() - asyncio.get_running_loop().time() == pytest.approx(10, abs=1)
         await store.redis.pexpire(store.lock_key("s1"), 500)

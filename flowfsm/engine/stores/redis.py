@@ -42,14 +42,15 @@ import secrets
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import redis.asyncio as aioredis
 
 from flowfsm.engine.session import Clock, Session
 from flowfsm.engine.snapshot import encode_session, read_snapshot, restore
-from flowfsm.errors import FlowError, SnapshotRefused
+from flowfsm.engine.stores import redis_scripts as scripts
+from flowfsm.engine.stores.redis_lease import Held, Leases
+from flowfsm.errors import FlowError, LockLost, SessionBusy, SnapshotRefused
 
 if TYPE_CHECKING:
     from flowfsm.define.flow import Flow
@@ -64,118 +65,8 @@ DEFAULT_WAIT = 2.5
 """Seconds a click waits for another step of its session (Discord wants an answer within 3 s)."""
 DEFAULT_GRACE = 86_400.0
 """Seconds a snapshot outlives its deadline when no replica claims it."""
-
-_LOAD_AND_LOCK = """
-local snap = redis.call('HGET', KEYS[1], 'snap')
-if not snap then return {0} end
-if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1, snap} end
-return {2, redis.call('PTTL', KEYS[2])}
-"""
-
-# KEYS: session, lock, deadlines; ARGV: token ('' = not held), snapshot, ttl ms, deadline, id,
-# message id ('' = none), message key prefix, mode ('add' or 'save').
-_SAVE = """
-local exists = redis.call('EXISTS', KEYS[1]) == 1
-if ARGV[8] == 'add' then
-  if exists then return -2 end
-elseif not exists then
-  if ARGV[1] ~= '' and redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
-  return -3
-end
-local holder = redis.call('GET', KEYS[2])
-if ARGV[1] == '' then
-  if holder then return 0 end
-elseif holder ~= ARGV[1] then
-  return -1
-end
-local old = redis.call('HGET', KEYS[1], 'msg')
-if old and old ~= ARGV[6] then redis.call('DEL', ARGV[7] .. old) end
-if ARGV[6] ~= '' then
-  redis.call('HSET', KEYS[1], 'snap', ARGV[2], 'msg', ARGV[6])
-  redis.call('SET', ARGV[7] .. ARGV[6], ARGV[5], 'PX', ARGV[3])
-else
-  redis.call('HSET', KEYS[1], 'snap', ARGV[2])
-  redis.call('HDEL', KEYS[1], 'msg')
-end
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5])
-if ARGV[1] ~= '' then redis.call('DEL', KEYS[2]) end
-return 1
-"""
-
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
-
-_EXTEND = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
-"""
-
-# KEYS: session, lock, deadlines; ARGV: id, message key prefix.
-_REMOVE = """
-local old = redis.call('HGET', KEYS[1], 'msg')
-if old then redis.call('DEL', ARGV[2] .. old) end
-redis.call('ZREM', KEYS[3], ARGV[1])
-return redis.call('DEL', KEYS[1], KEYS[2])
-"""
-
-_BY_MESSAGE = """
-local id = redis.call('GET', KEYS[1])
-if not id then return false end
-local snap = redis.call('HGET', ARGV[1] .. id, 'snap')
-if not snap then return false end
-return {id, snap}
-"""
-
-# KEYS: deadlines; ARGV: now, limit, session prefix, lock prefix, message prefix.
-# A session whose step is running (locked) is skipped: its save moves the deadline.
-_CLAIM = """
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
-local out = {}
-for _, id in ipairs(due) do
-  if redis.call('EXISTS', ARGV[4] .. id) == 0 then
-    local key = ARGV[3] .. id
-    local snap = redis.call('HGET', key, 'snap')
-    local msg = redis.call('HGET', key, 'msg')
-    redis.call('ZREM', KEYS[1], id)
-    redis.call('DEL', key)
-    if msg then redis.call('DEL', ARGV[5] .. msg) end
-    if snap then
-      table.insert(out, id)
-      table.insert(out, snap)
-    end
-  end
-end
-return out
-"""
-
-
-class SessionBusy(FlowError):
-    """Another step of the session held its lock for longer than the store waits."""
-
-    def __init__(self, session_id: str) -> None:
-        super().__init__(f"session {session_id}: another step is running")
-        self.session_id = session_id
-
-
-class LockLost(FlowError):
-    """A step's lease ran out and another step took the session: this step's save is refused."""
-
-    def __init__(self, session_id: str) -> None:
-        super().__init__(f"session {session_id}: the lock's lease ran out before the save")
-        self.session_id = session_id
-
-
-@dataclass(slots=True)
-class _Held:
-    """A lock this store holds: its token and the timer renewing its lease."""
-
-    token: str
-    timer: asyncio.TimerHandle | None = None
-    renewal: asyncio.Task[None] | None = None
-    renewals: int = 0
+DEFAULT_POLL = 1.0
+"""Seconds between two looks of a process for due sessions (deadlines other replicas set)."""
 
 
 class RedisStore:
@@ -189,6 +80,8 @@ class RedisStore:
         wait: seconds a click waits for a running step of the same session before
             :class:`SessionBusy`.
         grace: seconds a snapshot outlives its deadline when no replica claims it.
+        poll: seconds between two looks of each process for due sessions (a session expires at
+            most this late).
         wall: the wall clock (Unix seconds) that snapshots and deadlines are kept in.
     """
 
@@ -200,6 +93,7 @@ class RedisStore:
         lease: float = DEFAULT_LEASE,
         wait: float = DEFAULT_WAIT,
         grace: float = DEFAULT_GRACE,
+        poll: float = DEFAULT_POLL,
         wall: Clock = time.time,
     ) -> None:
         if isinstance(redis, str):
@@ -212,23 +106,25 @@ class RedisStore:
                 )
             self.redis = redis
             self._own_client = False
-        if not lease > 0 or wait < 0 or grace < 0:
-            raise ValueError("lease must be positive; wait and grace 0 or more")
+        if not lease > 0 or not poll > 0 or wait < 0 or grace < 0:
+            raise ValueError("lease and poll must be positive; wait and grace 0 or more")
         self.prefix = prefix
         self.lease = lease
         self.wait = wait
         self.grace = grace
+        self.poll = poll
         self.wall = wall
         self.flows: Mapping[str, Flow] = {}
         self.clock: Clock = time.monotonic
-        self._held: dict[str, _Held] = {}
-        self._load_and_lock = self.redis.register_script(_LOAD_AND_LOCK)
-        self._save = self.redis.register_script(_SAVE)
-        self._release = self.redis.register_script(_RELEASE)
-        self._extend = self.redis.register_script(_EXTEND)
-        self._remove = self.redis.register_script(_REMOVE)
-        self._by_message = self.redis.register_script(_BY_MESSAGE)
-        self._claim = self.redis.register_script(_CLAIM)
+        self.leases = Leases(lease, self._extend_lock)
+        self._load_and_lock = self.redis.register_script(scripts.LOAD_AND_LOCK)
+        self._add_locked = self.redis.register_script(scripts.ADD_LOCKED)
+        self._save = self.redis.register_script(scripts.SAVE)
+        self._release = self.redis.register_script(scripts.RELEASE)
+        self._extend = self.redis.register_script(scripts.EXTEND)
+        self._remove = self.redis.register_script(scripts.REMOVE)
+        self._by_message = self.redis.register_script(scripts.BY_MESSAGE)
+        self._claim = self.redis.register_script(scripts.CLAIM)
 
     def __repr__(self) -> str:
         return f"<RedisStore prefix={self.prefix!r}>"
@@ -282,13 +178,13 @@ class RedisStore:
         deleted) is not brought back. :class:`~flowfsm.errors.SnapshotError` when a value cannot
         be stored; the lock is then still held, and released when :meth:`lock` exits.
         """
-        held = self._held.get(session.id)
+        held = self.leases.get(session.id)
         token = held.token if held is not None else ""
         blob = self._encode(session)
         if held is not None:
             # Forget the lock before Redis releases it: another click of this process may take it
             # while the reply travels back.
-            self._forget(session.id, held)
+            self.leases.forget(session.id, held)
         result = await self._write(session, token, "save", blob)
         if result == -1:
             raise LockLost(session.id)
@@ -299,9 +195,9 @@ class RedisStore:
 
     async def remove(self, session: Session) -> None:
         """Forget the session: snapshot, deadline, message index and lock, in one round trip."""
-        held = self._held.get(session.id)
+        held = self.leases.get(session.id)
         if held is not None:
-            self._forget(session.id, held)
+            self.leases.forget(session.id, held)
         await self._remove(
             keys=[self.session_key(session.id), self.lock_key(session.id), self.deadlines_key],
             args=[session.id, self.message_key_prefix],
@@ -364,13 +260,20 @@ class RedisStore:
 
     async def extend(self, session_id: str) -> bool:
         """Renew the lease of a lock this store holds; ``False`` when it is not ours any more."""
-        held = self._held.get(session_id)
-        if held is None:
-            return False
-        renewed = await self._extend(keys=[self.lock_key(session_id)], args=[held.token, self._lease_ms()])
-        if renewed:
-            held.renewals += 1
-        return bool(renewed)
+        return await self.leases.renew(session_id)
+
+    def check(self, session: Session) -> None:
+        """Raise :class:`~flowfsm.errors.SnapshotError` (naming flow, state and key) when
+        ``session`` cannot be stored as it is (the engine calls it when a step renders)."""
+        self._encode(session)
+
+    def lock_new(self, session: Session) -> AbstractAsyncContextManager[None]:
+        """Store a new session and hold its lock while the ``async with`` block runs its first
+        step (one round trip); :meth:`save` inside the block stores the step and lets go.
+
+        :class:`~flowfsm.errors.SnapshotError` when it cannot be stored; :class:`FlowError` when
+        its id is taken."""
+        return self._locked_new(session)
 
     async def close(self) -> None:
         """Close the client when the store created it from a URL."""
@@ -382,13 +285,17 @@ class RedisStore:
     def _lease_ms(self) -> int:
         return max(1, round(self.lease * 1000))
 
+    def _ttl_ms(self, deadline: float) -> int:
+        """How long a snapshot with this deadline (Unix seconds) stays when nobody claims it."""
+        return max(1, round((deadline - self.wall() + self.grace) * 1000))
+
     def _encode(self, session: Session) -> bytes:
         return encode_session(session, wall_offset=self._offset())
 
     async def _write(self, session: Session, token: str, mode: str, blob: bytes | None = None) -> int:
         offset = self._offset()
         deadline = session.last_active + offset + session.timeout
-        ttl_ms = max(1, round((deadline - self.wall() + self.grace) * 1000))
+        ttl_ms = self._ttl_ms(deadline)
         result = await self._save(
             keys=[self.session_key(session.id), self.lock_key(session.id), self.deadlines_key],
             args=[
@@ -444,41 +351,47 @@ class RedisStore:
         if blob is None:
             yield None
             return
-        held = _Held(token)
-        self._held[session_id] = held
+        held = self.leases.hold(session_id, token)
         session = await self._restore(session_id, blob)
         if session is None:  # refused: _restore removed it, lock included
-            self._forget(session_id, held)
+            self.leases.forget(session_id, held)
             yield None
             return
-        self._schedule_renewal(session_id, held)
         try:
             yield session
         finally:
-            if self._held.get(session_id) is held:
-                self._forget(session_id, held)
-                await self._release(keys=[self.lock_key(session_id)], args=[token])
+            await self._let_go(session_id, held)
 
-    def _schedule_renewal(self, session_id: str, held: _Held) -> None:
-        loop = asyncio.get_running_loop()
-        held.timer = loop.call_later(self.lease / 3, self._start_renewal, session_id, held)
-
-    def _start_renewal(self, session_id: str, held: _Held) -> None:
-        if self._held.get(session_id) is not held:
-            return
-        held.renewal = asyncio.get_running_loop().create_task(self._renew(session_id, held))
-
-    async def _renew(self, session_id: str, held: _Held) -> None:
+    @asynccontextmanager
+    async def _locked_new(self, session: Session) -> AsyncIterator[None]:
+        token = secrets.token_hex(16)
+        offset = self._offset()
+        deadline = session.last_active + offset + session.timeout
+        added = await self._add_locked(
+            keys=[self.session_key(session.id), self.lock_key(session.id), self.deadlines_key],
+            args=[
+                token,
+                self._encode(session),
+                self._ttl_ms(deadline),
+                repr(deadline),
+                session.id,
+                self._lease_ms(),
+            ],
+        )
+        if not added:
+            raise FlowError(f"session {session.id} already exists in the store")
+        held = self.leases.hold(session.id, token)
         try:
-            if await self.extend(session_id) and self._held.get(session_id) is held:
-                self._schedule_renewal(session_id, held)
-        except (aioredis.RedisError, OSError) as exc:  # the save will tell (LockLost) if it mattered
-            log.warning("session %s: renewing the lock's lease failed: %s", session_id, exc)
+            yield
+        finally:
+            await self._let_go(session.id, held)
 
-    def _forget(self, session_id: str, held: _Held) -> None:
-        if self._held.get(session_id) is held:
-            del self._held[session_id]
-        if held.timer is not None:
-            held.timer.cancel()
-        if held.renewal is not None and not held.renewal.done():
-            held.renewal.cancel()
+    async def _let_go(self, session_id: str, held: Held) -> None:
+        """Release a lock still held when its block ends without a save or a removal."""
+        if self.leases.get(session_id) is held:
+            self.leases.forget(session_id, held)
+            await self._release(keys=[self.lock_key(session_id)], args=[held.token])
+
+    async def _extend_lock(self, session_id: str, token: str) -> bool:
+        renewed = await self._extend(keys=[self.lock_key(session_id)], args=[token, self._lease_ms()])
+        return bool(renewed)
