@@ -11,8 +11,12 @@ from __future__ import annotations
 import asyncio
 import os
 from pathlib import Path
+from typing import Any
 
-from flowfsm import Button, Context, Flow, Screen
+import hikari
+import miru
+
+from flowfsm import Button, Context, Flow, FlowManager, RemoteStore, Screen
 
 counter = Flow("counter", timeout=60, command="counter")
 
@@ -27,11 +31,15 @@ def add(ctx: Context) -> None:
     ctx.data["n"] = ctx.data.get("n", 0) + 1
 
 
+def _mark(marker: str, session_id: str) -> None:
+    Path(marker).write_text(session_id)
+
+
 async def slow(ctx: Context) -> None:
     """One more, after a wait in the middle of the step."""
     marker = os.environ.get("FLOWFSM_SLOW_MARKER")
     if marker:
-        Path(marker).write_text(ctx.session.id)
+        _mark(marker, ctx.session.id)
         await asyncio.Event().wait()  # the test kills this process here
     await RELEASE.wait()
     add(ctx)
@@ -68,3 +76,14 @@ def done(ctx: Context) -> Screen:
 
 
 counter.transition("done", "count", "done")
+
+
+def build(bot: hikari.RESTBot, store: RemoteStore) -> FlowManager:
+    """A replica: /counter opens the counter flow (see flowfsm.testing.replicas)."""
+    flows = FlowManager(miru.Client(bot), [counter], store=store)
+
+    async def on_command(interaction: hikari.CommandInteraction) -> Any:
+        return await flows.start(interaction, counter)
+
+    bot.interaction_server.set_listener(hikari.CommandInteraction, on_command)
+    return flows
