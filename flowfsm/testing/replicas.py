@@ -323,7 +323,7 @@ class Interactions:
 
 def _load(spec: str) -> Callable[..., Any]:
     module, _, name = spec.partition(":")
-    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(module), name)
 
 
 async def _serve(config: Mapping[str, Any]) -> None:
