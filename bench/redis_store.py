@@ -30,11 +30,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import flows  # noqa: E402
-from bench.env import Env, OpenMenu, dumps, full_gc  # noqa: E402
-from bench.measure import FIRST_USER, settle, timed_start  # noqa: E402
-from flowfsm.engine.stores.redis import RedisStore  # noqa: E402
-from flowfsm.testing.redis_server import RedisServer  # noqa: E402
+from bench import flows
+from bench.env import Env, OpenMenu, dumps, full_gc
+from bench.measure import FIRST_USER, settle, timed_start
+from flowfsm.engine.stores.redis import RedisStore
+from flowfsm.testing.redis_server import RedisServer
 
 
 async def timed_click(env: Env, menu: OpenMenu) -> tuple[int, int]:

@@ -257,7 +257,9 @@ def run(quick: bool) -> dict[str, Any]:
     )
     out["spreads"] = spreads
 
-    print("redis: a click through RedisStore on a loopback redis-server vs MemoryStore, interleaved", flush=True)
+    print(
+        "redis: a click through RedisStore on a loopback redis-server vs MemoryStore, interleaved", flush=True
+    )
     redis_runs = [
         measure_redis("--sessions", sessions, "--clicks", clicks, "--kept", sessions, "--seed", str(seed))
         for seed in range(rounds)
