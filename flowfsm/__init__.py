@@ -45,6 +45,7 @@ from flowfsm.engine.session import Session
 from flowfsm.engine.store import RemoteStore, SessionStore
 from flowfsm.engine.telemetry import END_REASONS, REFUSAL_REASONS, Telemetry
 from flowfsm.errors import (
+    AlreadyHandled,
     FlowDefinitionError,
     FlowError,
     GuardFailure,
@@ -65,6 +66,7 @@ __all__ = [
     "HOOK_NAMES",
     "REFUSAL_REASONS",
     "ActionRow",
+    "AlreadyHandled",
     "Button",
     "ButtonGroup",
     "ChannelSelect",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 __all__ = [
+    "AlreadyHandled",
     "FlowDefinitionError",
     "FlowError",
     "GuardFailure",
@@ -99,3 +100,12 @@ class LockLost(FlowError):
     def __init__(self, session_id: str) -> None:
         super().__init__(f"session {session_id}: the lock's lease ran out before the save")
         self.session_id = session_id
+
+
+class AlreadyHandled(FlowError):
+    """An interaction that already took its session once (on any process) came again: nothing runs."""
+
+    def __init__(self, session_id: str, interaction_id: int) -> None:
+        super().__init__(f"session {session_id}: interaction {interaction_id} was already handled")
+        self.session_id = session_id
+        self.interaction_id = interaction_id

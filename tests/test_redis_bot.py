@@ -46,7 +46,9 @@ class Shopper:
 
 
 @pytest_asyncio.fixture
-async def shop(redis_server: RedisServer, tmp_path: Path) -> AsyncIterator[tuple[Shopper, ReplicaSet, RoundRobin]]:
+async def shop(
+    redis_server: RedisServer, tmp_path: Path
+) -> AsyncIterator[tuple[Shopper, ReplicaSet, RoundRobin]]:
     signing_key, public_key = signing.generate_keypair()
     async with FakeDiscord() as discord:
         replicas = ReplicaSet(

@@ -352,3 +352,27 @@ async def test_gateway_shards_memory_store_keeps_a_session_on_its_shard_redis_le
         same_menu(other, owner)
         reply = await other.click("Add")
         assert reply.ephemeral_text is None and content(other) == "n=2"  # RedisStore: any process
+
+
+async def test_an_interaction_whose_step_died_before_its_save_does_not_run_again_elsewhere(
+    redis_store: Any,
+) -> None:
+    async with replicas(redis_store) as r:
+        one, two = await r.replica(), await r.replica()
+        await one.command("counter")
+        same_menu(two, one)
+        store = one.manager.remote
+        assert isinstance(store, RedisStore)
+        slow_id = one.button("Slow")["custom_id"]
+        slow = asyncio.create_task(one.send_component(slow_id, interaction_id=4_000_001))
+        await slow_step_waiting()
+        # The process running the step stops (its lease runs out); the same interaction reaches
+        # another replica: it already took the session once, so it runs nothing.
+        session_id = slow_id.split(":")[2]
+        await store.redis.delete(store.lock_key(session_id))
+        again = await two.send_component(slow_id, interaction_id=4_000_001)
+        assert again.requests == []  # no reply, no edit: nothing ran
+        stored = await store.load(session_id)
+        assert stored is not None and stored.data == {}
+        remote_flows.RELEASE.set()
+        await slow

@@ -347,3 +347,19 @@ async def test_the_test_server_is_loopback_only_and_writes_nothing(redis_server:
         assert (config["bind"], config["save"], config["appendonly"]) == ("127.0.0.1", "", "no")
     finally:
         await client.aclose()
+
+
+async def test_an_interaction_takes_a_session_once_whichever_process_it_reaches(redis_store: Any) -> None:
+    from flowfsm.errors import AlreadyHandled
+
+    one, two = bound(redis_store()), bound(redis_store())
+    await one.add(new_session("s1", one.clock()))
+    async with one.lock("s1", 77) as session:
+        assert session is not None  # the step's process dies here: no save
+    with pytest.raises(AlreadyHandled):
+        async with two.lock("s1", 77):
+            pass
+    assert await two.redis.exists(two.lock_key("s1")) == 0  # refused without keeping the lock
+    async with two.lock("s1", 78) as session:
+        assert session is not None
+        await two.save(session)

@@ -23,6 +23,9 @@ default store nothing of this runs (one ``is None`` test per click, no serializa
   and key, instead of a reply the store then cannot keep.
 * **Lost lease.** A step whose lock's lease ran out (another replica took the session over) does
   not commit: the store refuses its save (logged at WARNING).
+* **Replays across processes.** Each process remembers the interactions it handled; the store
+  also refuses an interaction that already took its session once on any process (a step whose
+  process died before its save, sent again elsewhere), so one interaction never runs twice.
 * **Flows that changed** between deploys: a snapshot whose state vanished (and no migration names
   it) or whose data no longer decodes loads as nothing, so the click gets the expired reply with
   "Open again".
@@ -48,7 +51,7 @@ from flowfsm.engine.response import Responder
 from flowfsm.engine.session import Session
 from flowfsm.engine.store import RemoteStore
 from flowfsm.engine.text_input import TextInput
-from flowfsm.errors import LockLost, SessionBusy, SnapshotError
+from flowfsm.errors import AlreadyHandled, LockLost, SessionBusy, SnapshotError
 
 __all__ = ["Remote"]
 
@@ -82,7 +85,7 @@ class Remote(TextInput):
         # Waiting for another replica's step of this session counts towards the defer deadline.
         self._defers.add(responder, self.defer_after)
         try:
-            async with remote.lock(parsed.session_id) as session:
+            async with remote.lock(parsed.session_id, int(interaction.id)) as session:
                 if session is None:
                     return await super()._click(interaction, responder)  # the expired reply
                 if not await self._recover(remote, session, interaction, responder):
@@ -95,6 +98,11 @@ class Remote(TextInput):
                 await self._commit(remote, session, held)
         except SessionBusy:
             await self._refuse(responder, self.texts.busy, flow, reason="busy")
+        except AlreadyHandled:
+            # Taken once already (here or on another process): nothing runs again.
+            reply = self._replayed(interaction)
+            if reply is not None and responder.future is not None and not responder.future.done():
+                responder.future.set_result(reply)
         except Exception:
             _LOG.exception("flowfsm: the session store failed for a click on session %s", parsed.session_id)
             await self._refuse(responder, self.texts.error, flow, reason="error")

@@ -109,9 +109,12 @@ class RemoteStore(Protocol):
         """Restore sessions with these flows (by name); read times with the engine's clock."""
         ...
 
-    def lock(self, session_id: str) -> AbstractAsyncContextManager[Session | None]:
+    def lock(
+        self, session_id: str, interaction_id: int | None = None
+    ) -> AbstractAsyncContextManager[Session | None]:
         """Load the session and hold it while the ``async with`` block runs a step (``None``
-        when it is unknown, expired, or cannot carry on with these flows)."""
+        when it is unknown, expired, or cannot carry on with these flows); raise
+        :class:`~flowfsm.errors.AlreadyHandled` when ``interaction_id`` already took it once."""
         ...
 
     def lock_new(self, session: Session) -> AbstractAsyncContextManager[None]:

@@ -50,7 +50,7 @@ from flowfsm.engine.session import Clock, Session
 from flowfsm.engine.snapshot import encode_session, read_snapshot, restore
 from flowfsm.engine.stores import redis_scripts as scripts
 from flowfsm.engine.stores.redis_lease import Held, Leases
-from flowfsm.errors import FlowError, LockLost, SessionBusy, SnapshotRefused
+from flowfsm.errors import AlreadyHandled, FlowError, LockLost, SessionBusy, SnapshotRefused
 
 if TYPE_CHECKING:
     from flowfsm.define.flow import Flow
@@ -237,14 +237,21 @@ class RedisStore:
         first = await self.redis.zrange(self.deadlines_key, 0, 0, withscores=True)
         return float(first[0][1]) - self._offset() if first else None
 
-    def lock(self, session_id: str) -> AbstractAsyncContextManager[Session | None]:
+    def lock(
+        self, session_id: str, interaction_id: int | None = None
+    ) -> AbstractAsyncContextManager[Session | None]:
         """Load the session and hold its lock while the ``async with`` block runs a step.
+
+        With ``interaction_id``, an interaction that already took this session once (a replay, or
+        a step whose process died before its save, sent again to another process) raises
+        :class:`~flowfsm.errors.AlreadyHandled` instead: one interaction never runs twice, whichever
+        processes receive it (the engine's own memory of interactions is per process).
 
         Yields ``None`` (and holds nothing) when the session is unknown, expired or refused.
         Call :meth:`save` (which releases the lock) or :meth:`remove` inside the block; leaving
         without either releases the lock and keeps the stored session as it was.
         """
-        return self._locked(session_id)
+        return self._locked(session_id, interaction_id)
 
     # -- beyond the protocol -------------------------------------------------------------------------------
 
@@ -324,7 +331,7 @@ class RedisStore:
                 )
             return None
 
-    async def _acquire(self, session_id: str) -> tuple[str, bytes | None]:
+    async def _acquire(self, session_id: str, interaction_id: int | None = None) -> tuple[str, bytes | None]:
         """Take the session's lock and read its snapshot (one round trip per try)."""
         token = secrets.token_hex(16)
         loop = asyncio.get_running_loop()
@@ -332,10 +339,13 @@ class RedisStore:
         pause = 0.002
         while True:
             found = await self._load_and_lock(
-                keys=[self.session_key(session_id), self.lock_key(session_id)], args=[token, self._lease_ms()]
+                keys=[self.session_key(session_id), self.lock_key(session_id)],
+                args=[token, self._lease_ms(), "" if interaction_id is None else str(interaction_id)],
             )
             if found[0] == 0:
                 return token, None
+            if found[0] == 3:
+                raise AlreadyHandled(session_id, interaction_id or 0)
             if found[0] == 1:
                 return token, found[1]
             left = give_up - loop.time()
@@ -346,8 +356,8 @@ class RedisStore:
             pause = min(pause * 2, 0.05)
 
     @asynccontextmanager
-    async def _locked(self, session_id: str) -> AsyncIterator[Session | None]:
-        token, blob = await self._acquire(session_id)
+    async def _locked(self, session_id: str, interaction_id: int | None) -> AsyncIterator[Session | None]:
+        token, blob = await self._acquire(session_id, interaction_id)
         if blob is None:
             yield None
             return

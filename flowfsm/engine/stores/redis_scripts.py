@@ -10,12 +10,21 @@ from __future__ import annotations
 
 __all__ = ["ADD_LOCKED", "BY_MESSAGE", "CLAIM", "EXTEND", "LOAD_AND_LOCK", "RELEASE", "REMOVE", "SAVE"]
 
-# KEYS: session, lock; ARGV: token, lease ms. {0}: no session; {1, snapshot}: locked; {2, pttl}: busy.
+# KEYS: session, lock; ARGV: token, lease ms, interaction id ('' = none).
+# {0}: no session; {1, snapshot}: locked; {2, pttl}: busy; {3}: this interaction already took the
+# session once (a step killed before its save, replayed to another replica): nothing runs again.
 LOAD_AND_LOCK = """
 local snap = redis.call('HGET', KEYS[1], 'snap')
 if not snap then return {0} end
-if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1, snap} end
-return {2, redis.call('PTTL', KEYS[2])}
+if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {2, redis.call('PTTL', KEYS[2])} end
+if ARGV[3] ~= '' then
+  if redis.call('HGET', KEYS[1], 'last') == ARGV[3] then
+    redis.call('DEL', KEYS[2])
+    return {3}
+  end
+  redis.call('HSET', KEYS[1], 'last', ARGV[3])
+end
+return {1, snap}
 """
 
 # KEYS: session, lock, deadlines; ARGV: token ('' = not held), snapshot, ttl ms, deadline, id,
