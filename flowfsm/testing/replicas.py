@@ -9,7 +9,8 @@ like, on 127.0.0.1, for tests and ``make soak STORE=redis``:
   on a :class:`~flowfsm.engine.stores.redis.RedisStore`; it can SIGKILL and restart any of them;
 * :class:`RoundRobin` is the load balancer: an aiohttp server forwarding each signed request to
   the next replica (a replica that refuses the connection is skipped, as a load balancer's health
-  check would) and recording which replica served each session;
+  check would; a request whose replica dies with it is answered 502, not sent again) and
+  recording which replica served each session;
 * :class:`Interactions` sends signed interactions like Discord: to the balancer or to one replica,
   then hands the HTTP reply to the fake Discord as the interaction's callback.
 
@@ -82,7 +83,8 @@ class Replica:
 
 
 class ReplicaSet:
-    """``count`` replicas of the bot ``app`` (``"module:build"``), sharing the Redis at ``redis_url``.
+    """``count`` replicas of the bot ``app`` (``"module:build"``), sharing the Redis at ``redis_url``,
+    calling the loopback Discord ``discord`` (a :class:`FakeDiscord` or its ``(rest_url, bot_token)``).
 
     ``build(bot, store)`` wires miru and flowfsm onto a ``hikari.RESTBot`` with the given
     store and returns the FlowManager. ``store_options`` go to each replica's RedisStore
@@ -93,7 +95,7 @@ class ReplicaSet:
         self,
         app: str,
         count: int,
-        discord: FakeDiscord,
+        discord: FakeDiscord | tuple[str, str],
         redis_url: str,
         public_key: str,
         *,
@@ -102,7 +104,11 @@ class ReplicaSet:
         path: list[str] | None = None,
     ) -> None:
         self.app = app
-        self.discord = discord
+        # The loopback Discord the replicas call: a FakeDiscord, or its (rest_url, bot_token) when
+        # it runs in another process.
+        self.rest_url, self.token = (
+            (discord.rest_url, discord.bot_token) if isinstance(discord, FakeDiscord) else discord
+        )
         self.redis_url = redis_url
         self.public_key = public_key
         self.store_options = dict(store_options or {})
@@ -130,8 +136,8 @@ class ReplicaSet:
                 "port": replica.port,
                 "redis": self.redis_url,
                 "public_key": self.public_key,
-                "rest_url": self.discord.rest_url,
-                "token": self.discord.bot_token,
+                "rest_url": self.rest_url,
+                "token": self.token,
                 "store": self.store_options,
                 "path": self.path,
             }
@@ -234,8 +240,11 @@ class RoundRobin:
                     return web.Response(
                         body=raw, status=answer.status, content_type=answer.content_type or None
                     )
-            except aiohttp.ClientConnectionError:
-                continue  # killed mid-request, or not listening yet: the next replica
+            except aiohttp.ClientConnectorError:
+                continue  # not listening (killed, restarting): the next replica
+            except aiohttp.ClientError:
+                # Killed with the request: not sent again (it may have run), as load balancers do.
+                return web.Response(status=502, text="the replica went away")
         return web.Response(status=502, text="no replica answered")
 
     def _note(self, body: bytes, index: int) -> None:
