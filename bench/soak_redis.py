@@ -115,7 +115,7 @@ class _ErrorLines(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         error = record.exc_info[1] if record.exc_info else None
-        cause = f" ({type(error).__name__})" if error is not None else ""
+        cause = f" ({type(error).__name__}: {str(error)[:60]})" if error is not None else ""
         self.report.write(f"error {record.name}: {str(record.msg).split('%')[0][:60].strip()}{cause}\n")
 
 
