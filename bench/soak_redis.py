@@ -35,6 +35,7 @@ import random
 import sys
 import tempfile
 import time
+import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TextIO
@@ -115,7 +116,11 @@ class _ErrorLines(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         error = record.exc_info[1] if record.exc_info else None
-        cause = f" ({type(error).__name__}: {str(error)[:60]})" if error is not None else ""
+        cause = ""
+        if error is not None:
+            frames = [f for f in traceback.extract_tb(error.__traceback__) if "examples" in f.filename]
+            where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+            cause = f" ({type(error).__name__}: {str(error)[:60]}{where})"
         self.report.write(f"error {record.name}: {str(record.msg).split('%')[0][:60].strip()}{cause}\n")
 
 
@@ -140,6 +145,8 @@ class Orchestra:
 
     async def kill_and_restart(self) -> None:
         """Now and then one replica dies (SIGKILL) and comes back a moment later."""
+        if os.environ.get("SOAK_KILLS", "1") in ("0", "false", "no"):
+            return
         while not await self._pause(*KILL_EVERY):
             victim = self.rng.randrange(len(self.replicas))
             await self.replicas.stop(victim)
