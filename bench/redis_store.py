@@ -112,6 +112,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     await timed_click(env, rng.choice(menus[env.label]))
             for env in envs:
                 menus[env.label] = await open_menus(env, args.sessions, FIRST_USER)
+            full_gc()  # as bench/measure.py's latency part: no collection of the set-up's garbage mid-run
             sent = counting(store)
             times: dict[str, dict[str, list[int]]] = {e.label: {"reply": [], "done": []} for e in envs}
             order = list(envs)
