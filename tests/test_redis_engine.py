@@ -376,3 +376,24 @@ async def test_an_interaction_whose_step_died_before_its_save_does_not_run_again
         assert stored is not None and stored.data == {}
         remote_flows.RELEASE.set()
         await slow
+
+
+async def test_a_users_new_session_replaces_the_previous_one_whichever_replica_holds_it(
+    redis_store: Any,
+) -> None:
+    async with replicas(redis_store) as r:
+        one, two = await r.replica(), await r.replica()
+        await one.command("counter")
+        await one.click("Add")
+        first_menu = one.menu_id
+        await two.command("counter")  # the same user opens the flow again, on another replica
+        await one.manager.drain()
+        await two.manager.drain()
+        assert [n for _, n in remote_flows.TIMED_OUT] == [1]  # the old session's on_timeout ran once
+        old = r.discord.messages[first_menu]  # type: ignore[index]
+        assert all(c.get("disabled") for row in old["components"] for c in row["components"])
+        store = two.manager.remote
+        assert isinstance(store, RedisStore)
+        assert await store.redis.zcard(store.deadlines_key) == 1  # only the new session is open
+        reply = await two.click("Add")
+        assert reply.ephemeral_text is None and content(two) == "n=1"

@@ -29,6 +29,8 @@ default store nothing of this runs (one ``is None`` test per click, no serializa
 * **Flows that changed** between deploys: a snapshot whose state vanished (and no migration names
   it) or whose data no longer decodes loads as nothing, so the click gets the expired reply with
   "Open again".
+* **Replacement**: a user's new session of a flow replaces the previous one (disabled, its
+  ``on_timeout`` run), whichever process holds it, as with the memory store.
 * **Expiry**: one loop task per process asks the store for due sessions (each claimed by exactly
   one process) every ``store.poll`` seconds or at the next stored deadline if sooner; deadlines
   live in the store, so a restart resets no timeout, and there is no task per idle session.
@@ -165,16 +167,29 @@ class Remote(TextInput):
         async with contextlib.AsyncExitStack() as holding:
             try:
                 # Stored and locked before its first step: a click racing the reply waits for it.
-                await holding.enter_async_context(remote.lock_new(session))
+                previous = await holding.enter_async_context(remote.lock_new(session))
             except SnapshotError as exc:  # start options that cannot be stored
                 _LOG.error("flowfsm: session of flow %r cannot be stored: %s", session.flow.name, exc)
                 return await self._refuse(responder, self.texts.error, session.flow, reason="error")
+            if previous is not None:
+                await self._replace(remote, previous)
             try:
                 await super()._begin(session, interaction, responder)
             finally:
                 held = self.sessions.remove(session)
             await self._commit(remote, session, held)
         return None
+
+    async def _replace(self, remote: RemoteStore, previous: str) -> None:
+        """The user's open session of the same flow is replaced by the new one, whichever process
+        holds it: it is removed from the store, its ``on_timeout`` hooks run and its menu is
+        disabled (as the memory store's replacement does)."""
+        old = await remote.take(previous)
+        if old is None:
+            return
+        old.ended = True
+        self.telemetry.session_ended(old, "replaced")
+        self.outbox.put(lambda: self._timed_out(old, "replaced"))
 
     async def _render_for_step(self, ctx: Context) -> Rendered:
         rendered = await super()._render_for_step(ctx)

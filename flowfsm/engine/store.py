@@ -117,8 +117,13 @@ class RemoteStore(Protocol):
         :class:`~flowfsm.errors.AlreadyHandled` when ``interaction_id`` already took it once."""
         ...
 
-    def lock_new(self, session: Session) -> AbstractAsyncContextManager[None]:
-        """Store a new session and hold it while its first step runs."""
+    def lock_new(self, session: Session) -> AbstractAsyncContextManager[str | None]:
+        """Store a new session and hold it while its first step runs; it becomes its user's
+        session of its flow, and the block gets the id of the one it replaces (or ``None``)."""
+        ...
+
+    async def take(self, session_id: str) -> Session | None:
+        """Remove a session whatever holds it and return it (a replaced session), or ``None``."""
         ...
 
     def check(self, session: Session) -> None:

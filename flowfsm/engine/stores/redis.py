@@ -119,6 +119,7 @@ class RedisStore:
         self.leases = Leases(lease, self._extend_lock)
         self._load_and_lock = self.redis.register_script(scripts.LOAD_AND_LOCK)
         self._add_locked = self.redis.register_script(scripts.ADD_LOCKED)
+        self._take = self.redis.register_script(scripts.TAKE)
         self._save = self.redis.register_script(scripts.SAVE)
         self._release = self.redis.register_script(scripts.RELEASE)
         self._extend = self.redis.register_script(scripts.EXTEND)
@@ -274,13 +275,29 @@ class RedisStore:
         ``session`` cannot be stored as it is (the engine calls it when a step renders)."""
         self._encode(session)
 
-    def lock_new(self, session: Session) -> AbstractAsyncContextManager[None]:
+    def lock_new(self, session: Session) -> AbstractAsyncContextManager[str | None]:
         """Store a new session and hold its lock while the ``async with`` block runs its first
         step (one round trip); :meth:`save` inside the block stores the step and lets go.
 
+        It becomes its user's session of its flow; the block gets the id of the one it replaces
+        (``None`` if none), for the engine to :meth:`take` and close.
         :class:`~flowfsm.errors.SnapshotError` when it cannot be stored; :class:`FlowError` when
         its id is taken."""
         return self._locked_new(session)
+
+    async def take(self, session_id: str) -> Session | None:
+        """Remove a session whatever holds it and return it (``None`` when it is gone), in one
+        round trip: a session replaced by its user's new one. A step of it running elsewhere
+        finds it gone at its save and stores nothing."""
+        blob = await self._take(
+            keys=[self.session_key(session_id), self.lock_key(session_id), self.deadlines_key],
+            args=[session_id, self.message_key_prefix],
+        )
+        return None if blob is None else await self._restore(session_id, blob, drop=False)
+
+    def user_key(self, user_id: int, flow: str) -> str:
+        """The key naming a user's session of a flow (a new one replaces it)."""
+        return f"{self.prefix}u:{user_id}:{flow}"
 
     async def close(self) -> None:
         """Close the client when the store created it from a URL."""
@@ -373,12 +390,17 @@ class RedisStore:
             await self._let_go(session_id, held)
 
     @asynccontextmanager
-    async def _locked_new(self, session: Session) -> AsyncIterator[None]:
+    async def _locked_new(self, session: Session) -> AsyncIterator[str | None]:
         token = secrets.token_hex(16)
         offset = self._offset()
         deadline = session.last_active + offset + session.timeout
         added = await self._add_locked(
-            keys=[self.session_key(session.id), self.lock_key(session.id), self.deadlines_key],
+            keys=[
+                self.session_key(session.id),
+                self.lock_key(session.id),
+                self.deadlines_key,
+                self.user_key(session.user_id, session.root_flow.name),
+            ],
             args=[
                 token,
                 self._encode(session),
@@ -388,11 +410,12 @@ class RedisStore:
                 self._lease_ms(),
             ],
         )
-        if not added:
+        if not added[0]:
             raise FlowError(f"session {session.id} already exists in the store")
         held = self.leases.hold(session.id, token)
+        previous = added[1].decode() if added[1] else None
         try:
-            yield
+            yield previous if previous != session.id else None
         finally:
             await self._let_go(session.id, held)
 

@@ -8,7 +8,17 @@ primary with replicas / Sentinel), not Redis Cluster.
 
 from __future__ import annotations
 
-__all__ = ["ADD_LOCKED", "BY_MESSAGE", "CLAIM", "EXTEND", "LOAD_AND_LOCK", "RELEASE", "REMOVE", "SAVE"]
+__all__ = [
+    "ADD_LOCKED",
+    "BY_MESSAGE",
+    "CLAIM",
+    "EXTEND",
+    "LOAD_AND_LOCK",
+    "RELEASE",
+    "REMOVE",
+    "SAVE",
+    "TAKE",
+]
 
 # KEYS: session, lock; ARGV: token, lease ms, interaction id ('' = none).
 # {0}: no session; {1, snapshot}: locked; {2, pttl}: busy; {3}: this interaction already took the
@@ -106,13 +116,28 @@ end
 return out
 """
 
-# KEYS: session, lock, deadlines; ARGV: token, snapshot, ttl ms, deadline, id, lease ms.
-# A new session, stored and locked at once (its first step runs under the lock); 0 if the id exists.
+# KEYS: session, lock, deadlines, user's session of the flow; ARGV: token, snapshot, ttl ms,
+# deadline, id, lease ms. A new session, stored and locked at once (its first step runs under the
+# lock), and made the user's session of its flow: {1, the previous one's id or ''}; {0} if the id exists.
 ADD_LOCKED = """
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[6]) then return 0 end
+if redis.call('EXISTS', KEYS[1]) == 1 then return {0} end
+if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[6]) then return {0} end
 redis.call('HSET', KEYS[1], 'snap', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5])
-return 1
+local previous = redis.call('GET', KEYS[4]) or ''
+redis.call('SET', KEYS[4], ARGV[5], 'PX', ARGV[3])
+return {1, previous}
+"""
+
+# KEYS: session, lock, deadlines; ARGV: id, message key prefix. Remove a session whatever holds it
+# (a step running elsewhere finds it gone and stores nothing) and return its snapshot.
+TAKE = """
+local snap = redis.call('HGET', KEYS[1], 'snap')
+if not snap then return false end
+local msg = redis.call('HGET', KEYS[1], 'msg')
+if msg then redis.call('DEL', ARGV[2] .. msg) end
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('DEL', KEYS[1], KEYS[2])
+return snap
 """
