@@ -1,16 +1,7 @@
 """Sessions in Redis: any process (replica, shard, the next deploy) can serve any session.
 
 ``pip install "flowfsm[redis]"``; ``RedisStore("redis://host:6379/0")`` on redis-py's asyncio
-client (``redis>=5``). What is stored, under a key prefix (``flowfsm:`` by default):
-
-* ``s:<session id>``: a hash with the session's snapshot (``snap``, see :mod:`flowfsm.engine.snapshot`)
-  and its menu message id (``msg``). It expires ``grace`` seconds after the session's deadline, so
-  a session nobody expired (every replica down for a day) does not stay for ever;
-* ``deadlines``: a sorted set, session id -> deadline (Unix seconds); replicas claim due sessions
-  from it (:meth:`RedisStore.claim_expired`), so a restart resets no timeout and there is still no
-  task per idle session;
-* ``msg:<message id>``: the session id whose menu is that message (message-delete events);
-* ``lock:<session id>``: the lock of a session while a step runs (a random token, with a lease).
+client (``redis>=5``). The keys it keeps are listed in :mod:`flowfsm.engine.stores.redis_scripts`.
 
 **One step at a time: a lock with a lease, fenced.** A click runs inside
 :meth:`RedisStore.lock`, which loads the snapshot and takes the lock in one script (``SET NX PX``
@@ -28,15 +19,11 @@ a step has effects outside the store (Discord edits, your database, ``on_action`
 cannot be undone and replayed when a conflict is found at the end, and the engine's contract is
 that a session's clicks run one after the other, which is what the in-process store gives too.
 
-The scripts build key names from the prefix, so a store needs one Redis (or a primary with
-replicas / Sentinel), not Redis Cluster.
-
 Snapshots hold interaction tokens (valid 15 minutes): keep the Redis private (network, ACL).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 import time
@@ -49,7 +36,7 @@ import redis.asyncio as aioredis
 from flowfsm.engine.session import Clock, Session
 from flowfsm.engine.snapshot import encode_session, read_snapshot, restore
 from flowfsm.engine.stores import redis_scripts as scripts
-from flowfsm.engine.stores.redis_lease import Held, Leases
+from flowfsm.engine.stores.redis_lease import Held, Leases, retry_while_busy
 from flowfsm.errors import AlreadyHandled, FlowError, LockLost, SessionBusy, SnapshotRefused
 
 if TYPE_CHECKING:
@@ -351,26 +338,18 @@ class RedisStore:
     async def _acquire(self, session_id: str, interaction_id: int | None = None) -> tuple[str, bytes | None]:
         """Take the session's lock and read its snapshot (one round trip per try)."""
         token = secrets.token_hex(16)
-        loop = asyncio.get_running_loop()
-        give_up = loop.time() + self.wait
-        pause = 0.002
-        while True:
-            found = await self._load_and_lock(
-                keys=[self.session_key(session_id), self.lock_key(session_id)],
-                args=[token, self._lease_ms(), "" if interaction_id is None else str(interaction_id)],
-            )
-            if found[0] == 0:
-                return token, None
-            if found[0] == 3:
-                raise AlreadyHandled(session_id, interaction_id or 0)
-            if found[0] == 1:
-                return token, found[1]
-            left = give_up - loop.time()
-            if left <= 0:
-                raise SessionBusy(session_id)
-            lease_left = max(int(found[1]), 1) / 1000
-            await asyncio.sleep(min(pause, left, lease_left))
-            pause = min(pause * 2, 0.05)
+        keys = [self.session_key(session_id), self.lock_key(session_id)]
+        args: list[str | int] = [
+            token,
+            self._lease_ms(),
+            "" if interaction_id is None else str(interaction_id),
+        ]
+        found = await retry_while_busy(
+            lambda: self._load_and_lock(keys=keys, args=args), session_id, self.wait
+        )
+        if found[0] == 3:
+            raise AlreadyHandled(session_id, interaction_id or 0)
+        return token, found[1] if found[0] == 1 else None
 
     @asynccontextmanager
     async def _locked(self, session_id: str, interaction_id: int | None) -> AsyncIterator[Session | None]:

@@ -12,8 +12,11 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["Held", "Leases"]
+from flowfsm.errors import SessionBusy
+
+__all__ = ["Held", "Leases", "retry_while_busy"]
 
 log = logging.getLogger("flowfsm.engine.stores.redis")
 
@@ -85,3 +88,23 @@ class Leases:
                 self._schedule(session_id, held)
         except Exception as exc:  # the save will tell (LockLost) if it mattered
             log.warning("session %s: renewing the lock's lease failed: %s", session_id, exc)
+
+
+async def retry_while_busy(
+    attempt: Callable[[], Awaitable[list[Any]]], session_id: str, wait: float
+) -> list[Any]:
+    """Run ``attempt`` (the load-and-lock script) until it does not answer "busy" (``{2, pttl}``):
+    polling with a short backoff, never past the lock's remaining lease, at most ``wait`` seconds,
+    then :class:`~flowfsm.errors.SessionBusy`."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + wait
+    pause = 0.002
+    while True:
+        found = await attempt()
+        if found[0] != 2:
+            return found
+        left = give_up - loop.time()
+        if left <= 0:
+            raise SessionBusy(session_id)
+        await asyncio.sleep(min(pause, left, max(int(found[1]), 1) / 1000))
+        pause = min(pause * 2, 0.05)

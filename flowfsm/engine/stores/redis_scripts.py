@@ -2,6 +2,18 @@
 runs atomically in Redis (no other command runs in between), which is what makes the lock, the
 fenced save and the claim of due sessions safe across replicas.
 
+What a store keeps, under its key prefix (``flowfsm:`` by default):
+
+* ``s:<session id>``: a hash with the session's snapshot (``snap``, see :mod:`flowfsm.engine.snapshot`)
+  its menu message id (``msg``) and the last interaction that took it (``last``). It expires ``grace`` seconds after the session's deadline, so
+  a session nobody expired (every replica down for a day) does not stay for ever;
+* ``deadlines``: a sorted set, session id -> deadline (Unix seconds); replicas claim due sessions
+  from it (:meth:`~flowfsm.engine.stores.redis.RedisStore.claim_expired`), so a restart resets no timeout and there is still no
+  task per idle session;
+* ``msg:<message id>``: the session id whose menu is that message (message-delete events);
+* ``lock:<session id>``: the lock of a session while a step runs (a random token, with a lease);
+* ``u:<user id>:<flow>``: the user's session of that flow (a new one replaces it).
+
 Key names are built from the store's prefix inside the scripts, so a store needs one Redis (or a
 primary with replicas / Sentinel), not Redis Cluster.
 """
