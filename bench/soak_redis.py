@@ -10,9 +10,11 @@ SQLite file. This process orchestrates:
 * **replica kills**: now and then one replica is killed with SIGKILL, wherever it is (often in the
   middle of a step, holding a session's lock), and restarted a moment later on the same port; the
   balancer skips it while it is down; a request that died with it is answered 502 (not re-sent);
-* **time leaps**: like the memory soak's clock jumps, a manager of this process whose clock leaps
-  forward claims the sessions due by then (exactly one process expires each), runs their
-  ``on_timeout`` and disables their menus while users are busy with them;
+* **time leaps**: like the memory soak's clock jumps, time leaps forward for every process (the
+  leap is published in Redis and each replica's wall clock follows it); a manager of this process
+  claims the sessions due by then at once, the replicas' expiry tasks claim them too (exactly one
+  process expires each), running their ``on_timeout`` and disabling their menus while users are
+  busy with them;
 * at the end: it waits until no step holds a lock, leaps past every timeout and claims the rest.
 
 The replicas write what they saw (interaction ids that reached an item, exceptions at their event
@@ -65,6 +67,8 @@ from flowfsm.testing.replicas import ReplicaSet, RoundRobin  # noqa: E402
 
 REPLICAS = 3
 PREFIX = "soak:"
+LEAP_KEY = f"{PREFIX}leap"
+"""Seconds time has leapt so far (every process's wall clock runs that far ahead)."""
 KILL_EVERY = (4.0, 12.0)
 """Seconds between two replica kills, picked at random."""
 DOWN_FOR = (0.3, 2.0)
@@ -100,6 +104,8 @@ def replica(bot: hikari.RESTBot, store: RemoteStore) -> FlowManager:
         step_timeout=15.0,
     )
     manager.add_hook("on_action", lambda ctx: report.write(f"ran {int(ctx.interaction.id)}\n"))
+    if isinstance(store, RedisStore):
+        _follow_leaps(store)
 
     async def on_command(interaction: hikari.CommandInteraction) -> Any:
         options = await shop.start_options(int(interaction.user.id))
@@ -107,6 +113,24 @@ def replica(bot: hikari.RESTBot, store: RemoteStore) -> FlowManager:
 
     bot.interaction_server.set_listener(hikari.CommandInteraction, on_command)
     return manager
+
+
+def _follow_leaps(store: RedisStore) -> None:
+    """This replica's wall clock leaps with the orchestrator's (read from Redis every 0.2 s), so
+    every process shares one timeline, as the memory soak's one process does."""
+    leap = [0.0]
+    store.wall = lambda: time.time() + leap[0]
+
+    async def follow() -> None:
+        while True:
+            value = await store.redis.get(LEAP_KEY)
+            leap[0] = float(value or 0.0)
+            await asyncio.sleep(0.2)
+
+    _tasks.add(asyncio.get_running_loop().create_task(follow()))
+
+
+_tasks: set[asyncio.Task[None]] = set()
 
 
 class _ErrorLines(logging.Handler):
@@ -131,9 +155,15 @@ class Orchestra:
     """The replicas, the balancer, the kills, the time leaps, and what they add up to."""
 
     def __init__(
-        self, settings: Settings, replicas: ReplicaSet, expirer: FlowManager, clock: JumpClock
+        self,
+        settings: Settings,
+        replicas: ReplicaSet,
+        expirer: FlowManager,
+        store: RedisStore,
+        clock: JumpClock,
     ) -> None:
         self.settings = settings
+        self.store = store
         self.replicas = replicas
         self.expirer = expirer
         self.clock = clock
@@ -159,6 +189,7 @@ class Orchestra:
         while not await self._pause(1.0, 4.0):
             if self.rng.random() < 0.5:
                 self.clock.jump(self.rng.uniform(30, 240))
+                await self.store.redis.set(LEAP_KEY, repr(self.clock.offset))
                 self.jumps += 1
                 self.expired += await self.expirer.expire_stored()
 
@@ -223,7 +254,7 @@ async def run(settings: Settings, conn: Connection, db_path: Path, reports: Path
         started = time.monotonic()
         async with replicas, RoundRobin(replicas) as balancer:
             conn.send(balancer.url)
-            orchestra = Orchestra(settings, replicas, expirer, clock)
+            orchestra = Orchestra(settings, replicas, expirer, store, clock)
             chaos = [
                 asyncio.ensure_future(orchestra.kill_and_restart()),
                 asyncio.ensure_future(orchestra.leap()),
@@ -237,6 +268,7 @@ async def run(settings: Settings, conn: Connection, db_path: Path, reports: Path
             stuck = 0
             await no_locks(store)
             clock.jump(shop.inventory.timeout + 1)
+            await store.redis.set(LEAP_KEY, repr(clock.offset))
             orchestra.expired += await expirer.expire_stored()
             try:
                 async with asyncio.timeout(WIND_DOWN):
