@@ -373,6 +373,10 @@ async def _immediate(conn: aiosqlite.Connection) -> AsyncIterator[None]:
         yield
         await conn.execute("COMMIT")
     except BaseException:
-        with contextlib.suppress(sqlite3.OperationalError):  # BEGIN itself failed: nothing to undo
-            await asyncio.shield(conn.execute("ROLLBACK"))
+        rollback = asyncio.ensure_future(conn.execute("ROLLBACK"))
+        # Read its outcome even if this task is cancelled again: when BEGIN itself failed there is
+        # nothing to undo ("no transaction is active").
+        rollback.add_done_callback(lambda done: done.cancelled() or done.exception())
+        with contextlib.suppress(sqlite3.OperationalError):
+            await asyncio.shield(rollback)
         raise
