@@ -397,3 +397,28 @@ async def test_a_users_new_session_replaces_the_previous_one_whichever_replica_h
         assert await store.redis.zcard(store.deadlines_key) == 1  # only the new session is open
         reply = await two.click("Add")
         assert reply.ephemeral_text is None and content(two) == "n=1"
+
+
+async def test_the_click_after_a_step_that_died_mid_way_redraws_the_menu_and_runs_nothing(
+    redis_store: Any,
+) -> None:
+    async with replicas(redis_store) as r:
+        one, two = await r.replica(), await r.replica()
+        await one.command("counter")
+        same_menu(two, one)
+        store = one.manager.remote
+        assert isinstance(store, RedisStore)
+        slow = asyncio.create_task(one.click("Slow"))
+        await slow_step_waiting()
+        # Its process dies here: the lease ends, the step never saves.
+        session_id = one.button("Add")["custom_id"].split(":")[2]
+        await store.redis.delete(store.lock_key(session_id))
+        before = two.button("Add")["custom_id"]
+        reply = await two.click("Add")
+        assert reply.ephemeral_text is None and reply.type == 7  # the menu, drawn afresh in place
+        assert content(two) == "n=0" and two.button("Add")["custom_id"] != before  # a new screen
+        reply = await two.click("Add")
+        assert content(two) == "n=1"  # the next click runs
+        slow.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await slow

@@ -23,6 +23,10 @@ default store nothing of this runs (one ``is None`` test per click, no serializa
   and key, instead of a reply the store then cannot keep.
 * **Lost lease.** A step whose lock's lease ran out (another replica took the session over) does
   not commit: the store refuses its save (logged at WARNING).
+* **Interrupted steps.** A step whose process died after it began and before its save may have
+  had effects (a purchase) the stored screen does not show: the next click of its owner runs
+  nothing and answers with the menu drawn afresh (a double click whose first half died does not
+  run twice).
 * **Replays across processes.** Each process remembers the interactions it handled; the store
   also refuses an interaction that already took its session once on any process (a step whose
   process died before its save, sent again elsewhere), so one interaction never runs twice.
@@ -47,7 +51,7 @@ from typing import Any
 import hikari
 
 from flowfsm.define.context import Context
-from flowfsm.engine import custom_id, logs
+from flowfsm.engine import custom_id, logs, trust
 from flowfsm.engine.render import Rendered
 from flowfsm.engine.response import Responder
 from flowfsm.engine.session import Session
@@ -59,6 +63,10 @@ __all__ = ["Remote"]
 
 _LOG = logs.get_logger("flowfsm")
 _SHORTEST_POLL = 0.05  # a due session whose step runs is claimed after that step: do not spin
+
+
+async def _nothing() -> None:
+    """The work of a step that only redraws."""
 
 
 class Remote(TextInput):
@@ -94,7 +102,10 @@ class Remote(TextInput):
                     return None
                 self.sessions.add(session)
                 try:
-                    await super()._click(interaction, responder)
+                    if remote.interrupted(session) and self._may_redraw(session, interaction):
+                        await self._redraw(session, interaction, responder)
+                    else:
+                        await super()._click(interaction, responder)
                 finally:
                     held = self.sessions.remove(session)  # False: the step ended the session
                 await self._commit(remote, session, held)
@@ -111,6 +122,27 @@ class Remote(TextInput):
         finally:
             self._defers.discard(responder)
         return None
+
+    def _may_redraw(self, session: Session, interaction: Any) -> bool:
+        """Only its owner's click, on its menu message, carrying the clicked id, redraws a menu
+        (anything else goes the usual way, to its refusal)."""
+        message = getattr(interaction, "message", None)
+        return (
+            isinstance(interaction, hikari.ComponentInteraction)
+            and int(interaction.user.id) == session.user_id
+            and message is not None
+            and session.message_id in (None, int(message.id))
+            and trust.message_carries(message, interaction.custom_id)
+        )
+
+    async def _redraw(self, session: Session, interaction: Any, responder: Responder) -> None:
+        """The session's previous step died with its process after it began (its effects, a
+        purchase say, may be done while the stored screen does not show them): this click runs
+        nothing and answers with the menu drawn afresh, as a step without an action."""
+        _LOG.info("flowfsm: session %s: its last step was interrupted; redrawing", session.id)
+        ctx = Context(self, session, interaction)
+        self.sessions.touch(session)
+        await self._step(ctx, responder, _nothing)
 
     async def _recover(
         self, remote: RemoteStore, session: Session, interaction: Any, responder: Responder

@@ -126,6 +126,10 @@ class RemoteStore(Protocol):
         """Remove a session whatever holds it and return it (a replaced session), or ``None``."""
         ...
 
+    def interrupted(self, session: Session) -> bool:
+        """Whether the previous step of the locked ``session`` died with its process mid-way."""
+        ...
+
     def check(self, session: Session) -> None:
         """Raise :class:`~flowfsm.errors.SnapshotError` when ``session`` cannot be stored as it is."""
         ...

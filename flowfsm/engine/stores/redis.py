@@ -104,6 +104,7 @@ class RedisStore:
         self.flows: Mapping[str, Flow] = {}
         self.clock: Clock = time.monotonic
         self.leases = Leases(lease, self._extend_lock)
+        self._interrupted: set[str] = set()
         self._load_and_lock = self.redis.register_script(scripts.LOAD_AND_LOCK)
         self._add_locked = self.redis.register_script(scripts.ADD_LOCKED)
         self._take = self.redis.register_script(scripts.TAKE)
@@ -272,6 +273,11 @@ class RedisStore:
         its id is taken."""
         return self._locked_new(session)
 
+    def interrupted(self, session: Session) -> bool:
+        """Whether the step before the one holding ``session`` now died with its process, after it
+        began and before its save (it may have had effects the stored session does not show)."""
+        return session.id in self._interrupted
+
     async def take(self, session_id: str) -> Session | None:
         """Remove a session whatever holds it and return it (``None`` when it is gone), in one
         round trip: a session replaced by its user's new one. A step of it running elsewhere
@@ -349,6 +355,8 @@ class RedisStore:
         )
         if found[0] == 3:
             raise AlreadyHandled(session_id, interaction_id or 0)
+        if found[0] == 1 and found[2]:
+            self._interrupted.add(session_id)
         return token, found[1] if found[0] == 1 else None
 
     @asynccontextmanager
@@ -400,9 +408,12 @@ class RedisStore:
 
     async def _let_go(self, session_id: str, held: Held) -> None:
         """Release a lock still held when its block ends without a save or a removal."""
+        self._interrupted.discard(session_id)
         if self.leases.get(session_id) is held:
             self.leases.forget(session_id, held)
-            await self._release(keys=[self.lock_key(session_id)], args=[held.token])
+            await self._release(
+                keys=[self.lock_key(session_id), self.session_key(session_id)], args=[held.token]
+            )
 
     async def _extend_lock(self, session_id: str, token: str) -> bool:
         renewed = await self._extend(keys=[self.lock_key(session_id)], args=[token, self._lease_ms()])

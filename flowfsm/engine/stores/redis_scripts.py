@@ -33,8 +33,10 @@ __all__ = [
 ]
 
 # KEYS: session, lock; ARGV: token, lease ms, interaction id ('' = none).
-# {0}: no session; {1, snapshot}: locked; {2, pttl}: busy; {3}: this interaction already took the
-# session once (a step killed before its save, replayed to another replica): nothing runs again.
+# {0}: no session; {1, snapshot, interrupted}: locked; {2, pttl}: busy; {3}: this interaction
+# already took the session once (a step killed before its save, replayed to another replica).
+# 'pending' marks a step under way until its save or release: found set, the step before this one
+# died with its process (interrupted = 1).
 LOAD_AND_LOCK = """
 local snap = redis.call('HGET', KEYS[1], 'snap')
 if not snap then return {0} end
@@ -46,7 +48,9 @@ if ARGV[3] ~= '' then
   end
   redis.call('HSET', KEYS[1], 'last', ARGV[3])
 end
-return {1, snap}
+local interrupted = redis.call('HEXISTS', KEYS[1], 'pending')
+redis.call('HSET', KEYS[1], 'pending', ARGV[1])
+return {1, snap, interrupted}
 """
 
 # KEYS: session, lock, deadlines; ARGV: token ('' = not held), snapshot, ttl ms, deadline, id,
@@ -74,14 +78,19 @@ else
   redis.call('HSET', KEYS[1], 'snap', ARGV[2])
   redis.call('HDEL', KEYS[1], 'msg')
 end
+redis.call('HDEL', KEYS[1], 'pending')
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5])
 if ARGV[1] ~= '' then redis.call('DEL', KEYS[2]) end
 return 1
 """
 
+# KEYS: lock, session; ARGV: token. A step that ends without saving lets go, cleanly.
 RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  if redis.call('HGET', KEYS[2], 'pending') == ARGV[1] then redis.call('HDEL', KEYS[2], 'pending') end
+  return redis.call('DEL', KEYS[1])
+end
 return 0
 """
 
