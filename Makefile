@@ -37,8 +37,10 @@ run: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/run.py
 
-soak: $(STAMP)
-	$(PY) bench/soak.py
+# STORE=redis: three replicas on a RedisStore (a real redis-server), with replica kills and restarts.
+STORE ?= memory
+soak: $(STAMP) system-deps
+	STORE=$(STORE) $(PY) bench/soak.py
 
 diagrams: $(STAMP) system-deps
 	$(PY) -m flowfsm diagrams examples --out docs/diagrams

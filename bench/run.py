@@ -68,6 +68,40 @@ def measure(part: str, *args: str, timeout: float = 240) -> dict[str, Any]:
     return result
 
 
+def measure_redis(*args: str, timeout: float = 300) -> dict[str, Any]:
+    """Run bench/redis_store.py (RedisStore vs MemoryStore) in a fresh process; return its JSON result."""
+    command = [sys.executable, str(HERE / "redis_store.py"), *args]
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=ROOT, check=False)
+    if done.returncode != 0 or not done.stdout.strip():
+        sys.stderr.write(done.stderr[-4000:])
+        raise SystemExit(f"bench: redis_store.py {' '.join(args)} failed (exit {done.returncode})")
+    print(f"  redis_store {' '.join(args)}: {time.perf_counter() - started:.1f} s", flush=True)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def redis_figures(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Medians over rounds of each store's click (to the reply, and to the end of the step) at p50 and p99."""
+    out: dict[str, Any] = {}
+    for store in ("memory", "redis"):
+        for until in ("reply", "done"):
+            samples = [r["times_ns"][store][until] for r in runs]
+            out[f"{store}_{until}_p50_us"] = round(med([median_us(t) for t in samples]), 1)
+            out[f"{store}_{until}_p99_us"] = round(
+                med([statistics.quantiles(t, n=100)[98] / 1e3 for t in samples]), 1
+            )
+    out["ratio_p50"] = ratio(out["redis_done_p50_us"], out["memory_done_p50_us"])
+    out["ratio_p99"] = ratio(out["redis_done_p99_us"], out["memory_done_p99_us"])
+    out["added_p50_us"] = round(out["redis_done_p50_us"] - out["memory_done_p50_us"], 1)
+    out["round_trips_per_click"] = max(r["round_trips_per_click"] for r in runs)
+    out["snapshot_bytes"] = round(med([r["snapshot_memory_usage_bytes"] for r in runs]))
+    for store in ("memory", "redis"):
+        out[f"kept_bytes_{store}"] = round(med([r["kept_bytes_per_session"][store] for r in runs]))
+    out["sessions_in_process_redis"] = max(r["sessions_in_process"]["redis"] for r in runs)
+    return out
+
+
 def median_us(samples: list[int]) -> float:
     """Median of nanosecond samples, in microseconds."""
     return statistics.median(samples) / 1e3
@@ -222,6 +256,15 @@ def run(quick: bool) -> dict[str, Any]:
         ]
     )
     out["spreads"] = spreads
+
+    print(
+        "redis: a click through RedisStore on a loopback redis-server vs MemoryStore, interleaved", flush=True
+    )
+    redis_runs = [
+        measure_redis("--sessions", sessions, "--clicks", clicks, "--kept", sessions, "--seed", str(seed))
+        for seed in range(rounds)
+    ]
+    out["redis"] = redis_figures(redis_runs)
     detail["http_concurrency"] = 8
     detail["quick"] = quick
     detail["rounds"] = rounds
@@ -331,6 +374,28 @@ def table(r: dict[str, Any]) -> str:
             f"{r['rss_mb_100k_sessions']:.0f} (empty: {d['expire']['rss_mb_before']:.0f})",
             *blank,
             "",
+        ],
+    ]
+    rd = r["redis"]
+    rows += [
+        [
+            f"click through RedisStore, loopback (µs p50 / p99, to the end of the step; {rd['round_trips_per_click']:g} round trips)",
+            f"{rd['redis_done_p50_us']:.0f} / {rd['redis_done_p99_us']:.0f}",
+            *blank,
+            f"{rd['ratio_p50']:.2f} / {rd['ratio_p99']:.2f} vs MemoryStore ({rd['memory_done_p50_us']:.0f} / "
+            f"{rd['memory_done_p99_us']:.0f}); +{rd['added_p50_us']:.0f} µs at p50",
+        ],
+        [
+            "click through RedisStore, to the HTTP reply (µs p50 / p99)",
+            f"{rd['redis_reply_p50_us']:.0f} / {rd['redis_reply_p99_us']:.0f}",
+            *blank,
+            f"MemoryStore {rd['memory_reply_p50_us']:.0f} / {rd['memory_reply_p99_us']:.0f}",
+        ],
+        [
+            "memory per open session with RedisStore: in Redis (MEMORY USAGE) / in the process (bytes)",
+            f"{rd['snapshot_bytes']:,} / {rd['kept_bytes_redis']:,}",
+            *blank,
+            f"MemoryStore keeps {rd['kept_bytes_memory']:,} in the process",
         ],
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]

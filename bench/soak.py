@@ -34,6 +34,9 @@ The exit status is non-zero unless L, C, S and X are 0 (and the bot finished its
 ``WIND_DOWN`` seconds of the load stopping). ``SOAK_SECONDS`` (default 120) sets the
 duration of the load; ``SOAK_USERS``, ``SOAK_WORKERS``, ``SOAK_SEED``, ``SOAK_DEFER_AFTER`` and
 ``SOAK_FOREIGN_IDS`` (1: include ids that are not flowfsm's among the invalid clicks) tune it.
+
+``STORE=redis`` (``make soak STORE=redis``) runs the same load over three replicas sharing a
+RedisStore, with replica kills and restarts: see bench/soak_redis.py.
 """
 
 from __future__ import annotations
@@ -702,6 +705,10 @@ async def count_lost_updates(db_path: Path, acks: list[tuple[int, int]]) -> tupl
 
 def main() -> int:
     """Run the soak; print the summary line; return the exit status."""
+    if os.environ.get("STORE", "memory") == "redis":
+        from bench import soak_redis  # three replicas on a RedisStore, with kills
+
+        return soak_redis.main()
     settings = Settings.from_env()
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe()

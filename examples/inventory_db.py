@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 import time
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import AsyncIterator, Callable, Hashable, Iterable
 from dataclasses import dataclass
 from os import PathLike
 from typing import Any
@@ -282,17 +283,9 @@ class InventoryDB:
     async def set_last_category(self, user_id: int, category: str) -> None:
         """Remember where the user is, so a lost menu can re-open there."""
         conn = await self.connection()
-        async with self._write_lock:
-            await conn.execute("BEGIN IMMEDIATE")
-            try:
-                await self._ensure_user(conn, user_id)
-                await conn.execute(
-                    "UPDATE users SET last_category = ? WHERE user_id = ?", (category, user_id)
-                )
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
-            await conn.execute("COMMIT")
+        async with self._write_lock, _immediate(conn):
+            await self._ensure_user(conn, user_id)
+            await conn.execute("UPDATE users SET last_category = ? WHERE user_id = ?", (category, user_id))
 
     # -- the write that matters ----------------------------------------------------------------------------
 
@@ -306,22 +299,17 @@ class InventoryDB:
         """
         conn = await self.connection()
         async with self._write_lock:
-            # IMMEDIATE takes the write lock now: another writer (even another process) cannot
-            # sell the same last item between our check and our update.
-            await conn.execute("BEGIN IMMEDIATE")
             try:
-                receipt = await self._purchase_locked(conn, user_id, sku)
+                # IMMEDIATE takes the write lock now: another writer (even another process) cannot
+                # sell the same last item between our check and our update.
+                async with _immediate(conn):
+                    receipt = await self._purchase_locked(conn, user_id, sku)
             except PurchaseRefused as refused:
-                await conn.execute("ROLLBACK")
                 if refused.category is not None:
                     # The database disagreed with what the menu showed: the cached rows may be
                     # stale (another process wrote), so the next render reads them afresh.
                     self.invalidate(refused.category)
                 raise
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
-            await conn.execute("COMMIT")
         self.invalidate(receipt.category)
         return receipt
 
@@ -368,3 +356,27 @@ class InventoryDB:
         """The stock of ``sku`` as the database holds it now (uncached)."""
         rows = await self._rows("SELECT stock FROM items WHERE sku = ?", (sku,))
         return int(rows[0]["stock"]) if rows else None
+
+
+@contextlib.asynccontextmanager
+async def _immediate(conn: aiosqlite.Connection) -> AsyncIterator[None]:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on any exception, a cancellation included.
+
+    aiosqlite runs statements in its own thread in order, whether or not the awaiting task is
+    still there: a step cancelled while it waited for ``BEGIN`` would otherwise leave the
+    transaction open on the shared connection (its writes uncommitted, seen by its own later
+    reads, the database locked for every other process). The ``ROLLBACK`` is queued after
+    whatever was sent, so it runs even then.
+    """
+    try:
+        await conn.execute("BEGIN IMMEDIATE")
+        yield
+        await conn.execute("COMMIT")
+    except BaseException:
+        rollback = asyncio.ensure_future(conn.execute("ROLLBACK"))
+        # Read its outcome even if this task is cancelled again: when BEGIN itself failed there is
+        # nothing to undo ("no transaction is active").
+        rollback.add_done_callback(lambda done: done.cancelled() or done.exception())
+        with contextlib.suppress(sqlite3.OperationalError):
+            await asyncio.shield(rollback)
+        raise

@@ -44,19 +44,23 @@ from flowfsm.engine.manager import FlowManager
 from flowfsm.engine.memory_store import MemoryStore
 from flowfsm.engine.render import Rendered, render_screen
 from flowfsm.engine.session import Session
-from flowfsm.engine.store import SessionStore
+from flowfsm.engine.store import RemoteStore, SessionStore
 from flowfsm.engine.telemetry import END_REASONS, REFUSAL_REASONS, Telemetry
 from flowfsm.errors import (
+    AlreadyHandled,
     FlowDefinitionError,
     FlowError,
     GuardFailure,
+    LockLost,
     RenderError,
+    SessionBusy,
     SnapshotError,
     SnapshotRefused,
 )
 
-if TYPE_CHECKING:  # imported on first use at run time (see __getattr__): they need flowfsm[metrics]
+if TYPE_CHECKING:  # imported on first use at run time (see __getattr__): they need an extra
     from flowfsm.engine.metrics import PrometheusMetrics, start_metrics_server
+    from flowfsm.engine.stores.redis import RedisStore
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -65,6 +69,7 @@ __all__ = [
     "REFUSAL_REASONS",
     "Access",
     "ActionRow",
+    "AlreadyHandled",
     "Button",
     "ButtonGroup",
     "ChannelSelect",
@@ -78,6 +83,7 @@ __all__ = [
     "FlowManager",
     "Guard",
     "GuardFailure",
+    "LockLost",
     "MediaGallery",
     "MediaItem",
     "MemoryStore",
@@ -87,6 +93,8 @@ __all__ = [
     "Paginate",
     "PrometheusMetrics",
     "RateLimit",
+    "RedisStore",
+    "RemoteStore",
     "RenderError",
     "Rendered",
     "RoleSelect",
@@ -96,6 +104,7 @@ __all__ = [
     "SelectOption",
     "Separator",
     "Session",
+    "SessionBusy",
     "SessionStore",
     "SnapshotError",
     "SnapshotRefused",
@@ -123,11 +132,16 @@ _METRICS = ("PrometheusMetrics", "start_metrics_server")
 
 
 def __getattr__(name: str) -> Any:
-    """``from flowfsm import PrometheusMetrics`` without importing prometheus-client for everyone."""
+    """``from flowfsm import PrometheusMetrics`` (or ``RedisStore``) without importing
+    prometheus-client (or redis) for everyone."""
     if name in _METRICS:
         from flowfsm.engine import metrics
 
         return getattr(metrics, name)
+    if name == "RedisStore":
+        from flowfsm.engine.stores.redis import RedisStore
+
+        return RedisStore
     raise AttributeError(f"module 'flowfsm' has no attribute {name!r}")
 
 

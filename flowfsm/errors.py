@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 __all__ = [
+    "AlreadyHandled",
     "FlowDefinitionError",
     "FlowError",
     "GuardFailure",
+    "LockLost",
     "RenderError",
+    "SessionBusy",
     "SnapshotError",
     "SnapshotRefused",
 ]
@@ -80,3 +83,29 @@ class SnapshotRefused(FlowError):
         super().__init__(f"flow {flow!r}: {reason}")
         self.flow = flow
         self.reason = reason
+
+
+class SessionBusy(FlowError):
+    """Another step of the session (on this process or another) held it for longer than the
+    store waits: the click gets the "busy" reply."""
+
+    def __init__(self, session_id: str) -> None:
+        super().__init__(f"session {session_id}: another step is running")
+        self.session_id = session_id
+
+
+class LockLost(FlowError):
+    """A step's lock lease ran out and another step took the session: this step's save is refused."""
+
+    def __init__(self, session_id: str) -> None:
+        super().__init__(f"session {session_id}: the lock's lease ran out before the save")
+        self.session_id = session_id
+
+
+class AlreadyHandled(FlowError):
+    """An interaction that already took its session once (on any process) came again: nothing runs."""
+
+    def __init__(self, session_id: str, interaction_id: int) -> None:
+        super().__init__(f"session {session_id}: interaction {interaction_id} was already handled")
+        self.session_id = session_id
+        self.interaction_id = interaction_id

@@ -194,7 +194,8 @@ async def test_the_lease_is_renewed_while_a_step_runs(redis_store: Any) -> None:
     await store.add(new_session("s1", store.clock()))
     async with store.lock("s1") as session:
         assert session is not None
-        held = store._held["s1"]
+        held = store.leases.get("s1")
+        assert held is not None
         assert held.timer is not None
         assert held.timer.when() - asyncio.get_running_loop().time() == pytest.approx(10, abs=1)
         await store.redis.pexpire(store.lock_key("s1"), 500)
@@ -346,3 +347,19 @@ async def test_the_test_server_is_loopback_only_and_writes_nothing(redis_server:
         assert (config["bind"], config["save"], config["appendonly"]) == ("127.0.0.1", "", "no")
     finally:
         await client.aclose()
+
+
+async def test_an_interaction_takes_a_session_once_whichever_process_it_reaches(redis_store: Any) -> None:
+    from flowfsm.errors import AlreadyHandled
+
+    one, two = bound(redis_store()), bound(redis_store())
+    await one.add(new_session("s1", one.clock()))
+    async with one.lock("s1", 77) as session:
+        assert session is not None  # the step's process dies here: no save
+    with pytest.raises(AlreadyHandled):
+        async with two.lock("s1", 77):
+            pass
+    assert await two.redis.exists(two.lock_key("s1")) == 0  # refused without keeping the lock
+    async with two.lock("s1", 78) as session:
+        assert session is not None
+        await two.save(session)

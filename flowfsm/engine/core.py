@@ -24,7 +24,7 @@ from flowfsm.engine.deadlines import Deadlines
 from flowfsm.engine.outbox import Outbox
 from flowfsm.engine.response import ArcContextLike, Responder, ResponseMode
 from flowfsm.engine.session import Clock, Session
-from flowfsm.engine.store import SessionStore
+from flowfsm.engine.store import RemoteStore, SessionStore
 
 __all__ = ["EngineCore"]
 
@@ -46,6 +46,7 @@ class EngineCore:
     max_sessions_per_user: int
     max_sessions: int
     sessions: SessionStore
+    remote: RemoteStore | None
     outbox: Outbox
     telemetry: Any
     flows: dict[str, Flow]
@@ -57,6 +58,7 @@ class EngineCore:
     _error_handler: Callable[[Context, BaseException], Awaitable[None] | None] | None
     _timer: asyncio.TimerHandle | None
     _timer_at: float | None
+    _poller: asyncio.Task[None] | None
     _tasks: set[asyncio.Task[Any]]
     _defers: Deadlines[Responder]
     _limits: Deadlines[Responder]

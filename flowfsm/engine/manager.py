@@ -26,11 +26,11 @@ from flowfsm.engine.cooldowns import DEFAULT_MAX_ENTRIES, Cooldowns
 from flowfsm.engine.deadlines import Deadlines
 from flowfsm.engine.memory_store import MemoryStore
 from flowfsm.engine.outbox import Outbox
+from flowfsm.engine.remote import Remote
 from flowfsm.engine.response import ArcContextLike, Responder
 from flowfsm.engine.session import Clock, Session
-from flowfsm.engine.store import SessionStore
+from flowfsm.engine.store import RemoteStore, SessionStore
 from flowfsm.engine.telemetry import MetricsSink
-from flowfsm.engine.text_input import TextInput
 from flowfsm.errors import FlowDefinitionError, FlowError
 
 __all__ = ["ErrorHandler", "FlowManager", "Texts"]
@@ -43,7 +43,7 @@ GLOBAL_HOOK_NAMES = tuple(name for name in HOOK_NAMES if name != "setup")
 """Hooks that can also be registered globally on the manager."""
 
 
-class FlowManager(TextInput):
+class FlowManager(Remote):
     """Holds the flows and the open sessions of one process, wired into a ``miru.Client``.
 
     Args:
@@ -74,7 +74,10 @@ class FlowManager(TextInput):
             already has open replaces that one instead); past it, ``Texts.too_many``.
         max_sessions: open sessions in total; past it, ``Texts.too_many``.
         store: where open sessions live (a :class:`~flowfsm.engine.store.SessionStore`); default a
-            :class:`~flowfsm.engine.memory_store.MemoryStore` of this process.
+            :class:`~flowfsm.engine.memory_store.MemoryStore` of this process. A
+            :class:`~flowfsm.engine.store.RemoteStore` (e.g.
+            :class:`~flowfsm.engine.stores.redis.RedisStore`) keeps them outside the process, for
+            restarts, replicas and shards (see :mod:`flowfsm.engine.remote`).
         max_cooldowns: entries of the table of button cooldowns and flow rate limits (see
             :mod:`flowfsm.engine.cooldowns`): memory stays bounded however many users click.
     """
@@ -98,7 +101,7 @@ class FlowManager(TextInput):
         max_waiting: int = 2,
         max_sessions_per_user: int = 10,
         max_sessions: int = 500_000,
-        store: SessionStore | None = None,
+        store: SessionStore | RemoteStore | None = None,
         max_cooldowns: int = DEFAULT_MAX_ENTRIES,
     ) -> None:
         self.client = client
@@ -117,7 +120,11 @@ class FlowManager(TextInput):
         self.max_sessions = max_sessions
         self._seen = trust.SeenInteractions()
         self.cooldowns = Cooldowns(clock, max_cooldowns)
-        self.sessions: SessionStore = store if store is not None else MemoryStore(clock)
+        # A remote store is reached at the edges of a step; during it the session sits in the
+        # process's working set, a MemoryStore (see flowfsm.engine.remote).
+        self.remote: RemoteStore | None = store if isinstance(store, RemoteStore) else None
+        local = None if isinstance(store, RemoteStore) else store
+        self.sessions: SessionStore = local if local is not None else MemoryStore(clock)
         self.outbox = Outbox(outbox_concurrency)
         self.telemetry = telemetry.build(metrics, telemetry.spans_from(traces))
         self.telemetry.bind(self)
@@ -129,12 +136,15 @@ class FlowManager(TextInput):
         self._error_handler: ErrorHandler | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at: float | None = None
+        self._poller: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         # One loop timer each for every step's two deadlines (see flowfsm.engine.deadlines).
         self._defers: Deadlines[Responder] = Deadlines(Responder.defer_now)
         self._limits: Deadlines[Responder] = Deadlines(self._overrun)
         self._overran: set[Responder] = set()
         self._awaiting: dict[tuple[int, int], Session] = {}
+        if self.remote is not None:
+            self.remote.bind(self.flows, clock)
         for flow in flows:
             self.register(flow)
         self._install_hooks()
@@ -157,6 +167,13 @@ class FlowManager(TextInput):
         for spec in flow.states.values():
             if spec.on_message is None:
                 continue
+            if self.remote is not None:
+                raise FlowDefinitionError(
+                    flow.name,
+                    "text input (on_message) waits in the process that showed the menu: it needs the "
+                    "default MemoryStore, not a remote store",
+                    state=spec.name,
+                )
             if self.client.is_rest:
                 raise FlowDefinitionError(
                     flow.name,
@@ -278,7 +295,8 @@ class FlowManager(TextInput):
                 await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def close(self) -> None:
-        """Stop the expiry timer and finish queued work."""
+        """Stop the expiry timer (or task) and finish queued work."""
+        await self._stop_remote()
         if self._timer is not None:
             self._timer.cancel()
             self._timer = self._timer_at = None

@@ -46,16 +46,27 @@ snapshot with :class:`~flowfsm.errors.SnapshotRefused` (the engine then gives th
 with "Open again"). History entries and preserved states of states that are gone are dropped.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import msgspec
 
-from flowfsm.define.flow import Flow
 from flowfsm.engine.session import Session
-from flowfsm.errors import SnapshotError, SnapshotRefused
+from flowfsm.engine.snapshot_format import (
+    ANY_DECODER,
+    DECODER,
+    ENCODER,
+    FORMAT,
+    NO_DATA,
+    SCREEN,
+    Frame,
+    HistoryEntry,
+    PreservedState,
+    Snapshot,
+    decode_data,
+)
+from flowfsm.engine.snapshot_load import decode_session, read_snapshot, refusal, restore
+from flowfsm.errors import SnapshotError
 
 __all__ = [
     "FORMAT",
@@ -70,76 +81,6 @@ __all__ = [
     "restore",
     "snapshot_of",
 ]
-
-FORMAT = 1
-"""The snapshot format written by this version of flowfsm."""
-
-_SCREEN = "screen"  # the render counter another part of the engine may add to Session
-
-
-_NO_DATA = msgspec.Raw(b"")  # the one default instance: omit_defaults omits it by identity
-
-
-class HistoryEntry(msgspec.Struct, array_like=True):
-    """A state Back returns to, with the options it was entered with."""
-
-    state: str
-    options: dict[Any, Any] | None = None
-
-
-class PreservedState(msgspec.Struct, array_like=True):
-    """The kept data and page of a preserved state, restored when it is entered again."""
-
-    local: dict[Any, Any] | None
-    page: int
-
-
-class Frame(msgspec.Struct, omit_defaults=True):
-    """A parent flow waiting for its sub-flow: where it sits and what it had."""
-
-    flow: str
-    version: str
-    state: str
-    history: list[HistoryEntry] | None = None
-    preserved: dict[str, PreservedState] | None = None
-    state_options: dict[Any, Any] | None = None
-    on_complete: str | None = None
-
-
-class Snapshot(msgspec.Struct, omit_defaults=True):
-    """A session's stored position and data (see the module's docstring for the fields)."""
-
-    format: int
-    id: str
-    user_id: int
-    flow: str
-    version: str
-    state: str
-    timeout: float
-    last_active: float
-    local: dict[Any, Any] | None = None
-    page: int = 0
-    state_options: dict[Any, Any] | None = None
-    options: dict[Any, Any] | None = None
-    preserved: dict[str, PreservedState] | None = None
-    history: list[HistoryEntry] | None = None
-    frames: list[Frame] | None = None
-    data: msgspec.Raw = _NO_DATA
-    channel_id: int | None = None
-    message_id: int | None = None
-    msg_flags: int = 0
-    token: str | None = None
-    token_at: float = 0.0
-    screen: int = 0
-    ended: bool = False
-    end_text: str | None = None
-    members: dict[int, dict[Any, Any]] | None = None
-
-
-_encoder = msgspec.msgpack.Encoder()
-_decoder = msgspec.msgpack.Decoder(Snapshot)
-_any_decoder = msgspec.msgpack.Decoder()
-_data_decoders: dict[type[Any], msgspec.msgpack.Decoder[Any]] = {}
 
 
 def _mapping(value: Mapping[Any, Any] | None) -> dict[Any, Any] | None:
@@ -208,7 +149,7 @@ def snapshot_of(session: Session, *, wall_offset: float = 0.0) -> Snapshot:
         msg_flags=session.msg_flags,
         token=session.token,
         token_at=session.token_at + wall_offset if session.token is not None else 0.0,
-        screen=getattr(session, _SCREEN, 0),
+        screen=getattr(session, SCREEN, 0),
         ended=session.ended,
         end_text=session.end_text,
         members={user: dict(data) for user, data in session.members.items()} if session.members else None,
@@ -217,9 +158,9 @@ def snapshot_of(session: Session, *, wall_offset: float = 0.0) -> Snapshot:
 
 def _encode_data(session: Session) -> msgspec.Raw:
     if session.data is None:
-        return _NO_DATA
+        return NO_DATA
     try:
-        return msgspec.Raw(_encoder.encode(session.data))
+        return msgspec.Raw(ENCODER.encode(session.data))
     except (TypeError, ValueError, OverflowError, msgspec.EncodeError):
         raise _locate(session) from None
 
@@ -233,10 +174,10 @@ def encode_session(session: Session, *, wall_offset: float = 0.0, verify: bool =
     """
     snapshot = snapshot_of(session, wall_offset=wall_offset)
     try:
-        blob = _encoder.encode(snapshot)
+        blob = ENCODER.encode(snapshot)
     except (TypeError, ValueError, OverflowError, msgspec.EncodeError):
         raise _locate(session) from None
-    if verify and not _same(_decoder.decode(blob), snapshot, session):
+    if verify and not _same(DECODER.decode(blob), snapshot, session):
         raise _locate(session)
     return blob
 
@@ -246,18 +187,7 @@ def _same(back: Snapshot, snapshot: Snapshot, session: Session) -> bool:
         return False
     if session.data is None:
         return True
-    return bool(_decode_data(back.data, session.root_flow.data_type) == session.data)
-
-
-def _decode_data(raw: msgspec.Raw, tp: type[Any] | None) -> Any:
-    if not len(raw):
-        return None
-    if tp is None:
-        return _any_decoder.decode(raw)
-    decoder = _data_decoders.get(tp)
-    if decoder is None:
-        decoder = _data_decoders[tp] = msgspec.msgpack.Decoder(tp)
-    return decoder.decode(raw)
+    return bool(decode_data(back.data, session.root_flow.data_type) == session.data)
 
 
 # -- naming the value that cannot be stored ---------------------------------------------------------------
@@ -297,7 +227,7 @@ def _data_to_check(session: Session) -> Mapping[str, Any] | None:
         return data
     names = getattr(data, "__struct_fields__", None) or getattr(data, "__dataclass_fields__", ())
     try:
-        back = _decode_data(msgspec.Raw(_encoder.encode(data)), type(data))
+        back = decode_data(msgspec.Raw(ENCODER.encode(data)), type(data))
     except (TypeError, ValueError, OverflowError, msgspec.EncodeError, msgspec.ValidationError):
         return {name: getattr(data, name) for name in names}
     return {name: getattr(data, name) for name in names if getattr(back, name) != getattr(data, name)}
@@ -307,7 +237,7 @@ def _problem(value: Any) -> str | None:
     """Why ``value`` cannot be stored as it is, or ``None`` when it can."""
     kind = type(value).__name__
     try:
-        back = _any_decoder.decode(_encoder.encode(value))
+        back = ANY_DECODER.decode(ENCODER.encode(value))
     except (TypeError, ValueError, OverflowError, msgspec.EncodeError) as exc:
         return f"a {kind} cannot be stored in a snapshot ({exc})"
     if back != value or type(back) is not type(value):
@@ -334,139 +264,3 @@ def _locate(session: Session) -> SnapshotError:
     return SnapshotError(
         session.flow.name, session.state, "the session would not come back as it is from a snapshot"
     )
-
-
-# -- loading ---------------------------------------------------------------------------------------------
-
-
-def read_snapshot(blob: bytes) -> Snapshot:
-    """Decode snapshot bytes (the data stays encoded until :func:`restore`).
-
-    Raises :class:`SnapshotRefused` for bytes that are not a snapshot of a known format.
-    """
-    try:
-        snapshot = _decoder.decode(blob)
-    except msgspec.DecodeError as exc:
-        raise SnapshotRefused("?", f"not a snapshot of format {FORMAT}: {exc}") from None
-    if snapshot.format != FORMAT:
-        raise SnapshotRefused(snapshot.flow, f"snapshot format {snapshot.format}, expected {FORMAT}")
-    return snapshot
-
-
-def _flow(flows: Mapping[str, Flow], name: str) -> Flow:
-    flow = flows.get(name)
-    if flow is None:
-        raise SnapshotRefused(name, "the flow is not registered any more")
-    return flow
-
-
-def _state(flow: Flow, state: str, version: str) -> str:
-    """``state`` in the current ``flow``, through its migrations when the flow changed."""
-    if version == flow.version or state in flow.states:
-        return state
-    moved = flow.migrations.get(state)
-    if moved is None or moved not in flow.states:
-        raise SnapshotRefused(flow.name, f"state {state!r} no longer exists and no migration names it")
-    return moved
-
-
-def _restore_history(flow: Flow, version: str, entries: list[HistoryEntry] | None) -> list[Any] | None:
-    if entries is None:
-        return None
-    if version == flow.version:
-        return [(entry.state, entry.options) for entry in entries]
-    kept = []
-    for entry in entries:
-        state = entry.state if entry.state in flow.states else flow.migrations.get(entry.state)
-        if state is not None and state in flow.states and flow.states[state].tracked:
-            kept.append((state, entry.options))
-    return kept
-
-
-def _restore_preserved(
-    flow: Flow, version: str, kept: dict[str, PreservedState] | None
-) -> dict[str, tuple[dict[Any, Any] | None, int]] | None:
-    if kept is None:
-        return None
-    restored: dict[str, tuple[dict[Any, Any] | None, int]] = {}
-    for state, entry in kept.items():
-        if version != flow.version and state not in flow.states:
-            state = flow.migrations.get(state, "")
-        if state in flow.states:
-            restored[state] = (entry.local, entry.page)
-    return restored
-
-
-def _restore_frame(flows: Mapping[str, Flow], frame: Frame) -> tuple[Any, ...]:
-    flow = _flow(flows, frame.flow)
-    if frame.on_complete is not None and frame.on_complete not in flow.completions:
-        raise SnapshotRefused(flow.name, f"completion handler {frame.on_complete!r} no longer exists")
-    return (
-        flow,
-        _state(flow, frame.state, frame.version),
-        _restore_history(flow, frame.version, frame.history),
-        _restore_preserved(flow, frame.version, frame.preserved),
-        frame.state_options or _EMPTY,
-        frame.on_complete,
-    )
-
-
-_EMPTY: Mapping[str, Any] = {}
-
-
-def restore(snapshot: Snapshot, flows: Mapping[str, Flow], *, wall_offset: float = 0.0) -> Session:
-    """The session ``snapshot`` describes, with the flows registered in this process.
-
-    Raises :class:`SnapshotRefused` when it cannot carry on: its flow (or a parent's) is not
-    registered, its state is gone and no migration names a new one, a parent's completion
-    handler is gone, or its data no longer decodes as the root flow's data type.
-    """
-    flow = _flow(flows, snapshot.flow)
-    frames = [_restore_frame(flows, frame) for frame in snapshot.frames] if snapshot.frames else None
-    root = frames[0][0] if frames else flow
-    try:
-        data = _decode_data(snapshot.data, root.data_type)
-    except msgspec.ValidationError as exc:
-        raise SnapshotRefused(root.name, f"the session data no longer decodes: {exc}") from None
-    options = snapshot.options or _EMPTY
-    session = Session(
-        snapshot.id,
-        flow,
-        snapshot.user_id,
-        options=options,
-        now=snapshot.last_active - wall_offset,
-        channel_id=snapshot.channel_id,
-    )
-    session.state = _state(flow, snapshot.state, snapshot.version)
-    session.timeout = snapshot.timeout
-    session.local = snapshot.local
-    session.page = snapshot.page
-    session.state_options = options if snapshot.state_options is None else snapshot.state_options
-    session.preserved = _restore_preserved(flow, snapshot.version, snapshot.preserved)
-    session.history = _restore_history(flow, snapshot.version, snapshot.history)
-    session.frames = frames
-    session.data = data
-    session.message_id = snapshot.message_id
-    session.msg_flags = snapshot.msg_flags
-    session.token = snapshot.token
-    session.token_at = snapshot.token_at - wall_offset if snapshot.token is not None else 0.0
-    session.ended = snapshot.ended
-    session.end_text = snapshot.end_text
-    session.members = snapshot.members
-    if hasattr(session, _SCREEN):
-        setattr(session, _SCREEN, snapshot.screen)
-    return session
-
-
-def decode_session(blob: bytes, flows: Mapping[str, Flow], *, wall_offset: float = 0.0) -> Session:
-    """:func:`read_snapshot` then :func:`restore`."""
-    return restore(read_snapshot(blob), flows, wall_offset=wall_offset)
-
-
-def refusal(snapshot: Snapshot, flows: Mapping[str, Flow]) -> str | None:
-    """Why ``snapshot`` cannot carry on with ``flows`` (see :func:`restore`), or ``None`` when it can."""
-    try:
-        restore(snapshot, flows)
-    except SnapshotRefused as exc:
-        return str(exc)
-    return None

@@ -5,17 +5,26 @@ message, expiry takes the sessions due: every part reaches sessions only through
 (the way httpx makes transports pluggable), so a store is chosen in one place,
 ``FlowManager(..., store=...)``. :class:`~flowfsm.engine.memory_store.MemoryStore` is the default:
 process-scoped sessions, no serialization.
+
+A store outside the process (:class:`RemoteStore`, e.g.
+:class:`~flowfsm.engine.stores.redis.RedisStore`) is asynchronous; the engine fetches and locks a
+session from it at the start of a step, runs the step on the process's working set (a
+:class:`SessionStore`) and saves it back at the end (see :mod:`flowfsm.engine.remote`).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator, Mapping
-from typing import Protocol, runtime_checkable
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from flowfsm.engine.session import Session
+from flowfsm.engine.session import Clock, Session
 
-__all__ = ["SessionStore"]
+if TYPE_CHECKING:
+    from flowfsm.define.flow import Flow
+
+__all__ = ["RemoteStore", "SessionStore"]
 
 
 @runtime_checkable
@@ -80,4 +89,71 @@ class SessionStore(Protocol):
 
     def release(self, session: Session) -> None:
         """Called after a step or expiry let go of ``session``'s lock."""
+        ...
+
+
+@runtime_checkable
+class RemoteStore(Protocol):
+    """A store that keeps sessions outside the process (see :mod:`flowfsm.engine.remote`).
+
+    Its operations are asynchronous (they cross the network) and few: the engine reaches it at
+    the start and the end of a step, when a session starts, when sessions fall due and when a
+    menu's message is deleted. Between those points the session lives in the process's working
+    set (a :class:`SessionStore`), so the rest of the engine is the same for every store.
+    """
+
+    poll: float
+    """Seconds between two looks for due sessions (deadlines other processes set)."""
+
+    def bind(self, flows: Mapping[str, Flow], clock: Clock) -> None:
+        """Restore sessions with these flows (by name); read times with the engine's clock."""
+        ...
+
+    def lock(
+        self, session_id: str, interaction_id: int | None = None
+    ) -> AbstractAsyncContextManager[Session | None]:
+        """Load the session and hold it while the ``async with`` block runs a step (``None``
+        when it is unknown, expired, or cannot carry on with these flows); raise
+        :class:`~flowfsm.errors.AlreadyHandled` when ``interaction_id`` already took it once."""
+        ...
+
+    def lock_new(self, session: Session) -> AbstractAsyncContextManager[str | None]:
+        """Store a new session and hold it while its first step runs; it becomes its user's
+        session of its flow, and the block gets the id of the one it replaces (or ``None``)."""
+        ...
+
+    async def take(self, session_id: str) -> Session | None:
+        """Remove a session whatever holds it and return it (a replaced session), or ``None``."""
+        ...
+
+    def interrupted(self, session: Session) -> bool:
+        """Whether the previous step of the locked ``session`` died with its process mid-way."""
+        ...
+
+    def check(self, session: Session) -> None:
+        """Raise :class:`~flowfsm.errors.SnapshotError` when ``session`` cannot be stored as it is."""
+        ...
+
+    async def save(self, session: Session) -> None:
+        """Store the session after its step and let go of it."""
+        ...
+
+    async def remove(self, session: Session) -> None:
+        """Forget the session (and let go of it)."""
+        ...
+
+    async def by_message(self, message_id: int) -> Session | None:
+        """The stored session whose menu is message ``message_id``."""
+        ...
+
+    async def claim_expired(self, now: float, limit: int = 100) -> list[Session]:
+        """Remove and return sessions due at ``now`` (engine clock): each to exactly one caller."""
+        ...
+
+    async def next_deadline(self) -> float | None:
+        """The earliest stored deadline (engine clock), or ``None``."""
+        ...
+
+    async def close(self) -> None:
+        """Let go of the connection."""
         ...

@@ -598,9 +598,10 @@ class Harness:
     # -- time --------------------------------------------------------------------------------------
 
     async def advance(self, seconds: float) -> int:
-        """Move the clock forward, expire due sessions and wait for their edits; returns how many expired."""
+        """Move the clock forward, expire due sessions (in the process, and those a remote store
+        holds) and wait for their edits; returns how many expired."""
         self.clock.advance(seconds)
-        count = self.manager.expire_due()
+        count = self.manager.expire_due() + await self.manager.expire_stored()
         await self.manager.drain()
         return count
 

@@ -1,16 +1,7 @@
 """Sessions in Redis: any process (replica, shard, the next deploy) can serve any session.
 
 ``pip install "flowfsm[redis]"``; ``RedisStore("redis://host:6379/0")`` on redis-py's asyncio
-client (``redis>=5``). What is stored, under a key prefix (``flowfsm:`` by default):
-
-* ``s:<session id>``: a hash with the session's snapshot (``snap``, see :mod:`flowfsm.engine.snapshot`)
-  and its menu message id (``msg``). It expires ``grace`` seconds after the session's deadline, so
-  a session nobody expired (every replica down for a day) does not stay for ever;
-* ``deadlines``: a sorted set, session id -> deadline (Unix seconds); replicas claim due sessions
-  from it (:meth:`RedisStore.claim_expired`), so a restart resets no timeout and there is still no
-  task per idle session;
-* ``msg:<message id>``: the session id whose menu is that message (message-delete events);
-* ``lock:<session id>``: the lock of a session while a step runs (a random token, with a lease).
+client (``redis>=5``). The keys it keeps are listed in :mod:`flowfsm.engine.stores.redis_scripts`.
 
 **One step at a time: a lock with a lease, fenced.** A click runs inside
 :meth:`RedisStore.lock`, which loads the snapshot and takes the lock in one script (``SET NX PX``
@@ -28,28 +19,25 @@ a step has effects outside the store (Discord edits, your database, ``on_action`
 cannot be undone and replayed when a conflict is found at the end, and the engine's contract is
 that a session's clicks run one after the other, which is what the in-process store gives too.
 
-The scripts build key names from the prefix, so a store needs one Redis (or a primary with
-replicas / Sentinel), not Redis Cluster.
-
 Snapshots hold interaction tokens (valid 15 minutes): keep the Redis private (network, ACL).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import redis.asyncio as aioredis
 
 from flowfsm.engine.session import Clock, Session
 from flowfsm.engine.snapshot import encode_session, read_snapshot, restore
-from flowfsm.errors import FlowError, SnapshotRefused
+from flowfsm.engine.stores import redis_scripts as scripts
+from flowfsm.engine.stores.redis_lease import Held, Leases, retry_while_busy
+from flowfsm.errors import AlreadyHandled, FlowError, LockLost, SessionBusy, SnapshotRefused
 
 if TYPE_CHECKING:
     from flowfsm.define.flow import Flow
@@ -64,118 +52,8 @@ DEFAULT_WAIT = 2.5
 """Seconds a click waits for another step of its session (Discord wants an answer within 3 s)."""
 DEFAULT_GRACE = 86_400.0
 """Seconds a snapshot outlives its deadline when no replica claims it."""
-
-_LOAD_AND_LOCK = """
-local snap = redis.call('HGET', KEYS[1], 'snap')
-if not snap then return {0} end
-if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1, snap} end
-return {2, redis.call('PTTL', KEYS[2])}
-"""
-
-# KEYS: session, lock, deadlines; ARGV: token ('' = not held), snapshot, ttl ms, deadline, id,
-# message id ('' = none), message key prefix, mode ('add' or 'save').
-_SAVE = """
-local exists = redis.call('EXISTS', KEYS[1]) == 1
-if ARGV[8] == 'add' then
-  if exists then return -2 end
-elseif not exists then
-  if ARGV[1] ~= '' and redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
-  return -3
-end
-local holder = redis.call('GET', KEYS[2])
-if ARGV[1] == '' then
-  if holder then return 0 end
-elseif holder ~= ARGV[1] then
-  return -1
-end
-local old = redis.call('HGET', KEYS[1], 'msg')
-if old and old ~= ARGV[6] then redis.call('DEL', ARGV[7] .. old) end
-if ARGV[6] ~= '' then
-  redis.call('HSET', KEYS[1], 'snap', ARGV[2], 'msg', ARGV[6])
-  redis.call('SET', ARGV[7] .. ARGV[6], ARGV[5], 'PX', ARGV[3])
-else
-  redis.call('HSET', KEYS[1], 'snap', ARGV[2])
-  redis.call('HDEL', KEYS[1], 'msg')
-end
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5])
-if ARGV[1] ~= '' then redis.call('DEL', KEYS[2]) end
-return 1
-"""
-
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
-
-_EXTEND = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
-"""
-
-# KEYS: session, lock, deadlines; ARGV: id, message key prefix.
-_REMOVE = """
-local old = redis.call('HGET', KEYS[1], 'msg')
-if old then redis.call('DEL', ARGV[2] .. old) end
-redis.call('ZREM', KEYS[3], ARGV[1])
-return redis.call('DEL', KEYS[1], KEYS[2])
-"""
-
-_BY_MESSAGE = """
-local id = redis.call('GET', KEYS[1])
-if not id then return false end
-local snap = redis.call('HGET', ARGV[1] .. id, 'snap')
-if not snap then return false end
-return {id, snap}
-"""
-
-# KEYS: deadlines; ARGV: now, limit, session prefix, lock prefix, message prefix.
-# A session whose step is running (locked) is skipped: its save moves the deadline.
-_CLAIM = """
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
-local out = {}
-for _, id in ipairs(due) do
-  if redis.call('EXISTS', ARGV[4] .. id) == 0 then
-    local key = ARGV[3] .. id
-    local snap = redis.call('HGET', key, 'snap')
-    local msg = redis.call('HGET', key, 'msg')
-    redis.call('ZREM', KEYS[1], id)
-    redis.call('DEL', key)
-    if msg then redis.call('DEL', ARGV[5] .. msg) end
-    if snap then
-      table.insert(out, id)
-      table.insert(out, snap)
-    end
-  end
-end
-return out
-"""
-
-
-class SessionBusy(FlowError):
-    """Another step of the session held its lock for longer than the store waits."""
-
-    def __init__(self, session_id: str) -> None:
-        super().__init__(f"session {session_id}: another step is running")
-        self.session_id = session_id
-
-
-class LockLost(FlowError):
-    """A step's lease ran out and another step took the session: this step's save is refused."""
-
-    def __init__(self, session_id: str) -> None:
-        super().__init__(f"session {session_id}: the lock's lease ran out before the save")
-        self.session_id = session_id
-
-
-@dataclass(slots=True)
-class _Held:
-    """A lock this store holds: its token and the timer renewing its lease."""
-
-    token: str
-    timer: asyncio.TimerHandle | None = None
-    renewal: asyncio.Task[None] | None = None
-    renewals: int = 0
+DEFAULT_POLL = 1.0
+"""Seconds between two looks of a process for due sessions (deadlines other replicas set)."""
 
 
 class RedisStore:
@@ -189,6 +67,8 @@ class RedisStore:
         wait: seconds a click waits for a running step of the same session before
             :class:`SessionBusy`.
         grace: seconds a snapshot outlives its deadline when no replica claims it.
+        poll: seconds between two looks of each process for due sessions (a session expires at
+            most this late).
         wall: the wall clock (Unix seconds) that snapshots and deadlines are kept in.
     """
 
@@ -200,6 +80,7 @@ class RedisStore:
         lease: float = DEFAULT_LEASE,
         wait: float = DEFAULT_WAIT,
         grace: float = DEFAULT_GRACE,
+        poll: float = DEFAULT_POLL,
         wall: Clock = time.time,
     ) -> None:
         if isinstance(redis, str):
@@ -212,23 +93,27 @@ class RedisStore:
                 )
             self.redis = redis
             self._own_client = False
-        if not lease > 0 or wait < 0 or grace < 0:
-            raise ValueError("lease must be positive; wait and grace 0 or more")
+        if not lease > 0 or not poll > 0 or wait < 0 or grace < 0:
+            raise ValueError("lease and poll must be positive; wait and grace 0 or more")
         self.prefix = prefix
         self.lease = lease
         self.wait = wait
         self.grace = grace
+        self.poll = poll
         self.wall = wall
         self.flows: Mapping[str, Flow] = {}
         self.clock: Clock = time.monotonic
-        self._held: dict[str, _Held] = {}
-        self._load_and_lock = self.redis.register_script(_LOAD_AND_LOCK)
-        self._save = self.redis.register_script(_SAVE)
-        self._release = self.redis.register_script(_RELEASE)
-        self._extend = self.redis.register_script(_EXTEND)
-        self._remove = self.redis.register_script(_REMOVE)
-        self._by_message = self.redis.register_script(_BY_MESSAGE)
-        self._claim = self.redis.register_script(_CLAIM)
+        self.leases = Leases(lease, self._extend_lock)
+        self._interrupted: set[str] = set()
+        self._load_and_lock = self.redis.register_script(scripts.LOAD_AND_LOCK)
+        self._add_locked = self.redis.register_script(scripts.ADD_LOCKED)
+        self._take = self.redis.register_script(scripts.TAKE)
+        self._save = self.redis.register_script(scripts.SAVE)
+        self._release = self.redis.register_script(scripts.RELEASE)
+        self._extend = self.redis.register_script(scripts.EXTEND)
+        self._remove = self.redis.register_script(scripts.REMOVE)
+        self._by_message = self.redis.register_script(scripts.BY_MESSAGE)
+        self._claim = self.redis.register_script(scripts.CLAIM)
 
     def __repr__(self) -> str:
         return f"<RedisStore prefix={self.prefix!r}>"
@@ -282,13 +167,13 @@ class RedisStore:
         deleted) is not brought back. :class:`~flowfsm.errors.SnapshotError` when a value cannot
         be stored; the lock is then still held, and released when :meth:`lock` exits.
         """
-        held = self._held.get(session.id)
+        held = self.leases.get(session.id)
         token = held.token if held is not None else ""
         blob = self._encode(session)
         if held is not None:
             # Forget the lock before Redis releases it: another click of this process may take it
             # while the reply travels back.
-            self._forget(session.id, held)
+            self.leases.forget(session.id, held)
         result = await self._write(session, token, "save", blob)
         if result == -1:
             raise LockLost(session.id)
@@ -299,9 +184,9 @@ class RedisStore:
 
     async def remove(self, session: Session) -> None:
         """Forget the session: snapshot, deadline, message index and lock, in one round trip."""
-        held = self._held.get(session.id)
+        held = self.leases.get(session.id)
         if held is not None:
-            self._forget(session.id, held)
+            self.leases.forget(session.id, held)
         await self._remove(
             keys=[self.session_key(session.id), self.lock_key(session.id), self.deadlines_key],
             args=[session.id, self.message_key_prefix],
@@ -341,14 +226,21 @@ class RedisStore:
         first = await self.redis.zrange(self.deadlines_key, 0, 0, withscores=True)
         return float(first[0][1]) - self._offset() if first else None
 
-    def lock(self, session_id: str) -> AbstractAsyncContextManager[Session | None]:
+    def lock(
+        self, session_id: str, interaction_id: int | None = None
+    ) -> AbstractAsyncContextManager[Session | None]:
         """Load the session and hold its lock while the ``async with`` block runs a step.
+
+        With ``interaction_id``, an interaction that already took this session once (a replay, or
+        a step whose process died before its save, sent again to another process) raises
+        :class:`~flowfsm.errors.AlreadyHandled` instead: one interaction never runs twice, whichever
+        processes receive it (the engine's own memory of interactions is per process).
 
         Yields ``None`` (and holds nothing) when the session is unknown, expired or refused.
         Call :meth:`save` (which releases the lock) or :meth:`remove` inside the block; leaving
         without either releases the lock and keeps the stored session as it was.
         """
-        return self._locked(session_id)
+        return self._locked(session_id, interaction_id)
 
     # -- beyond the protocol -------------------------------------------------------------------------------
 
@@ -364,13 +256,41 @@ class RedisStore:
 
     async def extend(self, session_id: str) -> bool:
         """Renew the lease of a lock this store holds; ``False`` when it is not ours any more."""
-        held = self._held.get(session_id)
-        if held is None:
-            return False
-        renewed = await self._extend(keys=[self.lock_key(session_id)], args=[held.token, self._lease_ms()])
-        if renewed:
-            held.renewals += 1
-        return bool(renewed)
+        return await self.leases.renew(session_id)
+
+    def check(self, session: Session) -> None:
+        """Raise :class:`~flowfsm.errors.SnapshotError` (naming flow, state and key) when
+        ``session`` cannot be stored as it is (the engine calls it when a step renders)."""
+        self._encode(session)
+
+    def lock_new(self, session: Session) -> AbstractAsyncContextManager[str | None]:
+        """Store a new session and hold its lock while the ``async with`` block runs its first
+        step (one round trip); :meth:`save` inside the block stores the step and lets go.
+
+        It becomes its user's session of its flow; the block gets the id of the one it replaces
+        (``None`` if none), for the engine to :meth:`take` and close.
+        :class:`~flowfsm.errors.SnapshotError` when it cannot be stored; :class:`FlowError` when
+        its id is taken."""
+        return self._locked_new(session)
+
+    def interrupted(self, session: Session) -> bool:
+        """Whether the step before the one holding ``session`` now died with its process, after it
+        began and before its save (it may have had effects the stored session does not show)."""
+        return session.id in self._interrupted
+
+    async def take(self, session_id: str) -> Session | None:
+        """Remove a session whatever holds it and return it (``None`` when it is gone), in one
+        round trip: a session replaced by its user's new one. A step of it running elsewhere
+        finds it gone at its save and stores nothing."""
+        blob = await self._take(
+            keys=[self.session_key(session_id), self.lock_key(session_id), self.deadlines_key],
+            args=[session_id, self.message_key_prefix],
+        )
+        return None if blob is None else await self._restore(session_id, blob, drop=False)
+
+    def user_key(self, user_id: int, flow: str) -> str:
+        """The key naming a user's session of a flow (a new one replaces it)."""
+        return f"{self.prefix}u:{user_id}:{flow}"
 
     async def close(self) -> None:
         """Close the client when the store created it from a URL."""
@@ -382,13 +302,17 @@ class RedisStore:
     def _lease_ms(self) -> int:
         return max(1, round(self.lease * 1000))
 
+    def _ttl_ms(self, deadline: float) -> int:
+        """How long a snapshot with this deadline (Unix seconds) stays when nobody claims it."""
+        return max(1, round((deadline - self.wall() + self.grace) * 1000))
+
     def _encode(self, session: Session) -> bytes:
         return encode_session(session, wall_offset=self._offset())
 
     async def _write(self, session: Session, token: str, mode: str, blob: bytes | None = None) -> int:
         offset = self._offset()
         deadline = session.last_active + offset + session.timeout
-        ttl_ms = max(1, round((deadline - self.wall() + self.grace) * 1000))
+        ttl_ms = self._ttl_ms(deadline)
         result = await self._save(
             keys=[self.session_key(session.id), self.lock_key(session.id), self.deadlines_key],
             args=[
@@ -417,68 +341,80 @@ class RedisStore:
                 )
             return None
 
-    async def _acquire(self, session_id: str) -> tuple[str, bytes | None]:
+    async def _acquire(self, session_id: str, interaction_id: int | None = None) -> tuple[str, bytes | None]:
         """Take the session's lock and read its snapshot (one round trip per try)."""
         token = secrets.token_hex(16)
-        loop = asyncio.get_running_loop()
-        give_up = loop.time() + self.wait
-        pause = 0.002
-        while True:
-            found = await self._load_and_lock(
-                keys=[self.session_key(session_id), self.lock_key(session_id)], args=[token, self._lease_ms()]
-            )
-            if found[0] == 0:
-                return token, None
-            if found[0] == 1:
-                return token, found[1]
-            left = give_up - loop.time()
-            if left <= 0:
-                raise SessionBusy(session_id)
-            lease_left = max(int(found[1]), 1) / 1000
-            await asyncio.sleep(min(pause, left, lease_left))
-            pause = min(pause * 2, 0.05)
+        keys = [self.session_key(session_id), self.lock_key(session_id)]
+        args: list[str | int] = [
+            token,
+            self._lease_ms(),
+            "" if interaction_id is None else str(interaction_id),
+        ]
+        found = await retry_while_busy(
+            lambda: self._load_and_lock(keys=keys, args=args), session_id, self.wait
+        )
+        if found[0] == 3:
+            raise AlreadyHandled(session_id, interaction_id or 0)
+        if found[0] == 1 and found[2]:
+            self._interrupted.add(session_id)
+        return token, found[1] if found[0] == 1 else None
 
     @asynccontextmanager
-    async def _locked(self, session_id: str) -> AsyncIterator[Session | None]:
-        token, blob = await self._acquire(session_id)
+    async def _locked(self, session_id: str, interaction_id: int | None) -> AsyncIterator[Session | None]:
+        token, blob = await self._acquire(session_id, interaction_id)
         if blob is None:
             yield None
             return
-        held = _Held(token)
-        self._held[session_id] = held
+        held = self.leases.hold(session_id, token)
         session = await self._restore(session_id, blob)
         if session is None:  # refused: _restore removed it, lock included
-            self._forget(session_id, held)
+            self.leases.forget(session_id, held)
             yield None
             return
-        self._schedule_renewal(session_id, held)
         try:
             yield session
         finally:
-            if self._held.get(session_id) is held:
-                self._forget(session_id, held)
-                await self._release(keys=[self.lock_key(session_id)], args=[token])
+            await self._let_go(session_id, held)
 
-    def _schedule_renewal(self, session_id: str, held: _Held) -> None:
-        loop = asyncio.get_running_loop()
-        held.timer = loop.call_later(self.lease / 3, self._start_renewal, session_id, held)
-
-    def _start_renewal(self, session_id: str, held: _Held) -> None:
-        if self._held.get(session_id) is not held:
-            return
-        held.renewal = asyncio.get_running_loop().create_task(self._renew(session_id, held))
-
-    async def _renew(self, session_id: str, held: _Held) -> None:
+    @asynccontextmanager
+    async def _locked_new(self, session: Session) -> AsyncIterator[str | None]:
+        token = secrets.token_hex(16)
+        offset = self._offset()
+        deadline = session.last_active + offset + session.timeout
+        added = await self._add_locked(
+            keys=[
+                self.session_key(session.id),
+                self.lock_key(session.id),
+                self.deadlines_key,
+                self.user_key(session.user_id, session.root_flow.name),
+            ],
+            args=[
+                token,
+                self._encode(session),
+                self._ttl_ms(deadline),
+                repr(deadline),
+                session.id,
+                self._lease_ms(),
+            ],
+        )
+        if not added[0]:
+            raise FlowError(f"session {session.id} already exists in the store")
+        held = self.leases.hold(session.id, token)
+        previous = added[1].decode() if added[1] else None
         try:
-            if await self.extend(session_id) and self._held.get(session_id) is held:
-                self._schedule_renewal(session_id, held)
-        except (aioredis.RedisError, OSError) as exc:  # the save will tell (LockLost) if it mattered
-            log.warning("session %s: renewing the lock's lease failed: %s", session_id, exc)
+            yield previous if previous != session.id else None
+        finally:
+            await self._let_go(session.id, held)
 
-    def _forget(self, session_id: str, held: _Held) -> None:
-        if self._held.get(session_id) is held:
-            del self._held[session_id]
-        if held.timer is not None:
-            held.timer.cancel()
-        if held.renewal is not None and not held.renewal.done():
-            held.renewal.cancel()
+    async def _let_go(self, session_id: str, held: Held) -> None:
+        """Release a lock still held when its block ends without a save or a removal."""
+        self._interrupted.discard(session_id)
+        if self.leases.get(session_id) is held:
+            self.leases.forget(session_id, held)
+            await self._release(
+                keys=[self.lock_key(session_id), self.session_key(session_id)], args=[held.token]
+            )
+
+    async def _extend_lock(self, session_id: str, token: str) -> bool:
+        renewed = await self._extend(keys=[self.lock_key(session_id)], args=[token, self._lease_ms()])
+        return bool(renewed)
