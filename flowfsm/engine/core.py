@@ -7,7 +7,7 @@ A part of :class:`~flowfsm.engine.manager.FlowManager` (see ARCHITECTURE.md).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from typing import Any
 
 import hikari
@@ -62,6 +62,17 @@ class EngineCore:
     _awaiting: dict[tuple[int, int], Session]
     _previous_component_hook: Any
     _previous_modal_hook: Any
+    # Live menus (engine/external.py, timed.py, watch.py).
+    refresh_interval: float
+    live_stats: Any
+    _live_by_flow: dict[str, dict[str, Session]]
+    _timed: Any
+    _watched: dict[str, Any]
+    _watchers: dict[Hashable, dict[str, Session]]
+    _dirty: dict[str, Session]
+    _refreshing: set[str]
+    _flush_at: float | None
+    _last_flush: float
 
     def _track_input(self, session: Session) -> None:
         """Keep the index of sessions waiting for a text message current (see

@@ -9,8 +9,9 @@ the response.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping
 from typing import Any
 
 import hikari
@@ -29,7 +30,8 @@ from flowfsm.engine.response import ArcContextLike, Responder
 from flowfsm.engine.session import Clock, Session
 from flowfsm.engine.store import SessionStore
 from flowfsm.engine.telemetry import MetricsSink
-from flowfsm.engine.text_input import TextInput
+from flowfsm.engine.timed import TimedSchedule
+from flowfsm.engine.watch import LiveStats, Watching
 from flowfsm.errors import FlowDefinitionError, FlowError
 
 __all__ = ["ErrorHandler", "FlowManager", "Texts"]
@@ -42,7 +44,7 @@ GLOBAL_HOOK_NAMES = tuple(name for name in HOOK_NAMES if name != "setup")
 """Hooks that can also be registered globally on the manager."""
 
 
-class FlowManager(TextInput):
+class FlowManager(Watching):
     """Holds the flows and the open sessions of one process, wired into a ``miru.Client``.
 
     Args:
@@ -74,6 +76,8 @@ class FlowManager(TextInput):
         max_sessions: open sessions in total; past it, ``Texts.too_many``.
         store: where open sessions live (a :class:`~flowfsm.engine.store.SessionStore`); default a
             :class:`~flowfsm.engine.memory_store.MemoryStore` of this process.
+        refresh_interval: seconds between two refresh edits of one session after
+            :meth:`invalidate` (bursts are coalesced, see :mod:`flowfsm.engine.watch`).
     """
 
     def __init__(
@@ -96,6 +100,7 @@ class FlowManager(TextInput):
         max_sessions_per_user: int = 10,
         max_sessions: int = 500_000,
         store: SessionStore | None = None,
+        refresh_interval: float = 1.0,
     ) -> None:
         self.client = client
         self.clock = clock
@@ -130,6 +135,19 @@ class FlowManager(TextInput):
         self._limits: Deadlines[Responder] = Deadlines(self._overrun)
         self._overran: set[Responder] = set()
         self._awaiting: dict[tuple[int, int], Session] = {}
+        # Live menus: sends, timed edges, invalidation-driven refresh (engine/external, timed, watch).
+        if not refresh_interval >= 0:
+            raise ValueError("refresh_interval must be a number of seconds, 0 or more")
+        self.refresh_interval = float(refresh_interval)
+        self.live_stats = LiveStats()
+        self._live_by_flow: dict[str, dict[str, Session]] = {}
+        self._timed = TimedSchedule()
+        self._watched: dict[str, Any] = {}
+        self._watchers: dict[Hashable, dict[str, Session]] = {}
+        self._dirty: dict[str, Session] = {}
+        self._refreshing: set[str] = set()
+        self._flush_at: float | None = None
+        self._last_flush = -math.inf
         for flow in flows:
             self.register(flow)
         self._install_hooks()

@@ -594,9 +594,22 @@ class Harness:
     # -- time --------------------------------------------------------------------------------------
 
     async def advance(self, seconds: float) -> int:
-        """Move the clock forward, expire due sessions and wait for their edits; returns how many expired."""
-        self.clock.advance(seconds)
-        count = self.manager.expire_due()
+        """Move the clock forward, expire due sessions and wait for their edits; returns how many expired.
+
+        Timed edges and rate-limited refreshes due on the way run at their own times, in order
+        (the clock stops at each, as the manager's timer would fire there)."""
+        target = self.clock.now + seconds
+        count = 0
+        ticked_at = None
+        while True:
+            wakeup = self.manager.next_wakeup()
+            if wakeup is None or wakeup >= target or ticked_at == max(self.clock.now, wakeup):
+                break
+            self.clock.now = ticked_at = max(self.clock.now, wakeup)
+            count += self.manager.tick()
+            await self.manager.drain()
+        self.clock.now = target
+        count += self.manager.tick()
         await self.manager.drain()
         return count
 
