@@ -38,12 +38,14 @@ from flowfsm.define.texts import Texts
 from flowfsm.define.tracing import TraceEvent, Tracer
 
 # What runs them (flowfsm.engine).
+from flowfsm.engine.external import SEND_STATUSES, SendResult
 from flowfsm.engine.manager import FlowManager
 from flowfsm.engine.memory_store import MemoryStore
 from flowfsm.engine.render import Rendered, render_screen
 from flowfsm.engine.session import Session
 from flowfsm.engine.store import SessionStore
 from flowfsm.engine.telemetry import END_REASONS, REFUSAL_REASONS, Telemetry
+from flowfsm.engine.watch import LiveStats
 from flowfsm.errors import (
     FlowDefinitionError,
     FlowError,
@@ -61,6 +63,7 @@ __all__ = [
     "END_REASONS",
     "HOOK_NAMES",
     "REFUSAL_REASONS",
+    "SEND_STATUSES",
     "ActionRow",
     "Button",
     "ButtonGroup",
@@ -74,6 +77,7 @@ __all__ = [
     "FlowError",
     "FlowManager",
     "Guard",
+    "LiveStats",
     "GuardFailure",
     "MediaGallery",
     "MediaItem",
@@ -88,6 +92,7 @@ __all__ = [
     "RoleSelect",
     "Sample",
     "Screen",
+    "SendResult",
     "Section",
     "SelectOption",
     "Separator",

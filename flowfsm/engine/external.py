@@ -67,6 +67,9 @@ UNDELIVERED = "undelivered"
 """The trigger fired but the edit failed (the message is gone, Discord refused)."""
 ERROR = "error"
 """A callback raised: the session ended as a failed step does (logged at ERROR)."""
+_REPLY_RETRIES = (0.05, 0.2, 0.5)
+"""Seconds between tries of a REST bot's webhook edit while Discord has not processed its reply."""
+
 SEND_STATUSES = (SENT, REFUSED, NOT_HERE, NO_SESSION, AMBIGUOUS, UNREACHABLE, UNDELIVERED, ERROR)
 """Every :attr:`SendResult.status`."""
 
@@ -262,9 +265,16 @@ class External(TextInput):
     async def _deliver_live(self, ctx: Context, rendered: Rendered) -> SendResult:
         """Edit the menu to ``rendered``; end the session if the step closed it, else after_render."""
         session = ctx.session
-        edited = await self._edit_menu(
-            session, content=rendered.content, embeds=rendered.embeds, components=rendered.components
-        )
+        fields = {"content": rendered.content, "embeds": rendered.embeds, "components": rendered.components}
+        public = session.message_id is not None and session.channel_id is not None
+        public = public and not session.msg_flags & EPHEMERAL
+        if self.client.is_rest and self._token_fresh(session.token, session.token_at):
+            edited = await self._edit_after_reply(session, fields, public)
+        elif public:
+            # A public message the session knows: the channel endpoint needs no token.
+            edited = await self._edit_in_channel(session, fields)
+        else:
+            edited = await self._edit_menu(session, **fields)
         if edited:
             session.msg_flags = rendered.flags
         if session.ended:
@@ -274,4 +284,49 @@ class External(TextInput):
         if not edited:
             return SendResult(UNDELIVERED, session.id, session.state, "the menu could not be edited")
         return SendResult(SENT, session.id, session.state)
+
+    async def _edit_after_reply(self, session: Session, fields: dict[str, Any], public: bool) -> bool:
+        """A REST bot's edit through the last interaction's webhook. That interaction was answered
+        by an HTTP reply, which has no order with our own REST calls: an edit sent now could reach
+        Discord first and be overwritten by it. The webhook's original message exists only once
+        Discord processed the reply (Unknown Message before), so the edit is retried briefly
+        until it does; then, for a public message, the channel endpoint is the last resort."""
+        for delay in _REPLY_RETRIES:
+            try:
+                await self.rest.edit_interaction_response(self.application_id, session.token, **fields)  # type: ignore[arg-type]
+                return True
+            except hikari.NotFoundError:
+                await asyncio.sleep(delay)
+            except (hikari.HTTPError, hikari.RateLimitTooLongError) as exc:
+                _LOG.warning(
+                    "flowfsm: could not edit the menu of session %s: %s",
+                    session.id,
+                    trust.redact(str(exc), session.token),
+                    extra=logs.fields(session),
+                )
+                return False
+        return await self._edit_in_channel(session, fields) if public else False
+
+    async def _edit_in_channel(self, session: Session, fields: dict[str, Any]) -> bool:
+        """Edit the session's public menu message through the channel endpoint."""
+        assert session.channel_id is not None and session.message_id is not None
+        try:
+            await self.rest.edit_message(session.channel_id, session.message_id, **fields)
+        except (hikari.NotFoundError, hikari.ForbiddenError) as exc:
+            _LOG.info(
+                "flowfsm: the menu of session %s cannot be edited (%s)",
+                session.id,
+                type(exc).__name__,
+                extra=logs.fields(session),
+            )
+            return False
+        except (hikari.HTTPError, hikari.RateLimitTooLongError) as exc:
+            _LOG.warning(
+                "flowfsm: could not edit the menu of session %s: %s",
+                session.id,
+                trust.redact(str(exc), session.token),
+                extra=logs.fields(session),
+            )
+            return False
+        return True
 
