@@ -259,7 +259,9 @@ async def test_no_task_per_idle_session_with_timed_edges() -> None:
         assert len(asyncio.all_tasks()) == before  # plans are heap entries, not tasks
         await h.advance(5)
         assert len(asyncio.all_tasks()) == before
-        assert all(content(h, s.message_id).endswith("pings 1") for s in h.manager.open_sessions(flow="gated"))
+        assert all(
+            content(h, s.message_id).endswith("pings 1") for s in h.manager.open_sessions(flow="gated")
+        )
 
 
 # -- ephemeral menus past their 15-minute token -----------------------------------------------------------
@@ -320,7 +322,9 @@ async def store(tmp_path: Path) -> AsyncIterator[InventoryDB]:
 
 
 @MODES
-async def test_a_purchase_updates_the_stock_in_every_other_open_shop(rest_bot: bool, store: InventoryDB) -> None:
+async def test_a_purchase_updates_the_stock_in_every_other_open_shop(
+    rest_bot: bool, store: InventoryDB
+) -> None:
     async with Harness([inventory.inventory], rest_bot=rest_bot) as h:
         menus = {}
         for user in (ALICE, BOB, 3003):

@@ -547,7 +547,9 @@ class Flow(Generic[DataT]):
         hooks_after = [] if delay is not None else _as_list(after)  # type: ignore[arg-type]
         period = _seconds(self.name, trigger, "every", every) if every is not None else None
         if delay is not None and period is not None:
-            raise FlowDefinitionError(self.name, f"timed transition {trigger!r}: give every= or after=, not both")
+            raise FlowDefinitionError(
+                self.name, f"timed transition {trigger!r}: give every= or after=, not both"
+            )
         spec = TransitionSpec(
             trigger,
             src,

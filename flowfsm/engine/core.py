@@ -87,6 +87,14 @@ class EngineCore:
         """Fire ``trigger`` on the session's machine (:class:`~flowfsm.engine.step.Steps` overrides this)."""
         raise NotImplementedError
 
+    def watch(self, session: Session, key: Hashable) -> None:
+        """Record what a screen shows (:class:`~flowfsm.engine.watch.Watching` overrides this)."""
+        raise NotImplementedError
+
+    def invalidate(self, *key: Hashable, skip: Session | None = None) -> int:
+        """Refresh the sessions watching ``key`` (:class:`~flowfsm.engine.watch.Watching` overrides this)."""
+        raise NotImplementedError
+
     @property
     def rest(self) -> hikari.api.RESTClient:
         """The REST client of the miru client's app."""

@@ -214,7 +214,9 @@ class External(TextInput):
         if session.ended or self.sessions.get(session.id) is not session:
             return SendResult(NO_SESSION, session.id, session.state, "the session has ended")
         if trigger is not None and trigger not in session.flow.triggers_from(session.state):
-            return SendResult(NOT_HERE, session.id, session.state, f"state {session.state!r} has no {trigger!r}")
+            return SendResult(
+                NOT_HERE, session.id, session.state, f"state {session.state!r} has no {trigger!r}"
+            )
         if not self._reachable(session):
             _LOG.info(
                 "flowfsm: %s %r not run on session %s: its ephemeral menu is past its 15-minute token "
@@ -224,7 +226,9 @@ class External(TextInput):
                 session.id,
                 extra=logs.fields(session),
             )
-            return SendResult(UNREACHABLE, session.id, session.state, "ephemeral menu past its 15-minute token")
+            return SendResult(
+                UNREACHABLE, session.id, session.state, "ephemeral menu past its 15-minute token"
+            )
         ctx = Context(self, session, None)
         probe = self.telemetry.step(ctx, None, trigger or origin)
         try:
@@ -329,4 +333,3 @@ class External(TextInput):
             )
             return False
         return True
-

@@ -135,7 +135,9 @@ class Timed(External):
         self, ctx: Context, *, interactive: bool = True, disabled: bool = False, same_screen: bool = False
     ) -> Rendered:
         """Render (see :meth:`Screens.render`), then plan the state's timed edges."""
-        rendered = await super().render(ctx, interactive=interactive, disabled=disabled, same_screen=same_screen)
+        rendered = await super().render(
+            ctx, interactive=interactive, disabled=disabled, same_screen=same_screen
+        )
         if interactive and not disabled:
             self._plan(ctx.session)
         return rendered
