@@ -31,7 +31,7 @@ TOKEN_LIFETIME = 14.5 * 60
 
 def _timed(flow: Flow) -> list[tuple[str, TransitionSpec]]:
     """(source state, transition) of every timed edge, in declaration order."""
-    found = []
+    found: list[tuple[str, TransitionSpec]] = []
     for spec in flow.transitions:
         if getattr(spec, "timed", None) is None:
             continue
