@@ -67,7 +67,7 @@ class EngineCore:
     live_stats: Any
     _live_by_flow: dict[str, dict[str, Session]]
     _timed: Any
-    _watched: dict[str, Any]
+    _watched: dict[str, dict[Hashable, int]]
     _watchers: dict[Hashable, dict[str, Session]]
     _dirty: dict[str, Session]
     _refreshing: set[str]
@@ -86,6 +86,10 @@ class EngineCore:
     async def fire(self, ctx: Context, trigger: str, options: Mapping[str, Any]) -> bool:
         """Fire ``trigger`` on the session's machine (:class:`~flowfsm.engine.step.Steps` overrides this)."""
         raise NotImplementedError
+
+    def _screen_shown(self, session: Session) -> None:
+        """A new interactive screen of ``session`` was rendered (timed edges plan here, see
+        :class:`~flowfsm.engine.timed.Timed`); nothing by default."""
 
     def watch(self, session: Session, key: Hashable) -> None:
         """Record what a screen shows (:class:`~flowfsm.engine.watch.Watching` overrides this)."""

@@ -142,7 +142,7 @@ class FlowManager(Watching):
         self.live_stats = LiveStats()
         self._live_by_flow: dict[str, dict[str, Session]] = {}
         self._timed = TimedSchedule()
-        self._watched: dict[str, Any] = {}
+        self._watched: dict[str, dict[Hashable, int]] = {}
         self._watchers: dict[Hashable, dict[str, Session]] = {}
         self._dirty: dict[str, Session] = {}
         self._refreshing: set[str] = set()

@@ -120,7 +120,11 @@ class Screens(EngineCore):
                 screen_number=session.screen,
             )
         session.page = rendered.page
-        session.items = rendered.items if interactive and not disabled else ()
+        if interactive and not disabled:
+            session.items = rendered.items
+            self._screen_shown(session)
+        else:
+            session.items = ()
         if lifecycle.detailed(self) and not disabled:  # a final state renders without items
             lifecycle.trace(ctx, "render", session.state, session.state, None, _item_list(session.items))
         return rendered

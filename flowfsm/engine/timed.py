@@ -1,7 +1,8 @@
 """Timed edges (``flow.transition(..., every=5)`` / ``after=30``): fired by the manager's one timer
 (the expiry timer, on the injectable session clock), never by a task or timer per session.
 
-Every interactive render of a state with timed edges gives its session a *plan*: the state, when
+Every interactive render of a state with timed edges (:meth:`Screens.render` calls
+:meth:`Timed._screen_shown`) gives its session a *plan*: the state, when
 it was entered and when each ``every`` edge last fired. The plan's next due time sits in one heap
 for all sessions; the manager's single timer wakes at the earliest of that heap and of the
 store's expiry deadlines (:meth:`Timed.next_wakeup`). A due edge is queued on the outbox and runs
@@ -25,10 +26,8 @@ import heapq
 import itertools
 from typing import Any
 
-from flowfsm.define.context import Context
 from flowfsm.define.flow import Flow, TransitionSpec
 from flowfsm.engine.external import UNREACHABLE, External
-from flowfsm.engine.render import Rendered
 from flowfsm.engine.session import Session
 
 __all__ = ["Plan", "Timed", "TimedSchedule"]
@@ -131,16 +130,10 @@ class TimedSchedule:
 class Timed(External):
     """Timed edges: plans made on render, one heap, fired from the manager's single timer."""
 
-    async def render(
-        self, ctx: Context, *, interactive: bool = True, disabled: bool = False, same_screen: bool = False
-    ) -> Rendered:
-        """Render (see :meth:`Screens.render`), then plan the state's timed edges."""
-        rendered = await super().render(
-            ctx, interactive=interactive, disabled=disabled, same_screen=same_screen
-        )
-        if interactive and not disabled:
-            self._plan(ctx.session)
-        return rendered
+    def _screen_shown(self, session: Session) -> None:
+        """Every interactive render: plan the state's timed edges (nothing for a state without)."""
+        if session.flow.timed_from(session.state) or session.id in self._timed.plans:
+            self._plan(session)
 
     def _plan(self, session: Session) -> None:
         """Keep (same state) or start (new state) the session's plan and schedule its next edge."""

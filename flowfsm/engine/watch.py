@@ -15,9 +15,11 @@ buttons did not), so a click racing the refresh is not refused as coming from an
 Refreshes, like sends, do not count as the user's activity, and follow the policy of
 :mod:`flowfsm.engine.external` for menus no edit can reach.
 
-The index is per screen: the keys a session watched on an earlier screen are dropped the first
-time its new screen watches a key, and before a refresh renders; a screen that watches nothing
-may keep its previous keys until their next invalidation, which costs one refresh.
+The index remembers, for each key a session watched, the screen that watched it last. A watch
+costs two dict lookups and a store, whatever the screen: keys are not re-indexed on every render.
+An invalidation skips (and forgets) a session whose current screen did not watch the key; a
+refresh clears the session's keys before its render declares them again; a session's keys are
+pruned when it has watched many on screens since left, and forgotten when it ends.
 
 A part of :class:`~flowfsm.engine.manager.FlowManager` (see ARCHITECTURE.md).
 """
@@ -59,14 +61,8 @@ class LiveStats:
     """Refreshes skipped: an ephemeral menu past its 15-minute token."""
 
 
-class _Watched:
-    """The keys one session's screen ``screen`` watches."""
-
-    __slots__ = ("keys", "screen")
-
-    def __init__(self, screen: int) -> None:
-        self.screen = screen
-        self.keys: set[Hashable] = set()
+_PRUNE_AT = 64
+"""A session watching more keys than this (over several screens) has the stale ones pruned."""
 
 
 class Watching(Timed):
@@ -74,15 +70,27 @@ class Watching(Timed):
 
     def watch(self, session: Session, key: Hashable) -> None:
         """Record that ``session``'s current screen shows what ``key`` names (``ctx.watch``)."""
-        key = watch_key(key) if isinstance(key, tuple) else key
-        watched = self._watched.get(session.id)
-        if watched is None or watched.screen != session.screen:
-            if watched is not None:
-                self._unwatch(session)
-            watched = self._watched[session.id] = _Watched(session.screen)
-        if key not in watched.keys:
-            watched.keys.add(key)
+        if isinstance(key, tuple):
+            key = watch_key(key)
+        keys = self._watched.get(session.id)
+        if keys is None:
+            keys = self._watched[session.id] = {}
+        if key not in keys:
             self._watchers.setdefault(key, {})[session.id] = session
+            if len(keys) >= _PRUNE_AT:
+                self._prune(session, keys)
+        keys[key] = session.screen
+
+    def _prune(self, session: Session, keys: dict[Hashable, int]) -> None:
+        """Forget the keys only earlier screens of ``session`` watched."""
+        for old in [k for k, screen in keys.items() if screen != session.screen]:
+            del keys[old]
+            self._drop_watcher(old, session.id)
+
+    def _drop_watcher(self, key: Hashable, session_id: str) -> None:
+        watchers = self._watchers.get(key)
+        if watchers is not None and watchers.pop(session_id, None) is not None and not watchers:
+            del self._watchers[key]
 
     def watched_keys(self) -> list[Hashable]:
         """Every key some open session watches (the playground's invalidation panel)."""
@@ -95,14 +103,26 @@ class Watching(Timed):
         The edits go through the outbox, coalesced and rate-limited (see the module); ``skip``
         leaves one session out (``ctx.invalidate`` skips its own session, which re-renders at the
         end of its step anyway). Cheap to call often: it only marks sessions."""
-        watchers = self._watchers.get(watch_key(key))
+        name = watch_key(key)
+        watchers = self._watchers.get(name)
         if not watchers:
             return 0
-        dirty = self._dirty
+        dirty, watched = self._dirty, self._watched
         before = len(dirty)
+        stale: list[str] = []
         for session_id, session in watchers.items():
-            if session is not skip:
+            keys = watched.get(session_id)
+            if keys is None or keys.get(name) != session.screen:
+                stale.append(session_id)  # its current screen does not show this key
+            elif session is not skip:
                 dirty[session_id] = session
+        for session_id in stale:
+            del watchers[session_id]
+            keys = watched.get(session_id)
+            if keys is not None:
+                keys.pop(name, None)
+        if not watchers:
+            del self._watchers[name]
         marked = len(dirty) - before
         stats = self.live_stats
         stats.invalidations += 1
@@ -154,13 +174,8 @@ class Watching(Timed):
         return await self.render(ctx, same_screen=True)
 
     def _unwatch(self, session: Session) -> None:
-        watched = self._watched.pop(session.id, None)
-        if watched is None:
-            return
-        for key in watched.keys:
-            watchers = self._watchers.get(key)
-            if watchers is not None and watchers.pop(session.id, None) is not None and not watchers:
-                del self._watchers[key]
+        for key in self._watched.pop(session.id, ()):
+            self._drop_watcher(key, session.id)
 
     def _forget_live(self, session: Session) -> None:
         super()._forget_live(session)
