@@ -271,6 +271,7 @@ private = Flow("private", timeout=3600, ephemeral=True)
 
 @private.state(initial=True)
 def offer(ctx: Context) -> Screen:
+    ctx.watch("offers")
     return Screen(content=f"offer, {ctx.data.get('seen', 0)} look(s)", items=[Button("Look", action=look)])
 
 
@@ -294,6 +295,9 @@ async def test_an_ephemeral_menu_past_its_token_is_left_alone_until_the_next_cli
         await h.advance(900)
         result = await h.manager.send(ALICE, "nudge")
         assert result.status == "unreachable" and "15-minute" in result.detail
+        assert h.manager.invalidate("offers") == 1
+        await h.advance(1)
+        assert h.manager.live_stats.unreachable == 1 and h.manager.live_stats.refreshes == 0
         await h.advance(100)  # `expire` is due, but no edit could show it: not fired
         session = h.session()
         assert session is not None and session.state == "offer"

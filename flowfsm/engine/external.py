@@ -160,10 +160,15 @@ class External(TextInput):
             return None, f"user {user} has no open menu"
         return None, f"several open menus of user {user} ({', '.join(sorted(mine))}): say which with flow="
 
-    async def _begin(self, session: Session, interaction: Any, responder: Any) -> None:
-        # Index the session by its flow for sessions_of(flow=...) before its first step runs.
-        self._live_by_flow.setdefault(session.root_flow.name, {})[session.id] = session
-        await super()._begin(session, interaction, responder)
+    def _screen_shown(self, session: Session) -> None:
+        """Every interactive render: index the session by its flow for ``open_sessions(flow=...)``
+        (a dict lookup once it is indexed; its first screen indexes it)."""
+        name = session.root_flow.name
+        index = self._live_by_flow.get(name)
+        if index is None:
+            index = self._live_by_flow[name] = {}
+        if session.id not in index and not session.ended:
+            index[session.id] = session
 
     def _end(self, session: Session, reason: str) -> None:
         super()._end(session, reason)

@@ -132,6 +132,7 @@ class Timed(External):
 
     def _screen_shown(self, session: Session) -> None:
         """Every interactive render: plan the state's timed edges (nothing for a state without)."""
+        super()._screen_shown(session)
         if session.flow.timed_from(session.state) or session.id in self._timed.plans:
             self._plan(session)
 
