@@ -67,8 +67,10 @@ UNDELIVERED = "undelivered"
 """The trigger fired but the edit failed (the message is gone, Discord refused)."""
 ERROR = "error"
 """A callback raised: the session ended as a failed step does (logged at ERROR)."""
-_REPLY_RETRIES = (0.05, 0.2, 0.5)
+_REPLY_RETRIES = (0.05, 0.2, 0.5, None)
 """Seconds between tries of a REST bot's webhook edit while Discord has not processed its reply."""
+_REPLY_WINDOW = 5.0
+"""Seconds after a reply during which its webhook not being there yet is worth waiting for."""
 
 SEND_STATUSES = (SENT, REFUSED, NOT_HERE, NO_SESSION, AMBIGUOUS, UNREACHABLE, UNDELIVERED, ERROR)
 """Every :attr:`SendResult.status`."""
@@ -296,16 +298,19 @@ class External(TextInput):
 
     async def _edit_after_reply(self, session: Session, fields: dict[str, Any], public: bool) -> bool:
         """A REST bot's edit through the last interaction's webhook. That interaction was answered
-        by an HTTP reply, which has no order with our own REST calls: an edit sent now could reach
-        Discord first and be overwritten by it. The webhook's original message exists only once
-        Discord processed the reply (Unknown Message before), so the edit is retried briefly
-        until it does; then, for a public message, the channel endpoint is the last resort."""
-        for delay in _REPLY_RETRIES:
+        by an HTTP reply, which has no order with our own REST calls: an edit sent just after it
+        could reach Discord first and be overwritten by it. The webhook's original message exists
+        only once Discord processed the reply (Unknown Message before), so within a few seconds of
+        the reply the edit is retried briefly until it does. A webhook still unknown after that is
+        dead: the session forgets the token, and a public message is edited through its channel."""
+        young = self.clock() - session.token_at < _REPLY_WINDOW
+        for delay in _REPLY_RETRIES if young else (None,):
             try:
                 await self.rest.edit_interaction_response(self.application_id, session.token, **fields)  # type: ignore[arg-type]
                 return True
             except hikari.NotFoundError:
-                await asyncio.sleep(delay)
+                if delay is not None:
+                    await asyncio.sleep(delay)
             except (hikari.HTTPError, hikari.RateLimitTooLongError) as exc:
                 _LOG.warning(
                     "flowfsm: could not edit the menu of session %s: %s",
@@ -314,6 +319,7 @@ class External(TextInput):
                     extra=logs.fields(session),
                 )
                 return False
+        session.token = None
         return await self._edit_in_channel(session, fields) if public else False
 
     async def _edit_in_channel(self, session: Session, fields: dict[str, Any]) -> bool:
