@@ -32,6 +32,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 MEASURE = HERE / "measure.py"
+LIVE = HERE / "live.py"
 RESULTS = ROOT / ".bench" / "results.json"
 
 LABELS = {
@@ -52,12 +53,15 @@ TARGETS: dict[str, tuple[str, float, str]] = {
     "sessions_left_after_expiry": ("==", 0, "sessions left after expiry"),
     "rss_mb_100k_sessions": ("<=", 300, "process RSS with 100,000 sessions (MB)"),
     "click_scale_ratio_10k_vs_10": ("<", 1.5, "click at 10,000 open vs at 10 open"),
+    "timed_tasks_per_idle_session": ("==", 0, "asyncio tasks per idle session, a timed edge on every one"),
+    "invalidate_10k_ms": ("<=", 50, "loop time to queue the edits of 10,000 watching sessions (ms)"),
+    "watch_click_ratio_vs_plain": ("<=", 1.05, "click of a menu watching 3 keys vs one watching none"),
 }
 
 
-def measure(part: str, *args: str, timeout: float = 240) -> dict[str, Any]:
-    """Run one part of bench/measure.py in a fresh process; return its JSON result."""
-    command = [sys.executable, str(MEASURE), part, *args]
+def measure(part: str, *args: str, timeout: float = 240, script: Path = MEASURE) -> dict[str, Any]:
+    """Run one part of bench/measure.py (or ``script``) in a fresh process; return its JSON result."""
+    command = [sys.executable, str(script), part, *args]
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=ROOT, check=False)
     if done.returncode != 0 or not done.stdout.strip():
@@ -255,6 +259,7 @@ def run(quick: bool) -> dict[str, Any]:
             for a, b in zip(http["flowfsm"], http["miru_menu"], strict=True)
         ]
     )
+    live(out, detail, spreads, quick, rounds, sessions, clicks, big)
     out["spreads"] = spreads
 
     print(
@@ -270,6 +275,37 @@ def run(quick: bool) -> dict[str, Any]:
     detail["rounds"] = rounds
     out["detail"] = detail
     return out
+
+
+def live(
+    out: dict[str, Any],
+    detail: dict[str, Any],
+    spreads: dict[str, dict[str, float]],
+    quick: bool,
+    rounds: int,
+    sessions: str,
+    clicks: str,
+    big: str,
+) -> None:
+    """Live menus (bench/live.py): timed edges, invalidation, the click cost of watching."""
+    print(f"live: {int(big):,} sessions with timed edges; invalidating a key {int(big):,} watch", flush=True)
+    timed = measure("timed", "--sessions", big, script=LIVE)
+    out["timed_tasks_per_idle_session"] = timed["tasks_per_idle_session"]
+    detail["timed"] = {k: round(v, 2) if isinstance(v, float) else v for k, v in timed.items()}
+    invalidated = measure("invalidate", "--sessions", big, script=LIVE)
+    out["invalidate_10k_ms"] = round(invalidated["queue_ms"], 1)
+    detail["invalidate"] = {k: round(v, 2) if isinstance(v, float) else v for k, v in invalidated.items()}
+    print("live: click of menus watching keys vs not, paired, with miru.ext.menu", flush=True)
+    paired = [
+        measure("watch_click", "--sessions", sessions, "--clicks", clicks, "--seed", str(seed), script=LIVE)
+        for seed in range(rounds)
+    ]
+    ratios = [r["watch_ratio_vs_plain"] for r in paired]
+    out["watch_click_ratio_vs_plain"] = round(med(ratios), 3)
+    spreads["watch_click_vs_plain"] = spread(ratios)
+    detail["watch_click_us"] = round(med([r["click_us"]["flowfsm_watch"] for r in paired]), 1)
+    detail["watch_click_cpu_ratio_vs_plain"] = round(med([r["watch_cpu_ratio_vs_plain"] for r in paired]), 3)
+    detail["watch_click_ratio_vs_miru_menu"] = round(med([r["watch_ratio_vs_miru_menu"] for r in paired]), 3)
 
 
 def check_targets(results: dict[str, Any]) -> dict[str, Any]:
@@ -368,6 +404,27 @@ def table(r: dict[str, Any]) -> str:
             f"{r['expiry_edit_cpu_us']:.0f}",
             *blank,
             "incl. the in-process loopback server",
+        ],
+        [
+            "asyncio tasks per idle session, timed edge on each "
+            f"({d['timed']['sessions']:,}; 1 timer: {d['timed']['timer_armed']})",
+            f"{r['timed_tasks_per_idle_session']:g}",
+            *blank,
+            f"tick queues {d['timed']['queued_timed_edges']:,} edges in {d['timed']['tick_queue_ms']:.0f} ms",
+        ],
+        [
+            f"invalidate a key {d['invalidate']['sessions']:,} sessions watch: loop time to queue (ms)",
+            f"{r['invalidate_10k_ms']:.1f}",
+            *blank,
+            f"drained at {d['invalidate']['edits_per_s']:.0f} edits/s (outbox of "
+            f"{d['invalidate']['outbox_concurrency']}); burst of 100: "
+            f"{d['invalidate']['edits_after_burst']:,} edits for {d['invalidate']['burst_bound']:,} menus",
+        ],
+        [
+            "click of a menu watching 3 keys (µs)",
+            f"{d['watch_click_us']:.0f}",
+            *blank,
+            f"{show_spread(sp['watch_click_vs_plain'])} vs watching none (paired)",
         ],
         [
             f"RSS with {d['expire']['sessions']:,} sessions (MB)",

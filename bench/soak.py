@@ -17,9 +17,20 @@
   (``FakeDiscord.fail_next``): 404 Unknown Message / Unknown Interaction, 429 with ``retry_after``,
   500 and 503 (sometimes more than hikari retries).
 
+Live menus too: the shop's purchases invalidate the stock other menus watch (their menus refresh,
+coalesced), and for the first ``SOAK_STORM_SHARE`` of the load (default 0.4) ``SOAK_WATCHERS``
+more users (default 1,000) open a menu and leave it open: half the shop (browsing Potions), half
+the auction example (timed edges: a tick every 10 s, the sale after 60 s; bids sent from outside
+with ``flows.send``), while the bot invalidates random items' stock ``SOAK_STORM_RATE`` times a
+second (default 1,000), an invalidation storm. The clock leaps only once the storm is over.
+
 At the end the bot expires everything and checks; the last line printed is exactly::
 
-    soak: N interactions, F faults injected, L lost updates, C crashes, S sessions left, X forged actions run
+    soak: N interactions, F faults injected, L lost updates, C crashes, S sessions left, X forged actions run,
+    R refresh edits (bound B)
+
+(one line): **refresh edits** are the edits invalidations caused; the bound is one per session per
+flush, flushes being at most one per ``refresh_interval`` (each flush queues a session at most once).
 
 * a **lost update** is a purchase acknowledged to a user (a message Discord accepted, showing
   "Bought ..." and the balance after it) that the database does not hold; the database's own
@@ -30,7 +41,7 @@ At the end the bot expires everything and checks; the last line printed is exact
   an item (the bot's ``on_action`` hook saw its interaction id), an interaction id that ran twice
   (a replay), or a double click whose both clicks ran.
 
-The exit status is non-zero unless L, C, S and X are 0 (and the bot finished its background work within
+The exit status is non-zero unless L, C, S and X are 0 and R is within B (and the bot finished its background work within
 ``WIND_DOWN`` seconds of the load stopping). ``SOAK_SECONDS`` (default 120) sets the
 duration of the load; ``SOAK_USERS``, ``SOAK_WORKERS``, ``SOAK_SEED``, ``SOAK_DEFER_AFTER`` and
 ``SOAK_FOREIGN_IDS`` (1: include ids that are not flowfsm's among the invalid clicks) tune it.
@@ -76,6 +87,7 @@ APPLICATION_ID = 4242
 CHANNEL_ID = 222
 GUILD_ID = 111
 FIRST_USER = 700_000
+FIRST_WATCHER = 900_000
 STARTING_BALANCE = 600
 CATALOG: tuple[tuple[str, str, str, int, int], ...] = (
     # sku, name, category, price, stock: plenty of most, a few that sell out (refusals, disabled buttons)
@@ -114,6 +126,9 @@ class Settings:
     seed: int = 20240607
     defer_after: float = 0.05
     foreign_ids: bool = True
+    watchers: int = 1000
+    storm_rate: float = 1000.0
+    storm_share: float = 0.4
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -127,6 +142,9 @@ class Settings:
             seed=int(env.get("SOAK_SEED", cls.seed)),
             defer_after=float(env.get("SOAK_DEFER_AFTER", cls.defer_after)),
             foreign_ids=env.get("SOAK_FOREIGN_IDS", "1") not in ("0", "false", "no"),
+            watchers=int(env.get("SOAK_WATCHERS", cls.watchers)),
+            storm_rate=float(env.get("SOAK_STORM_RATE", cls.storm_rate)),
+            storm_share=float(env.get("SOAK_STORM_SHARE", cls.storm_share)),
         )
 
 
@@ -191,7 +209,9 @@ class DiscordSide:
         try:
             scanner = asyncio.ensure_future(self._scan_forever())
             faults = asyncio.ensure_future(self._inject_faults(deadline))
+            watchers = asyncio.ensure_future(self._open_watchers())
             await asyncio.gather(*(self._worker(deadline) for _ in range(self.settings.workers)))
+            await watchers
             faults.cancel()
             await asyncio.gather(faults, return_exceptions=True)
             self.conn.send(("done",))
@@ -232,21 +252,39 @@ class DiscordSide:
     def _token(self) -> str:
         return f"soak{self.ids.next()}"
 
+    async def _open_watchers(self) -> None:
+        """Users who open a menu and leave it open: half a shop browsing Potions (its stock is
+        invalidated by the storm), half an auction (timed edges, bids sent from outside)."""
+        gate = asyncio.Semaphore(8)
+
+        async def open_one(index: int) -> None:
+            async with gate:
+                user = User(FIRST_WATCHER + index)
+                await self.command(user, "auction" if index % 2 else "inventory")
+                menu = self.current_menu(user)
+                if index % 2 == 0 and menu is not None:
+                    potions = [b for b in self.live_buttons(menu) if b.get("label") == "Potions"]
+                    if potions:
+                        await self.click(user, menu, str(potions[0]["custom_id"]), "watcher click")
+                self.counts["watcher opened a menu"] += 1
+
+        await asyncio.gather(*(open_one(i) for i in range(self.settings.watchers)))
+
     # -- what users do -------------------------------------------------------------------------------
 
-    async def command(self, user: User) -> None:
+    async def command(self, user: User, name: str = "inventory") -> None:
         iid, token = self.ids.next(), self._token()
         self.discord.register_interaction(iid, token, channel_id=CHANNEL_ID)
         payload = payloads.command_interaction(
             interaction_id=iid,
             token=token,
             user_id=user.user_id,
-            command_name="inventory",
+            command_name=name,
             guild_id=GUILD_ID,
             channel_id=CHANNEL_ID,
             application_id=APPLICATION_ID,
         )
-        self.counts["command"] += 1
+        self.counts["command" if name == "inventory" else f"command /{name}"] += 1
         await self._send(user, payload, token)
         self._adopt(user, token)
 
@@ -569,6 +607,10 @@ class BotReport:
     sessions_left: int = 0
     ran: collections.Counter[int] = field(default_factory=collections.Counter)
     """How many times each interaction id reached an item (the ``on_action`` hook)."""
+    storm: collections.Counter[str] = field(default_factory=collections.Counter)
+    """The invalidation storm: invalidations, peak open sessions, bids sent, timed edges."""
+    live: Any = None
+    """The manager's :class:`~flowfsm.LiveStats` at the end."""
 
 
 class _CountErrors(logging.Handler):
@@ -583,6 +625,7 @@ class _CountErrors(logging.Handler):
 
 
 async def run_bot(settings: Settings, conn: Connection, db_path: Path) -> tuple[BotReport, tuple[Any, ...]]:
+    from examples import auction
     from examples import inventory as shop
 
     loop = asyncio.get_running_loop()
@@ -603,11 +646,20 @@ async def run_bot(settings: Settings, conn: Connection, db_path: Path) -> tuple[
     quiet: dict[str, Any] = {"banner": None, "logs": None, "suppress_optimization_warning": True}
     bot = hikari.RESTBot(bot_token, "Bot", public_key, rest_url=rest_url, **quiet)
     manager = FlowManager(
-        miru.Client(bot), [shop.inventory], clock=clock, defer_after=settings.defer_after, step_timeout=15.0
+        miru.Client(bot),
+        [shop.inventory, auction.auction],
+        clock=clock,
+        defer_after=settings.defer_after,
+        step_timeout=15.0,
     )
-    manager.add_hook("on_action", lambda ctx: report.ran.update((int(ctx.interaction.id),)))
+    # Clicks only (sends, timed edges and refreshes run with no interaction).
+    manager.add_hook(
+        "on_action", lambda ctx: ctx.interaction and report.ran.update((int(ctx.interaction.id),))
+    )
 
     async def on_command(interaction: hikari.CommandInteraction) -> Any:
+        if interaction.command_name == "auction":
+            return await manager.start(interaction, auction.auction)
         options = await shop.start_options(int(interaction.user.id))
         return await manager.start(interaction, shop.inventory, options=options)
 
@@ -620,24 +672,53 @@ async def run_bot(settings: Settings, conn: Connection, db_path: Path) -> tuple[
     rng = random.Random(settings.seed + 1)
     stop = asyncio.Event()
 
+    storm_over = asyncio.Event()
+
+    async def storm() -> None:
+        """Invalidate random items' stock ``storm_rate`` times a second; send auctions bids."""
+        skus = [sku for sku, *_ in CATALOG]
+        ends = time.monotonic() + settings.seconds * settings.storm_share
+        per_tick = max(1, round(settings.storm_rate / 100))
+        bids = 0
+        while time.monotonic() < ends and not stop.is_set():
+            for _ in range(per_tick):
+                manager.invalidate("stock", rng.choice(skus))
+            report.storm["invalidations"] += per_tick
+            report.storm["peak open sessions"] = max(
+                report.storm["peak open sessions"], len(manager.sessions)
+            )
+            auctions = manager.open_sessions(flow=auction.auction) if rng.random() < 0.05 else []
+            if auctions:
+                bids += 1
+                result = await manager.send(rng.choice(auctions), "outbid", bidder="web", amount=100 + bids)
+                report.storm[f"bid sent: {result.status}"] += 1
+            await asyncio.sleep(0.01)
+        storm_over.set()
+
     async def chaos() -> None:
         """Now and then, time leaps forward and the sessions it passes by expire."""
+        await storm_over.wait()  # the storm's menus stay open while it lasts
         while not stop.is_set():
             try:
                 await asyncio.wait_for(stop.wait(), rng.uniform(1.0, 4.0))
             except TimeoutError:
                 pass
+            report.storm["peak open sessions"] = max(
+                report.storm["peak open sessions"], len(manager.sessions)
+            )
             if not stop.is_set() and rng.random() < 0.5:
                 clock.jump(rng.uniform(30, 240))
                 report.jumps += 1
                 report.expired += manager.expire_due()
 
+    storm_task = asyncio.ensure_future(storm())
     chaos_task = asyncio.ensure_future(chaos())
     report.phases["start-up"] = time.monotonic() - report.started
     message = await loop.run_in_executor(None, conn.recv)
     assert message == ("done",)
     report.phases["load"] = time.monotonic() - report.started - sum(report.phases.values())
     stop.set()
+    await storm_task
     await chaos_task
     # in-flight steps and queued edits finish (hikari may still be backing off from 5xx faults),
     # then time passes every timeout and the last sessions expire
@@ -651,6 +732,7 @@ async def run_bot(settings: Settings, conn: Connection, db_path: Path) -> tuple[
         except TimeoutError:
             report.stuck = max(report.stuck, len(manager.outbox) or 1)
     report.sessions_left = len(manager.sessions)
+    report.live = manager.live_stats
     report.phases["wind-down"] = time.monotonic() - report.started - sum(report.phases.values())
     await manager.close()
     conn.send("bye")
@@ -749,11 +831,22 @@ def main() -> int:
         print(f"  wind-down: {report.stuck} background job(s) still unfinished after {WIND_DOWN:.0f} s")
     crashes = len(report.crashes)
     forged_run = forged_actions_run(report.ran, forged, doubles)
+    live = report.live
+    for key, value in sorted(report.storm.items()):
+        print(f"  storm: {key}: {value}")
+    # Each flush queues a session at most once: never more refresh edits than flushes x sessions.
+    bound = live.flushes * max(report.storm["peak open sessions"], 1)
+    print(
+        f"  refresh: {live.invalidations} invalidations, {live.marked} marks, {live.coalesced} coalesced, "
+        f"{live.flushes} flushes, {live.refreshes} edits, {live.unreachable} unreachable"
+    )
     print(
         f"soak: {interactions} interactions, {faults} faults injected, {lost} lost updates, "
-        f"{crashes} crashes, {report.sessions_left} sessions left, {forged_run} forged actions run"
+        f"{crashes} crashes, {report.sessions_left} sessions left, {forged_run} forged actions run, "
+        f"{live.refreshes} refresh edits (bound {bound})"
     )
     healthy = lost == 0 and crashes == 0 and report.sessions_left == 0 and not report.stuck
+    healthy = healthy and live.refreshes <= bound
     return 0 if healthy and forged_run == 0 else 1
 
 

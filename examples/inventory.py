@@ -7,6 +7,10 @@
   in the database (not the cache); a refusal becomes :class:`flowfsm.GuardFailure`, an ephemeral
   message, with nothing written. The write invalidates the cached catalog; the action then puts
   the outcome in per-state UI state, and the re-render that follows shows it at once.
+* Live: each screen watches the stock it shows (``ctx.watch("stock", sku)``) and a purchase
+  invalidates it (``ctx.invalidate("stock", sku)``), so every other open menu showing that item
+  re-renders with the new stock line — coalesced, at most one edit per menu per
+  ``FlowManager(refresh_interval=...)``.
 * The session holds only UI state: the category being browsed (session data) and the last notice
   (per-state data). The user's last viewed category is also written to the database, so a lost
   menu re-opens where the user was: ``/inventory`` starts from it, and a click on an expired menu
@@ -123,6 +127,8 @@ async def buy(ctx: Context, sku: str) -> None:
         receipt = await db().purchase(ctx.user_id, sku)
     except PurchaseRefused as refused:
         raise GuardFailure(str(refused)) from None
+    # Live menus: every other open menu showing this item's stock re-renders (coalesced).
+    ctx.invalidate("stock", sku)
     ctx.state["notice"] = f"✅ Bought **{receipt.name}** for {receipt.price} coins."
     ctx.data["bought"] = ctx.data.get("bought", 0) + 1
 
@@ -143,7 +149,10 @@ async def shop(ctx: Context) -> Screen:
     lines = [f"**Shop** · your balance: **{balance}** coins", ""]
     buttons: list[Button] = []
     for category in (await store.categories())[:20]:
-        in_stock = sum(1 for item in await store.items(category) if item.stock > 0)
+        stocked = await store.items(category)
+        for item in stocked:
+            ctx.watch("stock", item.sku)  # this screen shows these items' stock
+        in_stock = sum(1 for item in stocked if item.stock > 0)
         lines.append(f"• {category.title()}: {in_stock} item(s) in stock")
         buttons.append(
             Button(category.title(), trigger="browse", options={"category": category}, id=f"cat-{category}")
@@ -168,6 +177,8 @@ async def category(ctx: Context) -> Screen:
     lines = [f"**{name.title()}** · your balance: **{balance}** coins", ""]
     if notice := ctx.state.get("notice"):
         lines[:0] = [notice, ""]
+    for item in items:
+        ctx.watch("stock", item.sku)  # another user's purchase re-renders this screen
     lines += [_line(item) for item in items] or ["Nothing here yet."]
     buttons = [
         Button(

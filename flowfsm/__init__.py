@@ -40,12 +40,14 @@ from flowfsm.define.texts import Texts
 from flowfsm.define.tracing import TraceEvent, Tracer
 
 # What runs them (flowfsm.engine).
+from flowfsm.engine.external import SEND_STATUSES, SendResult
 from flowfsm.engine.manager import FlowManager
 from flowfsm.engine.memory_store import MemoryStore
 from flowfsm.engine.render import Rendered, render_screen
 from flowfsm.engine.session import Session
 from flowfsm.engine.store import RemoteStore, SessionStore
 from flowfsm.engine.telemetry import END_REASONS, REFUSAL_REASONS, Telemetry
+from flowfsm.engine.watch import LiveStats
 from flowfsm.errors import (
     AlreadyHandled,
     FlowDefinitionError,
@@ -67,6 +69,7 @@ __all__ = [
     "END_REASONS",
     "HOOK_NAMES",
     "REFUSAL_REASONS",
+    "SEND_STATUSES",
     "Access",
     "ActionRow",
     "AlreadyHandled",
@@ -83,6 +86,7 @@ __all__ = [
     "FlowManager",
     "Guard",
     "GuardFailure",
+    "LiveStats",
     "LockLost",
     "MediaGallery",
     "MediaItem",
@@ -102,6 +106,7 @@ __all__ = [
     "Screen",
     "Section",
     "SelectOption",
+    "SendResult",
     "Separator",
     "Session",
     "SessionBusy",

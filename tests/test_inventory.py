@@ -187,16 +187,22 @@ async def test_purchase_on_a_screen_drawn_before_the_sale_is_refused_by_the_data
         alice, bob = await open_menu(h, ALICE), await open_menu(h, BOB)
         await h.click("Potions", user=ALICE, message_id=alice)
         await h.click("Potions", user=BOB, message_id=bob)
+        await h.click("Buy Healing potion", user=ALICE, message_id=alice)
+        await h.manager.drain()
+        assert "Healing potion** · 10 coins · 19 left" in content(h, bob)  # refreshed live
+        # Within the same refresh interval, Bob's next refresh waits: his screen predates the sale.
         await h.click("Buy Elixir", user=ALICE, message_id=alice)
+        await h.manager.drain()
         before = await snapshot(store)
         bobs_screen = content(h, bob)
-        assert "Elixir** · 45 coins · 1 left" in bobs_screen  # Bob's screen predates the sale
+        assert "Elixir** · 45 coins · 1 left" in bobs_screen
 
         reply = await h.click("Buy Elixir", user=BOB, message_id=bob)
 
         assert reply.ephemeral_text == "Sorry, Elixir just sold out. Nothing was charged."
         assert await snapshot(store) == before  # nothing written
         assert before["balances"][BOB] == 100 and before["owned"][BOB] == [] and before["elixir"] == 0
+        assert h.manager.live_stats.flushes == 1  # the second invalidation was rate-limited
         assert h.session(BOB).state == "category"  # Bob keeps his menu...
         text = content(h, bob)  # ...re-rendered from the database after the refusal
         assert "balance: **100** coins" in text and "Elixir** · 45 coins · **sold out**" in text

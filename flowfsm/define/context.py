@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, Protocol
 
@@ -62,6 +62,12 @@ class Engine(Protocol):
 
     async def fire(self, ctx: Context, trigger: str, options: Mapping[str, Any]) -> bool:
         """Fire ``trigger`` on the session's machine."""
+
+    def watch(self, session: Session, key: Hashable) -> None:
+        """Record that ``session``'s current screen shows what ``key`` names."""
+
+    def invalidate(self, *key: Hashable, skip: Session | None = None) -> int:
+        """Re-render the open sessions whose screen watched ``key``."""
 
 
 class Context(Generic[DataT]):
@@ -266,6 +272,18 @@ class Context(Generic[DataT]):
         Raises :class:`~flowfsm.errors.FlowError` if the trigger cannot fire in this state.
         """
         return await self.manager.fire(self, trigger, options)
+
+    def watch(self, *key: Hashable) -> None:
+        """Declare that this screen shows what ``key`` names (any hashable parts):
+        ``ctx.watch("stock", sku)`` in a render function. ``flows.invalidate("stock", sku)`` then
+        re-renders every open session whose latest screen watched that key and edits its message
+        (coalesced: at most one edit per session per ``refresh_interval``)."""
+        self.manager.watch(self.session, key)
+
+    def invalidate(self, *key: Hashable) -> int:
+        """``flows.invalidate(*key)`` for every open session but this one (which re-renders at the
+        end of its step anyway); returns how many sessions were marked for a refresh."""
+        return self.manager.invalidate(*key, skip=self.session)
 
     async def back(self) -> bool:
         """Go back: pop the history (``back`` trigger of a returnable state)."""

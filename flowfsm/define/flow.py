@@ -93,6 +93,17 @@ def _awaitable(result: object) -> bool:
     if len(_PLAIN_TYPES) < 256 and kind is not GeneratorType:  # a generator's flags decide, not its type
         _PLAIN_TYPES.add(kind)
     return False
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _seconds(flow: str, trigger: str, name: str, value: object) -> float:
+    """A timed edge's seconds: a positive number (``after=`` also takes hooks, ``every=`` only this)."""
+    if not _is_number(value) or not value > 0:  # type: ignore[operator]
+        raise FlowDefinitionError(
+            flow, f"timed transition {trigger!r}: {name}= must be a positive number of seconds, got {value!r}"
+        )
+    return float(value)  # type: ignore[arg-type]
 
 
 def _as_list(value: Hook | Sequence[Hook] | None) -> list[Hook]:
@@ -185,6 +196,23 @@ class TransitionSpec:
     """For ``kind="subflow"``: the completion handler (declared with :meth:`Flow.on_complete`)."""
     options: Mapping[str, Any] | None = None
     """Options given to the state entered (sub-flow options, fallback options)."""
+    every: float | None = None
+    """A timed edge: fires by itself every ``every`` seconds while the session is in its source."""
+    delay: float | None = None
+    """A timed edge (``transition(..., after=30)``): fires by itself ``delay`` seconds after the
+    session entered its source."""
+
+    @property
+    def timed(self) -> float | None:
+        """The seconds of a timed edge (``every`` or ``after``), ``None`` for a clicked one."""
+        return self.every if self.every is not None else self.delay
+
+    @property
+    def time_label(self) -> str:
+        """How diagrams and ``check`` name a timed edge's time: ``"every 5 s"``, ``"after 30 s"``."""
+        if self.every is not None:
+            return f"every {self.every:g} s"
+        return f"after {self.delay:g} s" if self.delay is not None else ""
 
     def sources(self, all_states: Iterable[str]) -> tuple[str, ...]:
         """The concrete source states (``"*"`` means every state)."""
@@ -329,6 +357,7 @@ class Flow(Generic[DataT]):
         self._state_index: dict[str, int] = {}
         self._state_names: list[str] = []
         self._triggers: dict[str, frozenset[str]] = {}
+        self._timed: dict[str, tuple[TransitionSpec, ...]] = {}
         self.completions: dict[str, CompletionHandler] = {}
         self.guards: dict[str, Any] = {}
         self.samples: list[Sample] = []
@@ -532,12 +561,18 @@ class Flow(Generic[DataT]):
         conditions: Hook | Sequence[Hook] | None = None,
         unless: Hook | Sequence[Hook] | None = None,
         before: Hook | Sequence[Hook] | None = None,
-        after: Hook | Sequence[Hook] | None = None,
+        after: Hook | Sequence[Hook] | float | None = None,
+        every: float | None = None,
     ) -> TransitionSpec:
         """Declare a trigger from ``source`` (a state, several, or ``"*"``) to ``dest``.
 
         ``conditions`` must all return truthy (and ``unless`` all falsy) for the transition to
         happen; ``before``/``after`` run around the state change. All receive the context.
+
+        A timed edge fires by itself, driven by the manager's clock (one shared timer for every
+        session): ``every=5`` fires every 5 seconds while the session is in ``source``;
+        ``after=30`` (a number, not a hook) fires once, 30 seconds after the session entered
+        ``source``. Its trigger can also be sent (:meth:`FlowManager.send`) or fired as usual.
         """
         self._check_open()
         if not isinstance(trigger, str) or not _NAME.match(trigger):
@@ -545,11 +580,35 @@ class Flow(Generic[DataT]):
                 self.name, f"trigger {trigger!r} must be 1-32 letters, digits, '_' or '-'"
             )
         src: str | tuple[str, ...] = source if isinstance(source, str) else tuple(source)
+        delay = _seconds(self.name, trigger, "after", after) if _is_number(after) else None
+        hooks_after = [] if delay is not None else _as_list(after)  # type: ignore[arg-type]
+        period = _seconds(self.name, trigger, "every", every) if every is not None else None
+        if delay is not None and period is not None:
+            raise FlowDefinitionError(
+                self.name, f"timed transition {trigger!r}: give every= or after=, not both"
+            )
         spec = TransitionSpec(
-            trigger, src, dest, _as_list(conditions), _as_list(unless), _as_list(before), _as_list(after)
+            trigger,
+            src,
+            dest,
+            _as_list(conditions),
+            _as_list(unless),
+            _as_list(before),
+            hooks_after,
+            every=period,
+            delay=delay,
         )
         self.transitions.append(spec)
         return spec
+
+    def timed_from(self, state: str) -> tuple[TransitionSpec, ...]:
+        """The timed edges (``every=`` / ``after=``) leaving ``state``, in declaration order."""
+        found = self._timed.get(state)
+        if found is None:
+            found = self._timed[state] = tuple(
+                tr for tr in self.transitions if tr.timed is not None and state in tr.sources(self.states)
+            )
+        return found
 
     def sample(
         self,

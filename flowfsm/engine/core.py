@@ -7,7 +7,7 @@ A part of :class:`~flowfsm.engine.manager.FlowManager` (see ARCHITECTURE.md).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from typing import Any
 
 import hikari
@@ -66,6 +66,17 @@ class EngineCore:
     _awaiting: dict[tuple[int, int], Session]
     _previous_component_hook: Any
     _previous_modal_hook: Any
+    # Live menus (engine/external.py, timed.py, watch.py).
+    refresh_interval: float
+    live_stats: Any
+    _live_by_flow: dict[str, dict[str, Session]]
+    _timed: Any
+    _watched: dict[str, dict[Hashable, int]]
+    _watchers: dict[Hashable, dict[str, Session]]
+    _dirty: dict[str, Session]
+    _refreshing: set[str]
+    _flush_at: float | None
+    _last_flush: float
 
     def _track_input(self, session: Session) -> None:
         """Keep the index of sessions waiting for a text message current (see
@@ -78,6 +89,18 @@ class EngineCore:
 
     async def fire(self, ctx: Context, trigger: str, options: Mapping[str, Any]) -> bool:
         """Fire ``trigger`` on the session's machine (:class:`~flowfsm.engine.step.Steps` overrides this)."""
+        raise NotImplementedError
+
+    def _screen_shown(self, session: Session) -> None:
+        """A new interactive screen of ``session`` was rendered (timed edges plan here, see
+        :class:`~flowfsm.engine.timed.Timed`); nothing by default."""
+
+    def watch(self, session: Session, key: Hashable) -> None:
+        """Record what a screen shows (:class:`~flowfsm.engine.watch.Watching` overrides this)."""
+        raise NotImplementedError
+
+    def invalidate(self, *key: Hashable, skip: Session | None = None) -> int:
+        """Refresh the sessions watching ``key`` (:class:`~flowfsm.engine.watch.Watching` overrides this)."""
         raise NotImplementedError
 
     @property

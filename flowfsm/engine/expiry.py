@@ -71,7 +71,7 @@ class Expiry(Delivery):
     def _arm_timer(self) -> None:
         if not self.auto_expire:
             return
-        deadline = self.sessions.next_deadline()
+        deadline = self.next_wakeup()
         if deadline is None:
             if self._timer is not None:
                 self._timer.cancel()
@@ -84,6 +84,10 @@ class Expiry(Delivery):
         loop = asyncio.get_running_loop()
         self._timer_at = deadline
         self._timer = loop.call_later(max(0.0, deadline - self.clock()), self._on_timer)
+
+    def next_wakeup(self) -> float | None:
+        """When the timer must next fire: the earliest expiry deadline (live parts add theirs)."""
+        return self.sessions.next_deadline()
 
     def _on_timer(self) -> None:
         self._timer = self._timer_at = None

@@ -9,8 +9,9 @@ the response.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping
 from typing import Any
 
 import hikari
@@ -31,6 +32,8 @@ from flowfsm.engine.response import ArcContextLike, Responder
 from flowfsm.engine.session import Clock, Session
 from flowfsm.engine.store import RemoteStore, SessionStore
 from flowfsm.engine.telemetry import MetricsSink
+from flowfsm.engine.timed import TimedSchedule
+from flowfsm.engine.watch import LiveStats
 from flowfsm.errors import FlowDefinitionError, FlowError
 
 __all__ = ["ErrorHandler", "FlowManager", "Texts"]
@@ -80,6 +83,8 @@ class FlowManager(Remote):
             restarts, replicas and shards (see :mod:`flowfsm.engine.remote`).
         max_cooldowns: entries of the table of button cooldowns and flow rate limits (see
             :mod:`flowfsm.engine.cooldowns`): memory stays bounded however many users click.
+        refresh_interval: seconds between two refresh edits of one session after
+            :meth:`invalidate` (bursts are coalesced, see :mod:`flowfsm.engine.watch`).
     """
 
     def __init__(
@@ -103,6 +108,7 @@ class FlowManager(Remote):
         max_sessions: int = 500_000,
         store: SessionStore | RemoteStore | None = None,
         max_cooldowns: int = DEFAULT_MAX_ENTRIES,
+        refresh_interval: float = 1.0,
     ) -> None:
         self.client = client
         self.clock = clock
@@ -145,6 +151,19 @@ class FlowManager(Remote):
         self._awaiting: dict[tuple[int, int], Session] = {}
         if self.remote is not None:
             self.remote.bind(self.flows, clock)
+        # Live menus: sends, timed edges, invalidation-driven refresh (engine/external, timed, watch).
+        if not refresh_interval >= 0:
+            raise ValueError("refresh_interval must be a number of seconds, 0 or more")
+        self.refresh_interval = float(refresh_interval)
+        self.live_stats = LiveStats()
+        self._live_by_flow: dict[str, dict[str, Session]] = {}
+        self._timed = TimedSchedule()
+        self._watched: dict[str, dict[Hashable, int]] = {}
+        self._watchers: dict[Hashable, dict[str, Session]] = {}
+        self._dirty: dict[str, Session] = {}
+        self._refreshing: set[str] = set()
+        self._flush_at: float | None = None
+        self._last_flush = -math.inf
         for flow in flows:
             self.register(flow)
         self._install_hooks()

@@ -56,7 +56,7 @@ from flowfsm.engine.render import Rendered
 from flowfsm.engine.response import Responder
 from flowfsm.engine.session import Session
 from flowfsm.engine.store import RemoteStore
-from flowfsm.engine.text_input import TextInput
+from flowfsm.engine.watch import Watching
 from flowfsm.errors import AlreadyHandled, LockLost, SessionBusy, SnapshotError
 
 __all__ = ["Remote"]
@@ -69,7 +69,7 @@ async def _nothing() -> None:
     """The work of a step that only redraws."""
 
 
-class Remote(TextInput):
+class Remote(Watching):
     """Sessions kept outside the process: load and lock at the start of a step, save and unlock at its end."""
 
     async def _click(

@@ -6,6 +6,7 @@ A part of :class:`~flowfsm.engine.manager.FlowManager` (see ARCHITECTURE.md).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -62,8 +63,13 @@ class Screens(EngineCore):
         session.page = ctx.page.current
         return ctx.page.has_previous, ctx.page.has_next
 
-    async def render(self, ctx: Context, *, interactive: bool = True, disabled: bool = False) -> Rendered:
-        """Run ``before_render`` hooks and the current state's render function; build the message."""
+    async def render(
+        self, ctx: Context, *, interactive: bool = True, disabled: bool = False, same_screen: bool = False
+    ) -> Rendered:
+        """Run ``before_render`` hooks and the current state's render function; build the message.
+
+        ``same_screen`` (a refresh, see :mod:`flowfsm.engine.watch`) keeps the screen number, so
+        the custom ids on the user's message stay valid, unless the screen offers other items."""
         session = ctx.session
         flow = session.flow
         spec = flow.states[session.state]
@@ -73,7 +79,8 @@ class Screens(EngineCore):
         if interactive and not disabled:
             if lifecycle.has_hooks(ctx, "before_render"):
                 await lifecycle.run_hooks(ctx, "before_render")
-            session.screen += 1  # a new screen: clicks on the previous one are now stale
+            if not same_screen:
+                session.screen += 1  # a new screen: clicks on the previous one are now stale
         value = await call_hook(spec.render, ctx)
         chrome = self.localized.for_screen(ctx)
         screen = as_screen(value)
@@ -97,8 +104,29 @@ class Screens(EngineCore):
             ephemeral=spec.ephemeral if spec.ephemeral is not None else flow.ephemeral,
             screen_number=session.screen,
         )
+        if same_screen and _clicks(rendered.items) != _clicks(session.items):
+            # The refresh offers other items: a new screen, so clicks on the old one are stale.
+            session.screen += 1
+            rendered = render_screen(
+                flow,
+                session.state,
+                session.id,
+                screen,
+                interactive=interactive,
+                disabled=disabled,
+                reserved=self._reserved(session, chrome) if interactive else (),
+                page=session.page,
+                list_pages=list_pages,
+                nav=chrome.nav,
+                ephemeral=spec.ephemeral if spec.ephemeral is not None else flow.ephemeral,
+                screen_number=session.screen,
+            )
         session.page = rendered.page
-        session.items = rendered.items if interactive and not disabled else ()
+        if interactive and not disabled:
+            session.items = rendered.items
+            self._screen_shown(session)
+        else:
+            session.items = ()
         if lifecycle.detailed(self) and not disabled:  # a final state renders without items
             lifecycle.trace(ctx, "render", session.state, session.state, None, _item_list(session.items))
         return rendered
@@ -112,6 +140,28 @@ class Screens(EngineCore):
         if spec.cancellable:
             buttons.append(chrome.cancel)
         return buttons
+
+
+def _clicks(items: Iterable[Any]) -> list[tuple[Any, ...]]:
+    """What a screen's items do when clicked, by key: equal lists mean the same custom ids mean
+    the same thing on both screens."""
+    return [
+        (
+            item_key(item, index),
+            type(item),
+            getattr(item, "trigger", None),
+            _same_call(getattr(item, "action", None)),
+            getattr(item, "modal", None),
+        )
+        for index, item in enumerate(items)
+    ]
+
+
+def _same_call(action: Any) -> Any:
+    """An action as comparable across renders: ``partial(buy, sku="x")`` is made anew each time."""
+    if isinstance(action, functools.partial):
+        return (action.func, action.args, tuple(sorted(action.keywords.items())))
+    return action
 
 
 def _item_list(items: Iterable[Any]) -> str:

@@ -121,9 +121,15 @@ class Step:
     value: str | None = None
     modal: tuple[tuple[str, str], ...] | None = None
     """Values a modal the click opens is submitted with."""
+    timed: str | None = None
+    """A timed edge's trigger: this step waits (moves the clock on) until it fires."""
+    wait: float | None = None
+    """The seconds the clock was moved on for ``timed`` when the step was performed."""
 
     def describe(self) -> str:
-        """``click 'Inventory'`` / ``select 'Item 01' in 'Sell an item'``."""
+        """``click 'Inventory'`` / ``select 'Item 01' in 'Sell an item'`` / ``wait 60 s for 'close'``."""
+        if self.timed is not None:
+            return f"wait {self.wait or 0:g} s for {self.timed!r}"
         if self.select is not None:
             return f"select {self.value!r} in {self.select or 'the select'!r}"
         return f"click {self.label!r}" + (" and submit the modal" if self.modal is not None else "")
@@ -195,6 +201,33 @@ def _actions(message: Mapping[str, Any] | None) -> list[Step]:
     return steps
 
 
+def _timed_steps(harness: Harness) -> list[Step]:
+    """Waiting for each timed edge of the default user's session's state, one step each."""
+    session = harness.session()
+    if session is None or session.ended:
+        return []
+    return [Step(f"⏱ {edge.trigger}", timed=edge.trigger) for edge in session.flow.timed_from(session.state)]
+
+
+async def _wait_for(h: Harness, trigger: str) -> float | None:
+    """Move the clock on until the session's timed edge ``trigger`` fires (or the session leaves
+    its state on the way); the seconds it took, ``None`` when nothing was planned."""
+    began = h.clock.now
+    first = h.session()
+    for _ in range(1000):
+        session = h.session()
+        if session is not first or (session is not None and session.state != first.state):
+            return h.clock.now - began  # ended or moved on: the wait is over
+        planned = h.manager.timed_plans().get(session.id) if session is not None else None
+        if planned is None:
+            return None
+        next_trigger, due = planned
+        await h.advance(max(0.0, due - h.clock.now))
+        if next_trigger == trigger:
+            return h.clock.now - began
+    return None
+
+
 def _fill(text_input: Mapping[str, Any]) -> str:
     text = str(text_input.get("value") or text_input.get("placeholder") or "test")
     text += "x" * max(0, int(text_input.get("min_length") or 0) - len(text))
@@ -234,6 +267,9 @@ class _Runner:
     async def _do(self, h: Harness, step: Step) -> tuple[Step, bool]:
         """Perform ``step``; a click that opens a modal submits it. Returns the step as performed."""
         menu = h.message
+        if step.timed is not None:
+            waited = await _wait_for(h, step.timed)
+            return Step(step.label, timed=step.timed, wait=waited), waited is not None
         if step.select is not None:
             for c in components_of(menu or {}):
                 if (
@@ -271,7 +307,7 @@ class _Runner:
         await h.command(command, options=start.options)
         path = Path(start, [], [state_of(h)], [_targets_of(coverage)])
         nodes = [_Node(start.name, path.landed[0], _shape(h.message))]
-        offered = [_actions(h.message)]
+        offered = [_actions(h.message) + _timed_steps(h)]
         for step in steps:
             coverage = _recorder(h)
             performed, ok = await self._do(h, step)
@@ -281,7 +317,7 @@ class _Runner:
             path.landed.append(state_of(h))
             path.crossed.append(_targets_of(coverage))
             nodes.append(_Node(start.name, path.landed[-1], _shape(h.message)))
-            offered.append([] if path.landed[-1] == ENDED else _actions(h.message))
+            offered.append([] if path.landed[-1] == ENDED else _actions(h.message) + _timed_steps(h))
         return path, nodes, offered
 
 
@@ -527,7 +563,10 @@ def render_module(plan: Plan, module: ModuleType, flow_names: Mapping[str, str],
         lines.append("        assert screen_of(h, reply) == snapshot")
         for step, landed, crossed in zip(path.steps, path.landed[1:], path.crossed[1:], strict=True):
             lines.append(f"        # {step.describe()} -> {landed}{_why(crossed, flow)}")
-            if step.select is not None:
+            if step.timed is not None:
+                lines.append(f"        await h.advance({step.wait!r})")
+                lines.append("        reply = None")
+            elif step.select is not None:
                 where = f", placeholder={step.select!r}" if step.select else ""
                 lines.append(f"        reply = await h.select([{step.value!r}]{where})")
             elif step.modal is not None:

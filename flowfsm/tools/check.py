@@ -37,6 +37,9 @@ What the definition pass finds:
   from which the state can be reached (so the history is always empty there);
 * a shared menu (``Flow(access=...)`` other than the opener) that is ephemeral, as a flow or in
   a state: only the opener sees an ephemeral message, so the others it lets in never could click.
+* timed edges (``every=`` / ``after=``) that can fire past the 15-minute token of an ephemeral
+  state, or whose ``after`` is not shorter than the flow's timeout (see
+  :mod:`flowfsm.tools.timed_edges`; ``flowfsm check`` also lists every timed edge).
 
 What the screen pass finds (one finding per state, the first problem of its screen):
 
@@ -299,9 +302,12 @@ def check_flows(flows: Iterable[Flow], *, registry: Collection[str] = ()) -> lis
     flows = list(flows)
     known = {*registry, *(flow.name for flow in flows)}
     children = {name for flow in flows for name in _subflow_names(flow)}
+    from flowfsm.tools.timed_edges import timed_findings  # it builds on this module's Finding
+
     findings: list[Finding] = []
     for flow in flows:
         findings.extend(check_flow(flow, registry=known, children=children))
+        findings.extend(timed_findings(flow))
     return findings
 
 

@@ -215,6 +215,10 @@ def _run_check(args: argparse.Namespace) -> int:
         findings += run_check(flows, args.locales)
     for finding in findings:
         print(finding)
+    from flowfsm.tools.timed_edges import timed_edges
+
+    for line in (line for flow in flows for line in timed_edges(flow)):
+        print(f"flowfsm check: timed {line}", file=sys.stderr)
     print(f"flowfsm check: {len(flows)} flow(s), {len(findings)} finding(s)", file=sys.stderr)
     return 1 if findings else 0
 

@@ -39,7 +39,7 @@ import itertools
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -148,6 +148,8 @@ class Edge:
     dest: str | None
     conditions: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
+    time: str = ""
+    """A timed edge's time (``"every 5 s"``, ``"after 30 s"``); empty for a clicked or sent one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,7 +341,8 @@ def flow_graph(flow: Flow) -> FlowGraph:
                     calls[source].append(call)
                 continue
             note(spec.dest)
-            edges.append(Edge(spec.trigger, source, spec.dest, conditions, unless))
+            time = str(getattr(spec, "time_label", "") or "")
+            edges.append(Edge(spec.trigger, source, spec.dest, conditions, unless, time))
     nodes: list[StateNode] = []
     for name, state_spec in flow.states.items():
         fallback = _state_name_of(getattr(state_spec, "fallback", None))
@@ -488,6 +491,22 @@ class _Styles:
         return {key: str(value) for key, value in self.machine.style_attributes[kind][style].items()}
 
 
+def _edge_labels(
+    flow: FlowGraph, transitions: list[dict[str, Any]], label: Callable[[dict[str, Any]], str]
+) -> dict[tuple[str, str, bool], list[str]]:
+    """Edge labels by (source, dest, timed): timed edges are drawn apart, their time in the label
+    (``tick [internal] ⏱ every 5 s``)."""
+    times = {(edge.source, edge.trigger): edge.time for edge in flow.edges if edge.time}
+    labels: dict[tuple[str, str, bool], list[str]] = {}
+    for transition in transitions:
+        src = transition["source"]
+        dst = transition.get("dest", src)
+        time = times.get((src, transition["trigger"]), "")
+        text = label(transition) + (f" ⏱ {time}" if time else "")
+        labels.setdefault((src, dst, bool(time)), []).append(text)
+    return labels
+
+
 def _unique(base: str, taken: set[str]) -> str:
     name = base
     n = 2
@@ -581,12 +600,8 @@ class _DotGraph(_Styles, diagrams_graphviz.Graph):
         ids = self._ids
         if flow.initial is not None:
             container.edge(ids["start"], flow.initial, **{"class": "ff-initial"})
-        labels: dict[tuple[str, str], list[str]] = {}
-        for transition in transitions:
-            src = transition["source"]
-            dst = transition.get("dest", src)
-            labels.setdefault((src, dst), []).append(self._transition_label(transition))
-        for (src, dst), names in labels.items():
+        labels = _edge_labels(flow, transitions, self._transition_label)
+        for (src, dst, timed), names in labels.items():
             attrs: dict[str, str] = {}
             style = self._edge_style(src, dst)
             if style:
@@ -595,6 +610,9 @@ class _DotGraph(_Styles, diagrams_graphviz.Graph):
                 attrs["class"] = "ff-transition ff-visited"
             else:
                 attrs["class"] = "ff-transition"
+            if timed:  # fires by itself: dashed, labelled with its time
+                attrs["style"] = "dashed"
+                attrs["class"] += " ff-timed"
             container.edge(src, dst, label=_nohtml(" | ".join(names)), **attrs)
         for node in flow.states:
             if node.final:
@@ -646,8 +664,9 @@ class _DotGraph(_Styles, diagrams_graphviz.Graph):
                     **{"class": "ff-subflow-return"},
                 )
         # Steps of a session's path with no declared transition (back, sub-flow return): drawn too.
+        drawn = {(src, dst) for src, dst, _ in labels}
         for src, dst, style in self._styled_edges():
-            if (src, dst) not in labels:
+            if (src, dst) not in drawn:
                 attrs = self._attributes("edge", style)
                 container.edge(src, dst, style="dashed", penwidth="2", **{"class": "ff-visited"}, **attrs)
 
@@ -729,18 +748,15 @@ class _MermaidGraph(_Styles, diagrams_mermaid.Graph):
                 mark("ff_subflow", node_id)
         if flow.initial is not None:
             body.append(f"[*] --> {ids[flow.initial]}")
-        labels: dict[tuple[str, str], list[str]] = {}
-        for transition in transitions:
-            src = transition["source"]
-            dst = transition.get("dest", src)
-            labels.setdefault((src, dst), []).append(self._transition_label(transition))
-        for (src, dst), names in labels.items():
+        labels = _edge_labels(flow, transitions, self._transition_label)
+        for (src, dst, _timed), names in labels.items():
             text = " | ".join(names)
             if self._edge_style(src, dst):
                 text += " (visited)"
             body.append(f"{ids[src]} --> {ids[dst]}: {_mermaid_text(text)}")
+        drawn = {(src, dst) for src, dst, _ in labels}
         for src, dst, _style in self._styled_edges():
-            if (src, dst) not in labels:
+            if (src, dst) not in drawn:
                 body.append(f"{ids[src]} --> {ids[dst]}: (visited)")
         for node in flow.states:
             if node.returnable:

@@ -8,7 +8,9 @@ breadth first, up to ``depth`` steps:
 * every enabled button with a custom id (link and disabled buttons are skipped); a button that
   opens a modal is followed by submitting the modal, each text input filled with its prefilled
   value, else its placeholder, else ``explore``, fitted to its length limits;
-* every text select, one option at a time (its first :data:`MAX_OPTIONS` options).
+* every text select, one option at a time (its first :data:`MAX_OPTIONS` options);
+* every timed edge of the state (``every=`` / ``after=``): the harness's clock is moved on until
+  it fires (a step named ``⏱ trigger``).
 
 User, role, channel and mentionable selects need Discord-resolved ids and are not driven (a
 note says so).
@@ -61,6 +63,10 @@ _QUOTED = r"""(?:'[^']*'|"[^"]*")"""
 _PREFIX = re.compile(rf"^flow {_QUOTED}(?:, state {_QUOTED})?(?:: |, (?=item ))")
 _UNKNOWN_TRIGGER = ("cannot fire", "unknown trigger")
 _BUTTON, _TEXT_SELECT, _TEXT_INPUT = 2, 3, 4
+_WAIT = -1
+"""A pseudo component: waiting for a timed edge."""
+_MAX_WAITS = 1000
+"""Timed edges fired at most while waiting for one (every edges fire on the way)."""
 _RESOLVED_SELECTS = (5, 6, 7, 8)
 _MODAL = 9
 
@@ -208,6 +214,16 @@ def _actions(message: Mapping[str, Any] | None) -> tuple[list[_Action], bool]:
     return actions, undriven
 
 
+def _timed_actions(session: Any) -> list[_Action]:
+    """Waiting for each timed edge of the session's state, as one step each."""
+    if session is None or session.ended:
+        return []
+    return [
+        _Action("", f"⏱ {edge.trigger}", _WAIT, edge.trigger)
+        for edge in session.flow.timed_from(session.state)
+    ]
+
+
 def _text_inputs(nodes: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
     for node in nodes:
         if node.get("type") == _TEXT_INPUT:
@@ -259,8 +275,25 @@ class _Explorer:
                 return f"{label!r} was refused: {text}"
         return None
 
+    async def _wait_for(self, trigger: str, user: int) -> None:
+        """Move the clock on until the session's timed edge ``trigger`` fires (or it moves on)."""
+        manager = self.h.manager
+        for _ in range(_MAX_WAITS):
+            session = self.h.session(user)
+            planned = manager.timed_plans().get(session.id) if session is not None else None
+            if planned is None:
+                return
+            next_trigger, due = planned
+            await self.h.advance(max(0.0, due - self.h.clock.now))
+            self.interactions += 1
+            if next_trigger == trigger:
+                return
+
     async def _perform(self, action: _Action, menu: Mapping[str, Any], user: int) -> str | None:
         """Use one item on ``menu``; submit the modal a button opens. Returns a refusal, if any."""
+        if action.component_type == _WAIT:
+            await self._wait_for(str(action.value), user)
+            return None
         if action.component_type == _TEXT_SELECT:
             reply = await self.h.send_component(
                 action.custom_id,
@@ -292,7 +325,7 @@ class _Explorer:
             if index == len(path) - 1:
                 mark = len(self.errors)
             menu = self.menu(session)
-            actions, _ = _actions(menu)
+            actions = _actions(menu)[0] + _timed_actions(session)
             same = [i for i, action in enumerate(actions) if action.key == step.key]
             if menu is None or not same:
                 found = [action.label for action in actions]
@@ -319,6 +352,7 @@ class _Explorer:
             failures.append((flow_name, state, refusal))
         message = self.menu(session)
         actions, undriven = ([], False) if ended else _actions(message)
+        actions = actions + ([] if ended else _timed_actions(session))
         return _Outcome(flow_name, state, ended, actions, _shape(message), failures, diverged, undriven)
 
 

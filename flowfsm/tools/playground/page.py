@@ -11,6 +11,7 @@ import dataclasses
 import html
 from typing import Any
 
+from flowfsm.tools.playground import live
 from flowfsm.tools.playground.play import LOCALES, LogEntry, Playground
 from flowfsm.tools.playground.render_html import Directory, render_message, render_modal
 
@@ -26,6 +27,7 @@ _OUTCOME_TEXT = {
     "error": "error",
     "expired": "expired",
     "clock": "clock",
+    "live": "server",
 }
 
 
@@ -230,6 +232,7 @@ def fragments(play: Playground, diagram: str) -> dict[str, str]:
         "log": log(play),
         "metrics": metrics_panel(play),
         "modal-root": modal(play),
+        "live": live.live_panel(play),
     }
 
 
@@ -247,6 +250,7 @@ def state_json(play: Playground) -> dict[str, Any]:
         "errors": play.errors,
         "clock": play.now,
         "metrics": counters(play),
+        "live": live.live_state(play),
         "view": None
         if view is None
         else {
@@ -323,6 +327,10 @@ def page(play: Playground, diagram: str) -> str:
     <section class="panel log-panel">
       <h2>Transitions</h2>
       <ol class="log" id="log">{parts["log"]}</ol>
+    </section>
+    <section class="panel live-panel">
+      <h2>Live</h2>
+      <div class="live" id="live">{parts["live"]}</div>
     </section>
     <section class="panel metrics-panel">
       <h2>Metrics</h2>

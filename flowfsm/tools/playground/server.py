@@ -34,7 +34,7 @@ from typing import Any
 from aiohttp import web
 
 from flowfsm.define.flow import Flow
-from flowfsm.tools.playground import page
+from flowfsm.tools.playground import live, page
 from flowfsm.tools.playground.diagram_view import diagram_svg
 from flowfsm.tools.playground.play import Playground, PlaygroundError
 
@@ -196,6 +196,18 @@ async def _advance(play: Playground, body: dict[str, Any], app: web.Application)
     await play.advance(float(seconds) if seconds is not None else None)
 
 
+async def _live_send(play: Playground, body: dict[str, Any], app: web.Application) -> None:
+    await live.send_trigger(play, str(body["trigger"]))
+
+
+async def _live_invalidate(play: Playground, body: dict[str, Any], app: web.Application) -> None:
+    await live.invalidate(play, str(body["key"]))
+
+
+async def _live_tick(play: Playground, body: dict[str, Any], app: web.Application) -> None:
+    await live.advance_to_timed(play)
+
+
 def make_app(play: Playground) -> web.Application:
     """The aiohttp application serving ``play`` (which the caller starts and closes)."""
     app = web.Application()
@@ -214,6 +226,9 @@ def make_app(play: Playground) -> web.Application:
         "/api/modal": _modal,
         "/api/modal/dismiss": _dismiss,
         "/api/advance": _advance,
+        "/api/live/send": _live_send,
+        "/api/live/invalidate": _live_invalidate,
+        "/api/live/tick": _live_tick,
     }
     for path, fn in routes.items():
         app.router.add_post(path, _action(fn))

@@ -104,6 +104,11 @@ document.addEventListener("click", (event) => {
   const user = target.closest(".user-item");
   if (user) { call("/api/user", { user: Number(user.dataset.user) }); return; }
   if (target.closest("#advance")) { call("/api/advance", {}); return; }
+  const liveSend = target.closest(".live-send");
+  if (liveSend) { call("/api/live/send", { trigger: liveSend.dataset.trigger }); return; }
+  const liveKey = target.closest(".live-invalidate");
+  if (liveKey) { call("/api/live/invalidate", { key: liveKey.dataset.key }); return; }
+  if (target.closest(".live-tick")) { call("/api/live/tick", {}); return; }
   const toggle = target.closest(".select-toggle");
   if (toggle && !toggle.disabled) {
     const menu = toggle.nextElementSibling;
