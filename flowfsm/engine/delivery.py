@@ -274,11 +274,16 @@ class Delivery(Screens):
             )
             return False
         except hikari.HTTPError as exc:
-            _LOG.warning(
-                "flowfsm: could not edit the menu of session %s: %s",
-                session.id,
-                trust.redact(str(exc), session.token),
-                extra=logs.fields(session),
-            )
-            return False
+            return self._edit_failed(session, exc)
         return True
+
+    def _edit_failed(self, session: Session, exc: Exception) -> bool:
+        """Log an edit of ``session``'s menu that Discord refused (the token redacted from hikari's
+        message, which ends with the URL); returns ``False``, the edit's outcome."""
+        _LOG.warning(
+            "flowfsm: could not edit the menu of session %s: %s",
+            session.id,
+            trust.redact(str(exc), session.token),
+            extra=logs.fields(session),
+        )
+        return False

@@ -312,13 +312,7 @@ class External(TextInput):
                 if delay is not None:
                     await asyncio.sleep(delay)
             except (hikari.HTTPError, hikari.RateLimitTooLongError) as exc:
-                _LOG.warning(
-                    "flowfsm: could not edit the menu of session %s: %s",
-                    session.id,
-                    trust.redact(str(exc), session.token),
-                    extra=logs.fields(session),
-                )
-                return False
+                return self._edit_failed(session, exc)
         session.token = None
         return await self._edit_in_channel(session, fields) if public else False
 
@@ -336,11 +330,5 @@ class External(TextInput):
             )
             return False
         except (hikari.HTTPError, hikari.RateLimitTooLongError) as exc:
-            _LOG.warning(
-                "flowfsm: could not edit the menu of session %s: %s",
-                session.id,
-                trust.redact(str(exc), session.token),
-                extra=logs.fields(session),
-            )
-            return False
+            return self._edit_failed(session, exc)
         return True

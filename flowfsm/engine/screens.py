@@ -90,23 +90,9 @@ class Screens(EngineCore):
                 session.state,
                 f"render function returned {type(value).__name__}; expected Screen, str or hikari.Embed",
             )
-        rendered = render_screen(
-            flow,
-            session.state,
-            session.id,
-            screen,
-            interactive=interactive,
-            disabled=disabled,
-            reserved=self._reserved(session, chrome) if interactive else (),
-            page=session.page,
-            list_pages=list_pages,
-            nav=chrome.nav,
-            ephemeral=spec.ephemeral if spec.ephemeral is not None else flow.ephemeral,
-            screen_number=session.screen,
-        )
-        if same_screen and _clicks(rendered.items) != _clicks(session.items):
-            # The refresh offers other items: a new screen, so clicks on the old one are stale.
-            session.screen += 1
+        reserved = self._reserved(session, chrome) if interactive else ()
+        ephemeral = spec.ephemeral if spec.ephemeral is not None else flow.ephemeral
+        while True:
             rendered = render_screen(
                 flow,
                 session.state,
@@ -114,13 +100,18 @@ class Screens(EngineCore):
                 screen,
                 interactive=interactive,
                 disabled=disabled,
-                reserved=self._reserved(session, chrome) if interactive else (),
+                reserved=reserved,
                 page=session.page,
                 list_pages=list_pages,
                 nav=chrome.nav,
-                ephemeral=spec.ephemeral if spec.ephemeral is not None else flow.ephemeral,
+                ephemeral=ephemeral,
                 screen_number=session.screen,
             )
+            if not same_screen or _clicks(rendered.items) == _clicks(session.items):
+                break
+            # The refresh offers other items: a new screen, so clicks on the old one are stale.
+            session.screen += 1
+            same_screen = False
         session.page = rendered.page
         if interactive and not disabled:
             session.items = rendered.items
