@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 import remote_flows
-from test_redis_engine import replicas, same_menu, slow_step_waiting
+from test_redis_engine import count_round_trips, replicas, same_menu, slow_step_waiting
 
 from flowfsm import Button, Context, Flow, FlowDefinitionError, FlowError, FlowManager, Screen
 from flowfsm.engine.external import AMBIGUOUS, BUSY, NO_SESSION, SENT
 from flowfsm.engine.stores.redis import RedisStore
-from flowfsm.testing import FakeDiscord, Harness
+from flowfsm.testing import FakeClock, FakeDiscord, Harness
 from flowfsm.testing.harness import DEFAULT_USER as ALICE
 
 board = Flow("board", timeout=60, command="board")
@@ -40,7 +40,9 @@ def bumped(ctx: Context) -> None:
 def showing(ctx: Context) -> Screen:
     """The count, watching the stock it would show."""
     ctx.watch("stock", 1)
-    return Screen(f"n={ctx.data.get('n', 0)}", items=[Button("Add", action=add), Button("Done", trigger="done")])
+    return Screen(
+        f"n={ctx.data.get('n', 0)}", items=[Button("Add", action=add), Button("Done", trigger="done")]
+    )
 
 
 @board.state(final=True)
@@ -98,13 +100,19 @@ async def test_a_send_from_one_replica_reaches_a_session_another_started(redis_s
         session_id = await store.user_session(ALICE, "board")
         assert isinstance(session_id, str)
 
+        two_store = two.manager.remote
+        assert isinstance(two_store, RedisStore)
+        sent = count_round_trips(two_store)
         result = await two.manager.send(session_id, "bump", by=5)
+        assert sent == ["EVALSHA", "EVALSHA"]  # load-and-lock, save-and-unlock: a click's two
         assert (result.status, result.session_id, result.state) == (SENT, session_id, "showing")
         assert content(one) == "n=6"  # the menu was edited by the other replica
         assert live_indexes(two.manager) == [{}, {}, {}, {}, {}, set()]
         assert len(two.manager.sessions) == 0
 
+        sent.clear()
         by_user = await two.manager.send(ALICE, "bump", flow="board")
+        assert sent == ["GET", "EVALSHA", "EVALSHA"]  # the user's session of the flow, then the same
         assert by_user.status == SENT and by_user.session_id == session_id
         assert content(one) == "n=7"
 
@@ -196,3 +204,23 @@ async def test_invalidate_warns_once_that_it_reaches_only_the_working_set(
         warnings = [rec for rec in caplog.records if "working set" in rec.getMessage()]
         assert len(warnings) == 1 and warnings[0].levelno == logging.WARNING
 
+
+class NoUserIndex(RedisStore):
+    """A remote store without the per-user index (not a :class:`UserIndexedStore`)."""
+
+    user_session = None  # type: ignore[assignment]
+
+
+async def test_a_user_target_needs_the_session_id_without_a_user_index(redis_store: Any) -> None:
+    base = redis_store()
+    clock = FakeClock(1_800_000_000.0)
+    store = NoUserIndex(base.redis, prefix=base.prefix, wall=clock)
+    async with FakeDiscord() as discord, Harness([board], discord=discord, store=store, clock=clock) as h:
+        await h.command("board")
+        result = await h.manager.send(ALICE, "bump", flow="board")
+        assert result.status == NO_SESSION and "session (or its id)" in result.detail
+        assert content(h) == "n=0"
+        session_id = await base.user_session(ALICE, "board")
+        assert isinstance(session_id, str)
+        sent = await h.manager.send(session_id, "bump", by=3)
+        assert sent.ok and content(h) == "n=3"

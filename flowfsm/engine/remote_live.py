@@ -101,7 +101,9 @@ class RemoteLive(Remote):
         """Load and lock the session, run the send's step in the working set, save and let go."""
         async with remote.lock(session_id) as session:  # no interaction id: a send is none
             if session is None:
-                return SendResult(NO_SESSION, session_id, detail=f"no open session {session_id!r} in the store")
+                return SendResult(
+                    NO_SESSION, session_id, detail=f"no open session {session_id!r} in the store"
+                )
             if trigger not in session.flow.machine.events and trigger not in session.root_flow.machine.events:
                 raise FlowError(f"flow {session.flow.name!r} declares no trigger {trigger!r}")
             self.sessions.add(session)
@@ -125,7 +127,11 @@ class RemoteLive(Remote):
             return target, "", ""
         user = int(target)
         if not isinstance(remote, UserIndexedStore):
-            return None, NO_SESSION, "with this session store a send needs the session (or its id), not a user"
+            return (
+                None,
+                NO_SESSION,
+                "with this session store a send needs the session (or its id), not a user",
+            )
         name = flow.name if isinstance(flow, Flow) else flow
         if name is None:
             if len(self.flows) != 1:
