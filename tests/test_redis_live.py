@@ -224,3 +224,20 @@ async def test_a_user_target_needs_the_session_id_without_a_user_index(redis_sto
         assert isinstance(session_id, str)
         sent = await h.manager.send(session_id, "bump", by=3)
         assert sent.ok and content(h) == "n=3"
+
+
+async def test_a_rest_bot_replica_sends_to_a_session_the_other_started(redis_store: Any) -> None:
+    clock = FakeClock(1_800_000_000.0)
+    async with (
+        FakeDiscord() as discord,
+        Harness([board], discord=discord, store=redis_store(wall=clock), clock=clock, rest_bot=True) as one,
+        Harness([board], discord=discord, store=redis_store(wall=clock), clock=clock, rest_bot=True) as two,
+    ):
+        await one.command("board")
+        await one.click("Add")
+        result = await two.manager.send(ALICE, "bump", flow="board", by=4)
+        assert result.ok and content(one) == "n=5"
+        same_menu(two, one)
+        await two.click("Add")  # now the other replica has seen an interaction: its webhook edits
+        assert (await one.manager.send(ALICE, "bump", flow="board")).ok
+        assert content(two) == "n=7"
