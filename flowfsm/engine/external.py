@@ -37,6 +37,7 @@ from flowfsm.errors import FlowError, GuardFailure
 
 __all__ = [
     "AMBIGUOUS",
+    "BUSY",
     "ERROR",
     "NOT_HERE",
     "NO_SESSION",
@@ -65,6 +66,9 @@ UNREACHABLE = "unreachable"
 """No edit can reach the menu (ephemeral past its 15-minute token): nothing fired (see the module)."""
 UNDELIVERED = "undelivered"
 """The trigger fired but the edit failed (the message is gone, Discord refused)."""
+BUSY = "busy"
+"""Another step of the session (on another replica, with a remote store) held it past the store's
+``wait``: nothing changed; sending again later may succeed."""
 ERROR = "error"
 """A callback raised: the session ended as a failed step does (logged at ERROR)."""
 _REPLY_RETRIES = (0.05, 0.2, 0.5, None)
@@ -72,7 +76,7 @@ _REPLY_RETRIES = (0.05, 0.2, 0.5, None)
 _REPLY_WINDOW = 5.0
 """Seconds after a reply during which its webhook not being there yet is worth waiting for."""
 
-SEND_STATUSES = (SENT, REFUSED, NOT_HERE, NO_SESSION, AMBIGUOUS, UNREACHABLE, UNDELIVERED, ERROR)
+SEND_STATUSES = (SENT, REFUSED, NOT_HERE, NO_SESSION, AMBIGUOUS, BUSY, UNREACHABLE, UNDELIVERED, ERROR)
 """Every :attr:`SendResult.status`."""
 
 

@@ -27,7 +27,7 @@ from flowfsm.engine.cooldowns import DEFAULT_MAX_ENTRIES, Cooldowns
 from flowfsm.engine.deadlines import Deadlines
 from flowfsm.engine.memory_store import MemoryStore
 from flowfsm.engine.outbox import Outbox
-from flowfsm.engine.remote import Remote
+from flowfsm.engine.remote_live import RemoteLive
 from flowfsm.engine.response import ArcContextLike, Responder
 from flowfsm.engine.session import Clock, Session
 from flowfsm.engine.store import RemoteStore, SessionStore
@@ -46,7 +46,7 @@ GLOBAL_HOOK_NAMES = tuple(name for name in HOOK_NAMES if name != "setup")
 """Hooks that can also be registered globally on the manager."""
 
 
-class FlowManager(Remote):
+class FlowManager(RemoteLive):
     """Holds the flows and the open sessions of one process, wired into a ``miru.Client``.
 
     Args:
@@ -174,6 +174,7 @@ class FlowManager(Remote):
         """Compile and register a flow (raises :class:`FlowDefinitionError` on mistakes)."""
         flow.compile()
         self._check_text_input(flow)
+        self._check_remote_live(flow)
         existing = self.flows.get(flow.name)
         if existing is not None and existing is not flow:
             raise FlowDefinitionError(flow.name, "another flow with this name is already registered")

@@ -107,7 +107,7 @@ class Remote(Watching):
                     else:
                         await super()._click(interaction, responder)
                 finally:
-                    held = self.sessions.remove(session)  # False: the step ended the session
+                    held = self._leave_working_set(session)  # False: the step ended the session
                 await self._commit(remote, session, held)
         except SessionBusy:
             await self._refuse(responder, self.texts.busy, flow, reason="busy")
@@ -160,12 +160,20 @@ class Remote(Watching):
                 session.state,
                 extra=logs.fields(session),
             )
+            self._forget_live(session)  # the failed render may have indexed it
             await remote.remove(session)
             await self._refuse(responder, self.texts.error, session.flow, reason="error")
             return False
         finally:
             session.screen = screen
         return True
+
+    def _leave_working_set(self, session: Session) -> bool:
+        """The step is over: the session leaves the working set and the live indexes (flow index,
+        timed plan, watches), which would otherwise keep the object after the store took it back.
+        ``False`` when it was not held (the step ended it)."""
+        self._forget_live(session)
+        return self.sessions.remove(session)
 
     async def _commit(self, remote: RemoteStore, session: Session, held: bool) -> None:
         """Save the session after its step (or forget it when the step ended it); let go of it."""
@@ -208,7 +216,7 @@ class Remote(Watching):
             try:
                 await super()._begin(session, interaction, responder)
             finally:
-                held = self.sessions.remove(session)
+                held = self._leave_working_set(session)
             await self._commit(remote, session, held)
         return None
 

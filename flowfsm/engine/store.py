@@ -24,7 +24,7 @@ from flowfsm.engine.session import Clock, Session
 if TYPE_CHECKING:
     from flowfsm.define.flow import Flow
 
-__all__ = ["RemoteStore", "SessionStore"]
+__all__ = ["RemoteStore", "SessionStore", "UserIndexedStore"]
 
 
 @runtime_checkable
@@ -156,4 +156,15 @@ class RemoteStore(Protocol):
 
     async def close(self) -> None:
         """Let go of the connection."""
+        ...
+
+
+@runtime_checkable
+class UserIndexedStore(Protocol):
+    """A :class:`RemoteStore` that also names each user's session of a flow (the index it keeps to
+    replace that session by a new one), so ``flows.send(user, ..., flow=...)`` reaches it from any
+    process. Optional: without it a send to a stored session needs the session id."""
+
+    async def user_session(self, user_id: int, flow: str) -> str | None:
+        """The id of ``user_id``'s session of ``flow`` (started with it), or ``None``."""
         ...

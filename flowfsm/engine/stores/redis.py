@@ -288,6 +288,12 @@ class RedisStore:
         )
         return None if blob is None else await self._restore(session_id, blob, drop=False)
 
+    async def user_session(self, user_id: int, flow: str) -> str | None:
+        """The id of ``user_id``'s latest session of ``flow`` (one round trip), or ``None``; it may
+        have ended since (locking it then finds nothing)."""
+        found = await self.redis.get(self.user_key(user_id, flow))
+        return None if found is None else (found.decode() if isinstance(found, bytes) else str(found))
+
     def user_key(self, user_id: int, flow: str) -> str:
         """The key naming a user's session of a flow (a new one replaces it)."""
         return f"{self.prefix}u:{user_id}:{flow}"

@@ -1,0 +1,143 @@
+"""Live menus with a remote store: what reaches a session kept outside the process.
+
+With a :class:`~flowfsm.engine.store.RemoteStore` a session sits in the process's working set only
+while one of its steps runs (see :mod:`flowfsm.engine.remote`); between steps it is in the store,
+possibly last touched by another replica. So:
+
+* **``flows.send`` works across replicas.** A target given as a session (or its id) is loaded and
+  locked from the store, put in the working set, the trigger fired as the usual interaction-less
+  step (:mod:`flowfsm.engine.external`), then the session leaves the working set and is saved and
+  let go, exactly like a click. The lock is taken without an interaction id: a send is no
+  interaction, so the store's replay guard (the last interaction that took the session) is left
+  as the last click set it. A user target is resolved through the store's per-user index when it
+  has one (:class:`~flowfsm.engine.store.UserIndexedStore`; RedisStore keeps it to replace a
+  user's session of a flow), else the result says to send to the session id. Another step holding
+  the session past the store's ``wait`` gives :data:`~flowfsm.engine.external.BUSY`, never an
+  exception.
+* **Timed edges are refused** at registration (:class:`FlowDefinitionError`): their plans live in
+  one process's heap, which would have to be re-armed on every load and shared between replicas;
+  a flow needing them needs the default store for now.
+* **``flows.invalidate`` reaches only this process's working set** (sessions in the middle of a
+  step here): their watches leave with them after each step. It logs that once at WARNING; a
+  stored session shows fresh data at its next click or send.
+
+A part of :class:`~flowfsm.engine.manager.FlowManager` (see ARCHITECTURE.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any
+
+import hikari
+
+from flowfsm.define.flow import Flow
+from flowfsm.engine import logs
+from flowfsm.engine.external import AMBIGUOUS, BUSY, ERROR, NO_SESSION, SendResult
+from flowfsm.engine.remote import Remote
+from flowfsm.engine.session import Session
+from flowfsm.engine.store import RemoteStore, UserIndexedStore
+from flowfsm.errors import FlowDefinitionError, FlowError, SessionBusy
+
+__all__ = ["RemoteLive"]
+
+_LOG = logs.get_logger("flowfsm")
+
+
+class RemoteLive(Remote):
+    """Sends, timed edges and invalidation with a remote store (see the module)."""
+
+    _invalidate_warned = False
+
+    def _check_remote_live(self, flow: Flow) -> None:
+        """Refuse a flow with timed edges when sessions live in a remote store."""
+        if self.remote is None:
+            return
+        timed = [tr for tr in flow.transitions if tr.timed is not None]
+        if timed:
+            raise FlowDefinitionError(
+                flow.name,
+                f"timed edge {timed[0].trigger!r} ({timed[0].time_label}): timed edges are planned in "
+                "the process that showed the menu; they need the default MemoryStore, not a remote store",
+            )
+
+    def invalidate(self, *key: Hashable, skip: Session | None = None) -> int:
+        if self.remote is not None and not self._invalidate_warned:
+            self._invalidate_warned = True
+            _LOG.warning(
+                "flowfsm: invalidate with a remote store reaches only the sessions in this process's "
+                "working set (a step running here); stored sessions show fresh data at their next "
+                "click or send"
+            )
+        return super().invalidate(*key, skip=skip)
+
+    async def send(
+        self,
+        target: Session | str | int | hikari.SnowflakeishOr[hikari.User],
+        trigger: str,
+        *,
+        flow: Flow | str | None = None,
+        **options: Any,
+    ) -> SendResult:
+        remote = self.remote
+        if remote is None:
+            return await super().send(target, trigger, flow=flow, **options)
+        session_id, status, problem = await self._stored_target(remote, target, flow)
+        if session_id is None:
+            return SendResult(status, detail=problem)
+        try:
+            return await self._send_stored(remote, session_id, trigger, options)
+        except SessionBusy:
+            return SendResult(BUSY, session_id, detail="another step held the session past the store's wait")
+        except FlowError:
+            raise  # a trigger the flow does not declare: the caller's mistake, as without a store
+        except Exception:
+            _LOG.exception("flowfsm: the session store failed for a send to session %s", session_id)
+            return SendResult(ERROR, session_id, detail="the session store failed (logged)")
+
+    async def _send_stored(
+        self, remote: RemoteStore, session_id: str, trigger: str, options: dict[str, Any]
+    ) -> SendResult:
+        """Load and lock the session, run the send's step in the working set, save and let go."""
+        async with remote.lock(session_id) as session:  # no interaction id: a send is none
+            if session is None:
+                return SendResult(
+                    NO_SESSION, session_id, detail=f"no open session {session_id!r} in the store"
+                )
+            if trigger not in session.flow.machine.events and trigger not in session.root_flow.machine.events:
+                raise FlowError(f"flow {session.flow.name!r} declares no trigger {trigger!r}")
+            self.sessions.add(session)
+            try:
+                result = await self._external_step(session, trigger, options, origin="send")
+            finally:
+                held = self._leave_working_set(session)
+            await self._commit(remote, session, held)
+            return result
+
+    async def _stored_target(
+        self,
+        remote: RemoteStore,
+        target: Session | str | int | hikari.SnowflakeishOr[hikari.User],
+        flow: Flow | str | None,
+    ) -> tuple[str | None, str, str]:
+        """The id of the stored session ``target`` names, or ``None`` with a status and why."""
+        if isinstance(target, Session):
+            return target.id, "", ""
+        if isinstance(target, str):
+            return target, "", ""
+        user = int(target)
+        if not isinstance(remote, UserIndexedStore):
+            return (
+                None,
+                NO_SESSION,
+                "with this session store a send needs the session (or its id), not a user",
+            )
+        name = flow.name if isinstance(flow, Flow) else flow
+        if name is None:
+            if len(self.flows) != 1:
+                return None, AMBIGUOUS, f"user {user}: with a remote store say which flow with flow="
+            name = next(iter(self.flows))
+        found = await remote.user_session(user, name)
+        if found is None:
+            return None, NO_SESSION, f"user {user} has no open {name!r} menu"
+        return found, "", ""
