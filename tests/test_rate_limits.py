@@ -3,7 +3,9 @@
 The default soak hung in its wind-down: a step past its timeout (or a drain given up on) cancelled
 an edit that was waiting in hikari's rate-limit queue for a channel's message-edit bucket; the
 bucket's throttle task then died on the cancelled future (``InvalidStateError``), stayed registered
-as running, and every later edit of that bucket (every outbox job of that channel) waited forever.
+as running, and every later edit of that bucket (every outbox job of that channel) waited forever;
+a request cancelled there also stayed counted in transit, which wedges the bucket once its limit
+of such leaks is reached.
 A FlowManager installs :mod:`flowfsm.engine.rate_limit_guard`, which lets the queue skip such a
 waiter. The limiters are hikari's own; their windows read ``time.time()``, so the tests open a
 window by setting its end (``move_at``) rather than waiting — no time passes, nothing sleeps.
@@ -15,7 +17,8 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
-from hikari.impl import rate_limits
+from hikari.impl import buckets, rate_limits
+from hikari.internal import routes
 
 from flowfsm import Context, Flow, Screen
 from flowfsm.engine.outbox import Outbox
@@ -101,3 +104,24 @@ async def test_a_cancelled_join_leaves_the_jobs_running() -> None:
     await _turns(10)
     assert sorted(finished) == [0, 1, 2]
     assert len(outbox) == 0
+
+
+async def test_a_request_cancelled_in_a_route_bucket_gives_its_transit_back() -> None:
+    async with Harness([_flow]):
+        route = routes.PATCH_CHANNEL_MESSAGE.compile(channel=1, message=2)
+        bucket = buckets.RESTBucket("edits", route, rate_limits.ManualRateLimiter(), 7200.0)
+        # a known bucket of one request at a time, rate-limited for an hour
+        bucket._is_unknown, bucket.limit, bucket.remaining = False, 1, 0
+        bucket.move_at = time.time() + 3600
+        cancelled = asyncio.ensure_future(bucket.acquire())
+        await asyncio.sleep(0)  # counted in transit, queued behind the window
+        cancelled.cancel()
+        bucket.move_at = 0.0
+        await _turns()
+        assert cancelled.cancelled()
+        later = asyncio.ensure_future(bucket.acquire())
+        await _turns()
+        assert later.done(), "the cancelled request still counts as in transit: the bucket is wedged"
+        assert later.result() is None
+        bucket.release()
+        bucket.close()
