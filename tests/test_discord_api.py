@@ -576,3 +576,21 @@ def test_sign_matches_discord_scheme() -> None:
 
     verify_key = nacl.signing.VerifyKey(bytes.fromhex(public_key_hex))
     verify_key.verify(b"1700000000{}", bytes.fromhex(headers["X-Signature-Ed25519"]))
+
+
+async def test_rate_limit_headers_count_down_within_a_fixed_window() -> None:
+    # Like Discord: Remaining counts down and Reset stays put within a window. With a reset time
+    # moving on every answer, hikari took the bucket for a sliding one and let one request a second
+    # through once it had counted 50 (the live soak's wind-down crawled). A long window keeps the
+    # four requests inside one however loaded the machine is.
+    async with FakeDiscord(rate_limit_window=3600.0) as server, aiohttp.ClientSession() as http:
+        answers = []
+        for _ in range(3):
+            async with http.get(f"{server.rest_url}/channels/1/messages/2") as response:
+                answers.append(response.headers)
+        async with http.get(f"{server.rest_url}/channels/3/messages/4") as response:
+            other_channel = response.headers
+    assert [a["X-RateLimit-Remaining"] for a in answers] == ["49", "48", "47"]
+    assert len({a["X-RateLimit-Reset"] for a in answers}) == 1
+    assert len({a["X-RateLimit-Bucket"] for a in answers}) == 1
+    assert other_channel["X-RateLimit-Remaining"] == "49"  # each channel has its own budget

@@ -22,7 +22,7 @@ from flowfsm.define.flow import HOOK_NAMES, Flow
 from flowfsm.define.i18n import DEFAULT_LOCALE, LocalizedTexts, builtin_texts
 from flowfsm.define.texts import Texts
 from flowfsm.define.tracing import Tracer
-from flowfsm.engine import telemetry, trust
+from flowfsm.engine import rate_limit_guard, telemetry, trust
 from flowfsm.engine.cooldowns import DEFAULT_MAX_ENTRIES, Cooldowns
 from flowfsm.engine.deadlines import Deadlines
 from flowfsm.engine.memory_store import MemoryStore
@@ -132,6 +132,7 @@ class FlowManager(RemoteLive):
         local = None if isinstance(store, RemoteStore) else store
         self.sessions: SessionStore = local if local is not None else MemoryStore(clock)
         self.outbox = Outbox(outbox_concurrency)
+        rate_limit_guard.install()  # a cancelled REST call must not wedge hikari's bucket
         self.telemetry = telemetry.build(metrics, telemetry.spans_from(traces))
         self.telemetry.bind(self)
         self.flows: dict[str, Flow] = {}
@@ -312,7 +313,8 @@ class FlowManager(RemoteLive):
         while self.outbox or self._tasks:
             await self.outbox.join()
             if self._tasks:
-                await asyncio.gather(*list(self._tasks), return_exceptions=True)
+                # wait, not gather: a drain given up on (cancelled) must not cancel the steps
+                await asyncio.wait(list(self._tasks))
 
     async def close(self) -> None:
         """Stop the expiry timer (or task) and finish queued work."""

@@ -88,11 +88,13 @@ class Outbox:
                 self.done += 1
 
     async def join(self) -> None:
-        """Wait until every queued job has run."""
+        """Wait until every queued job has run. Cancelling the wait (a caller's timeout) leaves
+        the workers and their jobs running: an edit cut off mid-request could leave hikari's
+        rate limiter or a session's lock in a state that blocks the jobs after it."""
         while self._jobs or self._workers:
             if self._jobs and not self._workers:
                 self._start_worker()
-            await asyncio.gather(*list(self._workers), return_exceptions=True)
+            await asyncio.wait(list(self._workers))
 
     def _start_worker(self) -> None:
         task = asyncio.get_running_loop().create_task(self._work())

@@ -127,16 +127,31 @@ def _form_error(problems: list[tuple[str, str, str]]) -> ApiError:
 Handler = Callable[[_Call], Awaitable[tuple[int, Any]]]
 
 
-def _bucket_headers(path: str) -> dict[str, str]:
+def _bucket_headers(
+    path: str, windows: dict[tuple[str, str], list[float]], length: float = 1.0
+) -> dict[str, str]:
     """Rate-limit headers like Discord's: they name the route's bucket, so hikari keeps one bucket
-    per webhook token / channel instead of queueing every call to a route behind one another."""
+    per webhook token / channel instead of queueing every call to a route behind one another.
+
+    Like Discord, each bucket has fixed windows (``length`` seconds) of 50 requests: ``Remaining`` counts
+    down and ``Reset`` stays put within a window. (A reset time that moved with every answer made
+    hikari take the bucket for a sliding one, letting one request through per second once it had
+    counted 50: a long soak's wind-down crawled.) ``windows`` holds each bucket's
+    ``[window end, remaining]``; requests over the budget are not refused."""
     route = re.sub(r"/\d+|/[A-Za-z0-9_-]{20,}", "/x", path)
+    bucket = hashlib.sha1(route.encode()).hexdigest()[:16]
+    major = re.search(r"/(?:channels|webhooks/\d+|guilds)/([^/]+)", path)
+    now = time.time()
+    window = windows.setdefault((bucket, major.group(1) if major else ""), [0.0, 0.0])
+    if now >= window[0]:
+        window[:] = [now + length, 50.0]
+    window[1] = max(window[1] - 1, 0.0)
     return {
-        "X-RateLimit-Bucket": hashlib.sha1(route.encode()).hexdigest()[:16],
+        "X-RateLimit-Bucket": bucket,
         "X-RateLimit-Limit": "50",
-        "X-RateLimit-Remaining": "49",
-        "X-RateLimit-Reset-After": "1.0",
-        "X-RateLimit-Reset": f"{time.time() + 1.0:.3f}",
+        "X-RateLimit-Remaining": str(int(window[1])),
+        "X-RateLimit-Reset-After": f"{window[0] - now:.3f}",
+        "X-RateLimit-Reset": f"{window[0]:.3f}",
     }
 
 
@@ -150,8 +165,10 @@ class FakeDiscord:
         bot_user_id: int = 4242,
         bot_username: str = "flowbot",
         public_key: str = "00" * 32,
+        rate_limit_window: float = 1.0,
     ) -> None:
-        """Create a server (idle until :meth:`start`); ``public_key`` (hex) is the app's verify key."""
+        """Create a server (idle until :meth:`start`); ``public_key`` (hex) is the app's verify key;
+        ``rate_limit_window`` is the length of the windows its rate-limit headers announce."""
         self.application_id = application_id
         self.bot_user_id = bot_user_id
         self.public_key = public_key
@@ -170,6 +187,8 @@ class FakeDiscord:
         self._interactions: dict[int, _Interaction] = {}
         self._by_token: dict[str, _Interaction] = {}
         self._faults: list[_Fault] = []
+        self._windows: dict[tuple[str, str], list[float]] = {}
+        self._window_length = rate_limit_window
         self._ids = payloads.Ids(1_300_000_000_000_000_000)
         self.commands: list[dict[str, Any]] = []
         """The application commands the bot last registered (``PUT .../commands``)."""
@@ -327,7 +346,7 @@ class FakeDiscord:
                 break
         record.status = status
         if not headers and not path.endswith("/callback"):
-            headers = _bucket_headers(path)
+            headers = _bucket_headers(path, self._windows, self._window_length)
         if answer is None:
             return web.Response(status=status, headers=headers)
         return web.json_response(answer, status=status, headers=headers)
