@@ -287,3 +287,19 @@ class Delivery(Screens):
             extra=logs.fields(session),
         )
         return False
+
+    def _fail_unanswered(self, ctx: Context, exc: BaseException, what: str) -> None:
+        """A step with no interaction to answer (``what``: a text input, a send, a timed edge)
+        failed: log it, end the session and queue the edit disabling its menu."""
+        session = ctx.session
+        _LOG.error(
+            "flowfsm: error in %s of flow %r, state %r, session %s",
+            what,
+            session.flow.name,
+            session.state,
+            session.id,
+            exc_info=exc,
+            extra=logs.fields(session),
+        )
+        self._end(session, "error")
+        self.outbox.put(lambda: self._close_message(session, disabled=True, ctx=ctx))

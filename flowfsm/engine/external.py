@@ -48,6 +48,7 @@ __all__ = [
     "UNREACHABLE",
     "External",
     "SendResult",
+    "check_declared",
 ]
 
 _LOG = logs.get_logger("flowfsm")
@@ -78,6 +79,13 @@ _REPLY_WINDOW = 5.0
 
 SEND_STATUSES = (SENT, REFUSED, NOT_HERE, NO_SESSION, AMBIGUOUS, BUSY, UNREACHABLE, UNDELIVERED, ERROR)
 """Every :attr:`SendResult.status`."""
+
+
+def check_declared(session: Session, trigger: str) -> None:
+    """Raise :class:`FlowError` when neither ``session``'s flow nor its root flow declares
+    ``trigger`` (a caller's mistake, not a state of the session)."""
+    if trigger not in session.flow.machine.events and trigger not in session.root_flow.machine.events:
+        raise FlowError(f"flow {session.flow.name!r} declares no trigger {trigger!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,9 +126,7 @@ class External(TextInput):
         session, problem = self._target(target, flow)
         if session is None:
             return SendResult(AMBIGUOUS if problem.startswith("several") else NO_SESSION, detail=problem)
-        declared = session.flow.machine.events
-        if trigger not in declared and trigger not in session.root_flow.machine.events:
-            raise FlowError(f"flow {session.flow.name!r} declares no trigger {trigger!r}")
+        check_declared(session, trigger)
         return await self._external_step(session, trigger, options, origin="send")
 
     def open_sessions(
@@ -256,18 +262,7 @@ class External(TextInput):
             return SendResult(REFUSED, session.id, session.state, refusal.message)
         except Exception as exc:
             probe.outcome("timeout" if isinstance(exc, TimeoutError) else "error", exc)
-            _LOG.error(
-                "flowfsm: error in %s %r of flow %r, state %r, session %s",
-                origin,
-                trigger,
-                session.flow.name,
-                session.state,
-                session.id,
-                exc_info=exc,
-                extra=logs.fields(session),
-            )
-            self._end(session, "error")
-            self.outbox.put(lambda: self._close_message(session, disabled=True, ctx=ctx))
+            self._fail_unanswered(ctx, exc, f"{origin} {trigger!r}")
             return SendResult(ERROR, session.id, session.state, trust.redact(f"{type(exc).__name__}: {exc}"))
         finally:
             probe.done()

@@ -33,7 +33,7 @@ import hikari
 
 from flowfsm.define.flow import Flow
 from flowfsm.engine import logs
-from flowfsm.engine.external import AMBIGUOUS, BUSY, ERROR, NO_SESSION, SendResult
+from flowfsm.engine.external import AMBIGUOUS, BUSY, ERROR, NO_SESSION, SendResult, check_declared
 from flowfsm.engine.remote import Remote
 from flowfsm.engine.session import Session
 from flowfsm.engine.store import RemoteStore, UserIndexedStore
@@ -104,8 +104,7 @@ class RemoteLive(Remote):
                 return SendResult(
                     NO_SESSION, session_id, detail=f"no open session {session_id!r} in the store"
                 )
-            if trigger not in session.flow.machine.events and trigger not in session.root_flow.machine.events:
-                raise FlowError(f"flow {session.flow.name!r} declares no trigger {trigger!r}")
+            check_declared(session, trigger)
             self.sessions.add(session)
             try:
                 result = await self._external_step(session, trigger, options, origin="send")

@@ -78,16 +78,7 @@ class TextInput(Routing):
             lifecycle.trace(ctx, "guard", session.state, session.state, None, refusal.message)
         except Exception as exc:
             probe.outcome("timeout" if isinstance(exc, TimeoutError) else "error", exc)
-            _LOG.error(
-                "flowfsm: error in text input of flow %r, state %r, session %s",
-                session.flow.name,
-                session.state,
-                session.id,
-                exc_info=exc,
-                extra=logs.fields(session),
-            )
-            self._end(session, "error")
-            self.outbox.put(lambda: self._close_message(session, disabled=True, ctx=ctx))
+            self._fail_unanswered(ctx, exc, "text input")
         finally:
             probe.done()
 
