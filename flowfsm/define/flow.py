@@ -952,7 +952,12 @@ class FlowMachine(AsyncMachine):
     async def callbacks(self, funcs: Iterable[Any], event_data: AsyncEventData) -> None:  # type: ignore[override]
         """Run a list of callbacks in order."""
         for func in funcs:
-            await self.callback(func, event_data)
+            # :meth:`callback`, inlined: a coroutine less for each callback of each click.
+            if not callable(func):
+                func = self.resolve_callable(func, event_data)
+            result = func(event_data)
+            if result is not None and _awaitable(result):
+                await result
 
     async def callback(self, func: Any, event_data: AsyncEventData) -> None:  # type: ignore[override]
         """Run one callback (flowfsm's callbacks take the event data and may be async)."""

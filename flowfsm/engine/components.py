@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import hikari
-from hikari.impl import MessageActionRowBuilder
+from hikari.impl import InteractiveButtonBuilder, MessageActionRowBuilder
 
 from flowfsm.define.layout import (
     ButtonGroup,
@@ -27,6 +27,7 @@ from flowfsm.define.layout import (
 from flowfsm.define.modals import Modal
 from flowfsm.define.screen import Button, Item
 from flowfsm.define.selects import SELECT_TYPES, Select, add_select
+from flowfsm.engine import custom_id
 from flowfsm.engine.screen_checks import MAX_BUTTONS_PER_ROW, MAX_ROWS, ScreenChecks
 
 __all__ = ["NEXT_KEY", "PREVIOUS_KEY", "Components", "item_key"]
@@ -60,11 +61,14 @@ class Components(ScreenChecks):
         selects: list[tuple[int, Select]] = []
         buttons: list[tuple[int, Button]] = []
         pinned: list[tuple[int, Button]] = []
-        loose: list[tuple[int, Button]] = []
+        placed = False  # whether any button asks for a row of its own
         for i, it in enumerate(items):
             if isinstance(it, Button):
                 buttons.append((i, it))
-                (loose if it.pin is None else pinned).append((i, it))
+                if it.pin is not None:
+                    pinned.append((i, it))
+                if it.row is not None:
+                    placed = True
             elif isinstance(it, SELECT_TYPES):
                 selects.append((i, it))
         rows_for_buttons = MAX_ROWS - len(selects) - (1 if reserved or list_pages else 0)
@@ -79,6 +83,7 @@ class Components(ScreenChecks):
                 raise self.error("a select cannot be combined with button pagination", selects[0][1])
             if page_size is not None and page_size < 1:
                 raise self.error(f"page_size must be at least 1, got {page_size}")
+            loose = [(i, b) for i, b in buttons if b.pin is None]
             room = (MAX_ROWS - 1) * MAX_BUTTONS_PER_ROW - len(pinned)
             per_page = min(page_size or room, room)
             if per_page < 1:
@@ -94,7 +99,12 @@ class Components(ScreenChecks):
         self.check_row_count(selects, nav_row)
         if not interactive:
             return [], page, pages
-        rows = self.place(buttons, max_rows=MAX_ROWS - len(selects) - (1 if nav_row else 0))
+        max_rows = MAX_ROWS - len(selects) - (1 if nav_row else 0)
+        if not placed and len(buttons) <= max_rows * MAX_BUTTONS_PER_ROW:
+            # Left to right, five to a row: what :meth:`place` does when no button asks for a row.
+            rows = [buttons[i : i + MAX_BUTTONS_PER_ROW] for i in range(0, len(buttons), MAX_BUTTONS_PER_ROW)]
+        else:
+            rows = self.place(buttons, max_rows=max_rows)
         components: list[hikari.api.ComponentBuilder] = [
             MessageActionRowBuilder(components=[self.button(button, index) for index, button in row])
             for row in rows
@@ -163,9 +173,22 @@ class Components(ScreenChecks):
 
     def button(self, button: Button, index: int | None) -> hikari.api.ButtonBuilder:
         """The builder of one button, with its custom id (a link button has none)."""
-        key = button.id if index is None else (button.id or str(index))
-        cid = None if button.url is not None else self.custom_id(str(key), button)
-        return button_builder(button, cid, disabled=self.disabled)
+        if button.url is not None:
+            return button_builder(button, None, disabled=self.disabled)
+        key = button.id or str(index)
+        cid = self.prefix + key
+        if len(cid) > custom_id.MAX_CUSTOM_ID:
+            self.custom_id(key, button)  # raises the error naming the item
+        # :func:`~flowfsm.define.layout.button_builder` for an interactive button, inlined: this
+        # runs for every button of every render.
+        emoji = button.emoji
+        return InteractiveButtonBuilder(
+            style=button.style,
+            custom_id=cid,
+            label=button.label or hikari.UNDEFINED,
+            emoji=hikari.UNDEFINED if emoji is None else emoji,
+            is_disabled=button.disabled or self.disabled,
+        )
 
     # -- layout mode -------------------------------------------------------------------------------
 

@@ -108,10 +108,11 @@ class Routing(Admission):
         lock = self.sessions.lock(session)
         if lock.locked() and len(getattr(lock, "_waiters", None) or ()) >= self._max_waiting(session):
             return await self._refuse(responder, self._busy_text(session), flow, reason="busy")
-        # Waiting for another step of this session counts towards the step's deadlines.
-        self._defers.add(responder, self.defer_after)
+        # Waiting for another step of this session counts towards the step's deadlines (the step
+        # starts them itself when it need not wait).
         waits = lock.locked()
         if waits:
+            self._defers.add(responder, self.defer_after)
             self._limits.add(responder, self.step_timeout)
         try:
             async with lock:
@@ -121,8 +122,8 @@ class Routing(Admission):
                 raise
             await self._refuse(responder, self.texts.timeout, flow, reason="error")
         finally:
-            self._defers.discard(responder)
             if waits:
+                self._defers.discard(responder)
                 self._limits.discard(responder)
                 self._forgive_overrun(responder)
         self.sessions.release(session)

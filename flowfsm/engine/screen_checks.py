@@ -14,7 +14,7 @@ from typing import Any
 import hikari
 
 from flowfsm.define.flow import Flow
-from flowfsm.define.limits import embed_problems, item_limit_problems
+from flowfsm.define.limits import MAX_EMOJI_NAME, embed_problems, item_limit_problems
 from flowfsm.define.modals import Modal, modal_problems
 from flowfsm.define.pagination import Nav
 from flowfsm.define.screen import Button, Item, Screen
@@ -109,7 +109,8 @@ class ScreenChecks:
         """One button or select: its own limits, its id (valid, unique) and its trigger."""
         if type(item) is Button:  # the common case first: this runs for every item of every render
             self.check_button(item, modals)
-        elif isinstance(item, SELECT_TYPES):
+            return
+        if isinstance(item, SELECT_TYPES):
             problems = select_problems(item)  # type: ignore[arg-type]
             if problems:
                 raise self.error("; ".join(problems), item)
@@ -117,48 +118,71 @@ class ScreenChecks:
             raise self.error(f"unsupported item type {type(item).__name__}", f"#{index}")
         else:
             self.check_button(item, modals)
-        item_id = getattr(item, "id", None)
-        if item_id is not None:
-            if not custom_id.valid_item_id(item_id):
-                raise self.error(
-                    "an item id is 1-40 letters, digits, '_', '.' or '-' and not only digits", item
-                )
-            if item_id in self.seen:
-                raise self.error("two items share this id", item)
-            self.seen.add(item_id)
-        trigger = getattr(item, "trigger", None)
-        if trigger is not None:
+            return
+        self.check_id(item, item.id)
+        trigger = item.trigger
+        if trigger is not None and trigger not in self.triggers:
             self.check_trigger(trigger, item)
-        problems = item_limit_problems(item)  # a link button's url, emoji of buttons and options
+        problems = item_limit_problems(item)  # the emoji of a text select's options
         if problems:
             raise self.error("; ".join(problems), item)
 
-    def check_button(self, item: Button, modals: Sequence[Modal]) -> None:
-        """A button: label or emoji, one of trigger/action/modal or a url, a known modal."""
-        if not item.label and item.emoji is None:
-            raise self.error("a button needs a label or an emoji", item)
-        if item.label is not None and len(item.label) > MAX_LABEL:
-            raise self.error(f"label is {len(item.label)} characters; Discord allows {MAX_LABEL}", item)
-        if item.pin not in (None, "start", "end"):
-            raise self.error(f"pin must be 'start' or 'end', got {item.pin!r}", item)
-        if item.url is not None:
-            if item.trigger is not None or item.action is not None or item.modal is not None:
-                raise self.error("a link button cannot also have a trigger, an action or a modal", item)
-            if not item.url.startswith(_URL_SCHEMES):
-                raise self.error(f"link url must start with one of {', '.join(_URL_SCHEMES)}", item)
+    def check_id(self, item: Item, item_id: str | None) -> None:
+        """An item's own id: valid, and not shared with another item of the screen."""
+        if item_id is None:
             return
+        if not custom_id.valid_item_id(item_id):
+            raise self.error("an item id is 1-40 letters, digits, '_', '.' or '-' and not only digits", item)
+        if item_id in self.seen:
+            raise self.error("two items share this id", item)
+        self.seen.add(item_id)
+
+    def check_button(self, item: Button, modals: Sequence[Modal]) -> None:
+        """A button: label or emoji, one of trigger/action/modal or a url, a known modal, its id,
+        its trigger, its emoji and url."""
+        # Read each field once and test the common case (a labelled button with a trigger or an
+        # action and nothing else) with as few branches as possible: this runs for every button of
+        # every render.
+        label, emoji, url = item.label, item.emoji, item.url
+        if not label:
+            if emoji is None:
+                raise self.error("a button needs a label or an emoji", item)
+        elif len(label) > MAX_LABEL:
+            raise self.error(f"label is {len(label)} characters; Discord allows {MAX_LABEL}", item)
+        if item.pin is not None and item.pin not in ("start", "end"):
+            raise self.error(f"pin must be 'start' or 'end', got {item.pin!r}", item)
+        trigger, action, modal = item.trigger, item.action, item.modal
+        if url is not None:
+            if trigger is not None or action is not None or modal is not None:
+                raise self.error("a link button cannot also have a trigger, an action or a modal", item)
+            if not url.startswith(_URL_SCHEMES):
+                raise self.error(f"link url must start with one of {', '.join(_URL_SCHEMES)}", item)
+        else:
+            if (trigger is not None) + (action is not None) + (modal is not None) != 1:
+                self._check_button_kind(item)
+            if modal is not None and modal not in {m.id for m in modals}:
+                known = sorted(m.id for m in modals)
+                raise self.error(
+                    f"button opens modal {modal!r}, which this screen does not define (known: {known})", item
+                )
+            if item.style in _NOT_INTERACTIVE:
+                raise self.error("style LINK needs url=...; PREMIUM buttons are not supported", item)
+        if item.id is not None:
+            self.check_id(item, item.id)
+        if trigger is not None and trigger not in self.triggers:
+            self.check_trigger(trigger, item)
+        if url is not None or not (emoji is None or (type(emoji) is str and len(emoji) <= MAX_EMOJI_NAME)):
+            problems = item_limit_problems(item)  # a link button's url, a custom or long emoji
+            if problems:
+                raise self.error("; ".join(problems), item)
+
+    def _check_button_kind(self, item: Button) -> None:
+        """A button without a url that has not exactly one of trigger, action or modal."""
         given = (item.trigger is not None) + (item.action is not None) + (item.modal is not None)
         if given > 1:
             raise self.error("give a button one of trigger, action or modal", item)
         if not given and not item.disabled:
             raise self.error("a button needs a trigger, an action, a modal or a url (or disabled=True)", item)
-        if item.modal is not None and item.modal not in {m.id for m in modals}:
-            known = sorted(m.id for m in modals)
-            raise self.error(
-                f"button opens modal {item.modal!r}, which this screen does not define (known: {known})", item
-            )
-        if item.style in _NOT_INTERACTIVE:
-            raise self.error("style LINK needs url=...; PREMIUM buttons are not supported", item)
 
     def check_row_count(self, selects: Sequence[tuple[int, Select]], nav_row: Sequence[Button]) -> None:
         """A classic message holds 5 action rows: each select takes one, the reserved row one.
