@@ -92,7 +92,9 @@ class RedisLive:
         ttl_ms = self._ttl_ms(deadline)
         plan = session.timed
         due = "" if plan is None or plan.due is None else repr(plan.due + offset)
-        watches = "\n".join(sorted({encode_watch_key(key) for key in session.watches or ()}))
+        # None: the step rendered nothing, so the keys stored last time stand ("=").
+        watching = session.watches
+        watches = "=" if watching is None else "\n".join(sorted({encode_watch_key(k) for k in watching}))
         result = await self._save(
             keys=[
                 self.session_key(session.id),

@@ -36,7 +36,7 @@ end
 """
 
 # A Lua function the save script calls after writing the snapshot: (session key, id, prefix,
-# timed due or '', watched keys one a line or '', ttl ms). A save ends any claimed refresh: the
+# timed due or '', watched keys one a line ('' none, '=' as stored), ttl ms). A save ends any claimed refresh: the
 # step it ends rendered after that claim, so its screen is fresh.
 KEEP_LIVE = """
 local function keep_live(key, id, prefix, due, watch, ttl)
@@ -47,6 +47,7 @@ local function keep_live(key, id, prefix, due, watch, ttl)
   end
   redis.call('ZREM', prefix .. 'refreshing', id)
   local old = redis.call('HGET', key, 'watch') or ''
+  if watch == '=' then watch = old end
   if old ~= watch then
     local now = {}
     for k in string.gmatch(watch, '[^\\n]+') do now[k] = true end
