@@ -92,6 +92,7 @@ class RemoteLive(Remote):
                     NO_SESSION, session_id, detail=f"no open session {session_id!r} in the store"
                 )
             check_declared(session, trigger)
+            await self._know_application()
             self.sessions.add(session)
             try:
                 result = await self._external_step(session, trigger, options, origin="send")
@@ -99,6 +100,15 @@ class RemoteLive(Remote):
                 held = self._leave_working_set(session)
             await self._commit(remote, session, held)
             return result
+
+    async def _know_application(self) -> None:
+        """Learn the bot's application id (its webhooks edit menus) when no interaction told this
+        process yet: a replica that fires a step for a session another replica opened."""
+        if self.application_id is None:
+            try:
+                self.application_id = int((await self.rest.fetch_application()).id)
+            except Exception:  # the edit then goes through the channel, or fails and says so
+                _LOG.warning("flowfsm: fetching the bot's application id failed", exc_info=True)
 
     async def _stored_target(
         self,

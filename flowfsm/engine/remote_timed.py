@@ -134,6 +134,7 @@ class RemoteTimed(RemoteLive):
             async with remote.lock(session_id) as session:
                 if session is None:
                     return  # ended meanwhile: its removal took it out of the due times
+                await self._know_application()
                 self.sessions.add(session)
                 try:
                     await self._fire_due(session)

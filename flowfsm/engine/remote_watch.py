@@ -134,6 +134,7 @@ class RemoteWatching(RemoteTimed):
             async with remote.lock(session_id) as session:
                 if session is None:
                     return
+                await self._know_application()
                 self.sessions.add(session)
                 try:
                     result = await self._external_step(session, None, {}, origin="refresh")
