@@ -35,6 +35,14 @@ def _mark(marker: str, session_id: str) -> None:
     Path(marker).write_text(session_id)
 
 
+def _first(marker: str) -> bool:
+    """Whether this replica is the first to get here (it then writes its index to ``marker``)."""
+    if Path(marker).exists():
+        return False
+    _mark(marker, os.environ.get("FLOWFSM_REPLICA", "?"))
+    return True
+
+
 async def slow(ctx: Context) -> None:
     """One more, after a wait in the middle of the step."""
     marker = os.environ.get("FLOWFSM_SLOW_MARKER")
@@ -86,8 +94,7 @@ async def ring(ctx: Context) -> None:
     """One ring. In a replica process with ``$FLOWFSM_HANG_MARKER`` set, the first replica to
     ring writes its index to that file and hangs there (the test kills it holding the claim)."""
     marker = os.environ.get("FLOWFSM_HANG_MARKER")
-    if marker and not Path(marker).exists():
-        _mark(marker, os.environ.get("FLOWFSM_REPLICA", "?"))
+    if marker and _first(marker):
         await asyncio.Event().wait()
     ctx.data["rings"] = ctx.data.get("rings", 0) + 1
 

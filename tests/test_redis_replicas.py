@@ -78,6 +78,10 @@ def exists(path: Path) -> bool:
     return path.exists()
 
 
+def read(path: Path) -> str:
+    return path.read_text()
+
+
 async def appears(path: Path) -> None:
     """Until the file ``path`` exists (written by a replica process)."""
     for _ in range(2000):
@@ -156,7 +160,7 @@ async def test_a_replica_killed_while_it_fires_a_timed_edge_leaves_it_to_another
     assert c.menu["content"] == "quiet"
     hang = Path(str(c.marker) + "-ring")
     await appears(hang)  # one replica claimed the due edge and hangs in its step, holding the lock
-    claimer = int(hang.read_text())
+    claimer = int(read(hang))
     c.replicas.kill(claimer)
     # After the lock's and the claim's leases (1 s), the other replica fires it: once.
     await shows(c, "rings=1")
