@@ -174,7 +174,10 @@ class RemoteTimed(RemoteLive):
                 wake.set()
 
     async def _poll_wait(self, seconds: float) -> None:
-        self._poll_at = self.clock() + seconds
+        # A wake-up asked for during the look (a step saved an earlier due time) shortens the wait.
+        now = self.clock()
+        seconds = min(seconds, max(0.0, self._poll_at - now))
+        self._poll_at = now + seconds
         wake = self._poll_wake = asyncio.Event()
         try:
             await asyncio.wait_for(wake.wait(), seconds)

@@ -14,11 +14,13 @@ from any replica, and each refresh runs on exactly one replica, coalesced as wit
   session, re-renders the same screen and edits the menu, as :mod:`flowfsm.engine.watch` does, and
   saves it. So each session gets at most one edit per ``refresh_interval`` whichever replicas
   invalidate, and a session whose step runs elsewhere is refreshed after that step.
-* **Sync or async.** ``flows.invalidate(...)`` stays synchronous (it is called from render
-  functions and callbacks through ``ctx.invalidate``): it marks this process's working set at once
-  and queues the store's marking on the outbox (``flows.drain()`` waits for it). It returns the
-  sessions marked here, which with a remote store are only those in a step in this process (usually
-  0): ``await flows.ainvalidate(...)`` returns the count the store marked too.
+* **Sync or async.** ``flows.invalidate(...)`` stays synchronous (it is called from callbacks
+  through ``ctx.invalidate``): with a remote store it queues the store's marking on the outbox
+  (``flows.drain()`` waits for it) and returns 0, since the count needs the store's answer;
+  ``await flows.ainvalidate(...)`` marks at once and returns how many sessions the store marked.
+  Sessions in a step in this process are not refreshed in place: the store marks them like the
+  others, and their refresh is claimed once their step has saved (a refresh racing a click of the
+  same session on the same replica would otherwise edit the menu under the click).
 
 A part of :class:`~flowfsm.engine.manager.FlowManager` (see ARCHITECTURE.md).
 """
@@ -46,23 +48,24 @@ class RemoteWatching(RemoteTimed):
     """Invalidation across replicas: watched keys kept in the store, refreshes claimed by one replica."""
 
     def invalidate(self, *key: Hashable, skip: Session | None = None) -> int:
-        marked = super().invalidate(*key, skip=skip)
         remote = self.remote
-        if isinstance(remote, LiveStore):
-            name = watch_key(key)
-            self._arm_timer()
-            self.outbox.put(lambda: self._mark_stored(remote, name, skip))
-        return marked
+        if not isinstance(remote, LiveStore):
+            return super().invalidate(*key, skip=skip)
+        # Sessions in a step here are marked in the store like the others (their previous save
+        # listed their keys): the refresh claims them once their step has saved.
+        name = watch_key(key)
+        self._arm_timer()
+        self.outbox.put(lambda: self._mark_stored(remote, name, skip))
+        return 0
 
     async def ainvalidate(self, *key: Hashable, skip: Session | None = None) -> int:
         """:meth:`invalidate`, awaiting the store: returns how many sessions were newly marked for
-        a refresh, in this process and (with a remote store) in the store."""
-        marked = super().invalidate(*key, skip=skip)
+        a refresh (with a remote store, in the store: one round trip)."""
         remote = self.remote
-        if isinstance(remote, LiveStore):
-            self._arm_timer()
-            marked += await self._mark_stored(remote, watch_key(key), skip)
-        return marked
+        if not isinstance(remote, LiveStore):
+            return super().invalidate(*key, skip=skip)
+        self._arm_timer()
+        return await self._mark_stored(remote, watch_key(key), skip)
 
     async def _mark_stored(self, remote: LiveStore, name: Hashable, skip: Session | None) -> int:
         """Mark the stored sessions watching ``name`` (one round trip) and wake the poll task."""
