@@ -12,9 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import hikari
+import miru
 import pytest_asyncio
 
+from examples.inventory import configure, db, inventory
 from examples.inventory_db import InventoryDB
+from examples.redis_bot import restock
+from flowfsm import FlowManager, RedisStore
 from flowfsm.testing import FakeDiscord, signing
 from flowfsm.testing.harness import components_of
 from flowfsm.testing.redis_server import RedisServer
@@ -115,3 +120,16 @@ async def test_a_purchase_updates_the_stock_in_a_menu_the_other_replica_stored(
     await shows(bob, "**Healing potion** · 10 coins · 19 left")  # Bob's menu, stored by replica 1
     await bob.click("Buy Healing potion")  # the refreshed menu's buttons still work
     await shows(alice, "**Healing potion** · 10 coins · 18 left")
+    # A delivery from another process on the same Redis (a webhook worker): both menus refresh.
+    store = RedisStore(replicas.redis_url, prefix=replicas.store_options["prefix"])
+    bot = hikari.RESTBot("unused", "Bot")
+    worker = FlowManager(miru.Client(bot), [inventory], store=store, auto_expire=False)
+    try:
+        configure(replicas.env["INVENTORY_DB"])
+        assert await restock(worker, "potion", 5) == 2
+        await shows(alice, "**Healing potion** · 10 coins · 23 left")
+        await shows(bob, "**Healing potion** · 10 coins · 23 left")
+    finally:
+        await worker.close()
+        await store.close()
+        await db().close()

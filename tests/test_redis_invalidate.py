@@ -170,7 +170,9 @@ async def test_sessions_that_stop_watching_end_or_expire_leave_the_watch_sets(re
             await h.command("shelf", user=ALICE + n)
             menus.append(h.menu_id)
         assert len(await watchers(h)) == 3
+        sent = count_round_trips(store_of(h))
         await h.click("Peek", user=ALICE + 2, message_id=menus[2])  # a screen that watches nothing
+        assert sent == ["EVALSHA", "EVALSHA"]  # the watch sets ride in the save: still 2
         assert len(await watchers(h)) == 2
         first = await store_of(h).user_session(ALICE, "shelf")
         assert first is not None
