@@ -76,10 +76,10 @@ class RemoteWatching(RemoteTimed):
         except Exception:
             _LOG.exception("flowfsm: invalidating %r in the session store failed", name)
             return 0
-        stats = self.live_stats
-        stats.invalidations += 1
-        stats.marked += marked
         if marked:
+            stats = self.live_stats
+            stats.invalidations += 1
+            stats.marked += marked
             self._wake_poll_by(self.clock())
         return marked
 
