@@ -93,8 +93,6 @@ def _awaitable(result: object) -> bool:
     if len(_PLAIN_TYPES) < 256 and kind is not GeneratorType:  # a generator's flags decide, not its type
         _PLAIN_TYPES.add(kind)
     return False
-
-
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
