@@ -10,8 +10,10 @@ runs after the reply has gone, and the second figure counts it. The redis-server
 fixture's (flowfsm.testing.redis_server: loopback, no persistence).
 
 Also measured: the Redis round trips per click (commands sent by the store's client), the Redis
-memory of a typical snapshot (``MEMORY USAGE`` of a session's key), and what the process keeps per
-open session (tracemalloc after gc, as bench/measure.py's memory part, with ``--sessions`` menus
+memory of a typical snapshot (``MEMORY USAGE`` of a session's key), everything Redis holds per
+session (``used_memory`` grown by ``--live`` sessions, all keys counted: snapshot, deadline, user
+index, and the live menus' timed due time or watch set entry) for a plain menu, one with a timed
+edge and one watching a key, and what the process keeps per open session (tracemalloc after gc, as bench/measure.py's memory part, with ``--sessions`` menus
 opened). The last line printed is a JSON object.
 """
 
@@ -33,8 +35,44 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import flows
 from bench.env import Env, OpenMenu, dumps, full_gc
 from bench.measure import FIRST_USER, settle, timed_start
+from flowfsm import Button, Context, Flow, Screen
 from flowfsm.engine.stores.redis import RedisStore
+from flowfsm.testing import FakeClock, FakeDiscord, Harness
 from flowfsm.testing.redis_server import RedisServer
+
+
+def _live_flow(kind: str) -> Flow:
+    """A one-screen menu: plain, with a timed edge (``every=5``), or watching a key."""
+    flow = Flow(f"live_{kind}", timeout=600, command=kind)
+
+    @flow.state(initial=True)
+    def showing(ctx: Context) -> Screen:
+        if kind == "watching":
+            ctx.watch("stock", ctx.user_id % 50)  # 50 keys, shared by many sessions each
+        return Screen(f"n={ctx.data.get('n', 0)}", items=[Button("Add", trigger="add")])
+
+    flow.transition("add", "showing", "showing")
+    if kind == "timed":
+        flow.transition("tick", "showing", "showing", every=5)
+    return flow
+
+
+async def bytes_per_session(url: str, sessions: int) -> dict[str, float]:
+    """What Redis holds per open session (``used_memory`` delta / sessions), by kind of menu."""
+    found: dict[str, float] = {}
+    clock = FakeClock(1_800_000_000.0)
+    async with FakeDiscord() as discord:
+        for kind in ("plain", "timed", "watching"):
+            store = RedisStore(url, prefix=f"live-{kind}:", wall=clock)
+            async with Harness([_live_flow(kind)], discord=discord, store=store, clock=clock) as h:
+                before = int((await store.redis.info("memory"))["used_memory"])
+                for index in range(sessions):
+                    await h.command(kind, user=7_000_000 + index)
+                await h.manager.drain()
+                after = int((await store.redis.info("memory"))["used_memory"])
+                found[kind] = (after - before) / sessions
+            await store.close()
+    return found
 
 
 async def timed_click(env: Env, menu: OpenMenu) -> tuple[int, int]:
@@ -125,6 +163,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             round_trips = len(sent) / args.clicks
             sizes = [await store.memory_usage(s) or 0 for s in await _some_sessions(store, 50)]
             kept = {env.label: await kept_per_session(env, args.kept) for env in envs}
+            in_redis = await bytes_per_session(server.url, args.live)
             return {
                 "clicks": args.clicks,
                 "open_sessions": args.sessions,
@@ -133,6 +172,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 "commands": sorted(set(sent)),
                 "snapshot_memory_usage_bytes": statistics.median(sizes),
                 "kept_bytes_per_session": kept,
+                "redis_bytes_per_session": in_redis,
                 "sessions_in_process": {env.label: env.menus.open_sessions() for env in envs},
             }
         finally:
@@ -158,6 +198,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clicks", type=int, default=1000)
     parser.add_argument("--kept", type=int, default=500, help="menus opened for the per-session memory")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--live", type=int, default=1000, help="sessions opened per kind for the Redis bytes")
     args = parser.parse_args(argv)
     sys.stdout.write(json.dumps(asyncio.run(run(args))) + "\n")
 

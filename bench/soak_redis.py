@@ -15,13 +15,25 @@ SQLite file. This process orchestrates:
   claims the sessions due by then at once, the replicas' expiry tasks claim them too (exactly one
   process expires each), running their ``on_timeout`` and disabling their menus while users are
   busy with them;
-* at the end: it waits until no step holds a lock, leaps past every timeout and claims the rest.
+* **live menus across replicas**: the replicas also serve the auction example (timed edges: a tick
+  every 10 s, the sale after 60 s), whose plans live in Redis and fire on whichever replica claims
+  them first; purchases invalidate the stock other menus watch, and for the first
+  ``SOAK_STORM_SHARE`` of the load this process adds an invalidation storm
+  (``await flows.ainvalidate("stock", sku)``, ``SOAK_REDIS_STORM_RATE`` a second, default 100: each
+  is one script over every stored session watching the item) that the replicas' refreshes serve,
+  each session at most once per ``refresh_interval``; time leaps only once the storm is over;
+* at the end: it waits until no step holds a lock, leaps past every timeout and claims the rest;
+  **sessions left** counts what Redis still holds of sessions: snapshots, deadlines, timed due
+  times, marked or claimed refreshes and watch sets (a leak of any shows there).
 
 The replicas write what they saw (interaction ids that reached an item, exceptions at their event
 loop, ERROR records) to a file each, line by line, so a kill loses nothing already written. The
 last line is the memory soak's, plus the sessions served by more than one replica and the kills::
 
-    soak: N interactions, F faults injected, L lost updates, C crashes, S sessions left, X forged actions run; M sessions served by more than one replica, K replica kills
+    soak: N interactions, F faults injected, L lost updates, C crashes, S sessions left, X forged actions run; M sessions served by more than one replica, K replica kills; T timed edges fired, R refresh edits (bound B)
+
+(one line). The refresh bound is one edit per session per ``refresh_interval`` it is open: at
+most the peak of stored sessions times the load's intervals, plus one per session opened.
 
 Exit status non-zero unless L, C, S and X are 0. Same ``SOAK_*`` settings as bench/soak.py.
 """
@@ -73,6 +85,8 @@ KILL_EVERY = (4.0, 12.0)
 """Seconds between two replica kills, picked at random."""
 DOWN_FOR = (0.3, 2.0)
 """Seconds a killed replica stays down before it is restarted."""
+REFRESH_INTERVAL = 1.0
+"""Every manager's ``refresh_interval`` (the coalescing bound's unit)."""
 
 
 # -- a replica (run by flowfsm.testing.replicas in its own process) ---------------------------------------
@@ -84,6 +98,7 @@ def _reporter(path: Path) -> TextIO:
 
 def replica(bot: hikari.RESTBot, store: RemoteStore) -> FlowManager:
     """One replica of the inventory bot on ``store``, writing what it saw to ``$SOAK_REPORT_DIR``."""
+    from examples import auction
     from examples import inventory as shop
 
     shop.configure(os.environ["SOAK_DB"], catalog=CATALOG, starting_balance=STARTING_BALANCE)
@@ -98,16 +113,20 @@ def replica(bot: hikari.RESTBot, store: RemoteStore) -> FlowManager:
     logging.getLogger().setLevel(logging.ERROR)
     manager = FlowManager(
         miru.Client(bot),
-        [shop.inventory],
+        [shop.inventory, auction.auction],
         store=store,
         defer_after=float(os.environ.get("SOAK_DEFER_AFTER", "0.05")),
         step_timeout=15.0,
+        refresh_interval=REFRESH_INTERVAL,
     )
     manager.add_hook("on_action", lambda ctx: report.write(f"ran {int(ctx.interaction.id)}\n"))
     if isinstance(store, RedisStore):
         _follow_leaps(store)
+    _tasks.add(loop.create_task(_report_live(manager, report)))
 
     async def on_command(interaction: hikari.CommandInteraction) -> Any:
+        if interaction.command_name == "auction":
+            return await manager.start(interaction, auction.auction)
         options = await shop.start_options(int(interaction.user.id))
         return await manager.start(interaction, shop.inventory, options=options)
 
@@ -131,6 +150,14 @@ def _follow_leaps(store: RedisStore) -> None:
 
 
 _tasks: set[asyncio.Task[None]] = set()
+
+
+async def _report_live(manager: FlowManager, report: TextIO) -> None:
+    """Write this replica's live counters every 0.2 s (a kill loses at most the last 0.2 s)."""
+    while True:
+        await asyncio.sleep(0.2)
+        stats = manager.live_stats
+        report.write(f"live {stats.timed_fired} {stats.refreshes}\n")
 
 
 class _ErrorLines(logging.Handler):
@@ -172,6 +199,28 @@ class Orchestra:
         self.jumps = 0
         self.expired = 0
         self.stop = asyncio.Event()
+        self.storm_over = asyncio.Event()
+        self.invalidations = 0
+        self.marked = 0
+        self.peak_stored = 0
+
+    async def storm(self) -> None:
+        """For the first part of the load, invalidate random items' stock from this process."""
+        skus = [sku for sku, *_ in CATALOG]
+        rate = float(os.environ.get("SOAK_REDIS_STORM_RATE", "100"))
+        ends = time.monotonic() + self.settings.seconds * self.settings.storm_share
+        per_tick = max(1, round(rate / 100))
+        try:
+            while time.monotonic() < ends and not self.stop.is_set():
+                for _ in range(per_tick):
+                    self.marked += await self.expirer.ainvalidate("stock", self.rng.choice(skus))
+                self.invalidations += per_tick
+                self.peak_stored = max(
+                    self.peak_stored, await self.store.redis.zcard(self.store.deadlines_key)
+                )
+                await asyncio.sleep(0.01)
+        finally:
+            self.storm_over.set()
 
     async def kill_and_restart(self) -> None:
         """Now and then one replica dies (SIGKILL) and comes back a moment later."""
@@ -185,7 +234,9 @@ class Orchestra:
             await self.replicas.start(victim)
 
     async def leap(self) -> None:
-        """Now and then time leaps forward here and this process claims the sessions due by then."""
+        """Now and then time leaps forward here and this process claims the sessions due by then
+        (once the storm is over: its menus stay open while it lasts)."""
+        await self.storm_over.wait()
         while not await self._pause(1.0, 4.0):
             if self.rng.random() < 0.5:
                 self.clock.jump(self.rng.uniform(30, 240))
@@ -215,12 +266,29 @@ async def no_locks(store: RedisStore) -> None:
     raise TimeoutError(f"sessions still locked after {WIND_DOWN:.0f} s")
 
 
+async def expire_all(expirer: FlowManager, store: RedisStore) -> int:
+    """Claim every session due after the last leap. The replicas' poll tasks still run: one may
+    hold a session for a timed edge or a refresh that fell due with the leap (the claim skips a
+    held session); its save leaves the deadline due, so claim again once no lock is held."""
+    expired = 0
+    for _ in range(20):
+        expired += await expirer.expire_stored()
+        await no_locks(store)
+        if not await store.redis.zcard(store.deadlines_key):
+            break
+    return expired
+
+
 async def sessions_stored(store: RedisStore) -> int:
+    """What Redis holds of sessions: snapshots, deadlines, and the live menus' keys."""
     stored = [key async for key in store.redis.scan_iter(match=f"{store.prefix}s:*")]
-    return len(stored) + int(await store.redis.zcard(store.deadlines_key))
+    watch_sets = [key async for key in store.redis.scan_iter(match=f"{store.prefix}w:*")]
+    live = [await store.redis.zcard(f"{store.prefix}{name}") for name in ("timed", "refresh", "refreshing")]
+    return len(stored) + int(await store.redis.zcard(store.deadlines_key)) + len(watch_sets) + sum(live)
 
 
 async def run(settings: Settings, conn: Connection, db_path: Path, reports: Path) -> dict[str, Any]:
+    from examples import auction
     from examples import inventory as shop
 
     loop = asyncio.get_running_loop()
@@ -235,7 +303,14 @@ async def run(settings: Settings, conn: Connection, db_path: Path, reports: Path
             bot_token, rest_url=rest_url, banner=None, logs=None, suppress_optimization_warning=True
         )  # never started: its REST client edits the menus of the sessions this process expires
         bot.rest.start()  # type: ignore[attr-defined]
-        expirer = FlowManager(miru.Client(bot), [shop.inventory], store=store, clock=clock, auto_expire=False)
+        expirer = FlowManager(
+            miru.Client(bot),
+            [shop.inventory, auction.auction],
+            store=store,
+            clock=clock,
+            auto_expire=False,
+            refresh_interval=REFRESH_INTERVAL,
+        )
         expirer.application_id = APPLICATION_ID
         replicas = ReplicaSet(
             "bench.soak_redis:replica",
@@ -258,6 +333,7 @@ async def run(settings: Settings, conn: Connection, db_path: Path, reports: Path
             chaos = [
                 asyncio.ensure_future(orchestra.kill_and_restart()),
                 asyncio.ensure_future(orchestra.leap()),
+                asyncio.ensure_future(orchestra.storm()),
             ]
             assert await loop.run_in_executor(None, conn.recv) == ("done",)
             load = time.monotonic() - started
@@ -267,9 +343,9 @@ async def run(settings: Settings, conn: Connection, db_path: Path, reports: Path
             # then time passes every timeout and the last sessions are claimed.
             stuck = 0
             await no_locks(store)
-            clock.jump(shop.inventory.timeout + 1)
+            clock.jump(max(shop.inventory.timeout, auction.auction.timeout) + 1)
             await store.redis.set(LEAP_KEY, repr(clock.offset))
-            orchestra.expired += await expirer.expire_stored()
+            orchestra.expired += await expire_all(expirer, store)
             try:
                 async with asyncio.timeout(WIND_DOWN):
                     await expirer.drain()
@@ -293,24 +369,37 @@ async def run(settings: Settings, conn: Connection, db_path: Path, reports: Path
         "stuck": stuck,
         "multi_served": balancer.multi_served(),
         "sessions_seen": len(balancer.served),
+        "invalidations": orchestra.invalidations,
+        "marked": orchestra.marked,
+        "peak_stored": orchestra.peak_stored,
     }
 
 
-def read_reports(reports: Path) -> tuple[collections.Counter[int], list[str], collections.Counter[str]]:
-    """What every replica process wrote: interaction ids that reached an item, crashes, ERRORs."""
+def read_reports(
+    reports: Path,
+) -> tuple[collections.Counter[int], list[str], collections.Counter[str], tuple[int, int]]:
+    """What every replica process wrote: interaction ids that reached an item, crashes, ERRORs,
+    and the timed edges fired and refresh edits made (summed over the replica processes)."""
     ran: collections.Counter[int] = collections.Counter()
     crashes: list[str] = []
     errors: collections.Counter[str] = collections.Counter()
+    timed = refreshes = 0
     for path in sorted(reports.glob("replica-*.log")):
+        last_live = (0, 0)
         for line in path.read_text().splitlines():
             kind, _, rest = line.partition(" ")
-            if kind == "ran":
+            if kind == "live":
+                fired, refreshed = rest.split()
+                last_live = (int(fired), int(refreshed))
+            elif kind == "ran":
                 ran[int(rest)] += 1
             elif kind == "crash":
                 crashes.append(rest)
             elif kind == "error":
                 errors[rest] += 1
-    return ran, crashes, errors
+        timed += last_live[0]
+        refreshes += last_live[1]
+    return ran, crashes, errors, (timed, refreshes)
 
 
 def main() -> int:
@@ -335,7 +424,7 @@ def main() -> int:
                 discord.terminate()
         _, interactions, faults, acks, counts, (forged, doubles) = result["stats"]
         lost, problems = asyncio.run(count_lost_updates(db_path, acks))
-        ran, crashes, errors = read_reports(reports)
+        ran, crashes, errors, (timed, refreshes) = read_reports(reports)
     elapsed = time.monotonic() - started
     print(
         f"soak (STORE=redis): {elapsed:.0f} s, {REPLICAS} replicas, {settings.users} users, "
@@ -348,6 +437,13 @@ def main() -> int:
     )
     for key, value in sorted(counts.items()):
         print(f"  {key}: {value}")
+    # At most one refresh per stored session per interval, over the whole load (and the wind-down).
+    opened = sum(value for key, value in counts.items() if key.startswith("command"))
+    bound = result["peak_stored"] * int(result["load_s"] / REFRESH_INTERVAL + 2) + opened
+    print(
+        f"  live: {result['invalidations']} invalidations from the orchestrator marked {result['marked']} "
+        f"stored sessions; replicas fired {timed} timed edges and made {refreshes} refresh edits"
+    )
     for key, value in errors.most_common():
         print(f"  logged ERROR {key}: {value}")
     for crash, number in collections.Counter(crashes).most_common(10):
@@ -360,9 +456,10 @@ def main() -> int:
     print(
         f"soak: {interactions} interactions, {faults} faults injected, {lost} lost updates, "
         f"{len(crashes)} crashes, {result['left']} sessions left, {forged_run} forged actions run; "
-        f"{result['multi_served']} sessions served by more than one replica, {result['kills']} replica kills"
+        f"{result['multi_served']} sessions served by more than one replica, {result['kills']} replica kills; "
+        f"{timed} timed edges fired, {refreshes} refresh edits (bound {bound})"
     )
-    healthy = lost == 0 and not crashes and result["left"] == 0 and not result["stuck"]
+    healthy = lost == 0 and not crashes and result["left"] == 0 and not result["stuck"] and refreshes <= bound
     return 0 if healthy and forged_run == 0 else 1
 
 

@@ -134,7 +134,8 @@ class InventoryDB:
             database lives as long as this object).
         catalog: ``(sku, name, category, price, stock)`` rows seeded into an empty database.
         starting_balance: coins of a user seen for the first time.
-        cache_ttl: seconds a cached catalog entry may be served.
+        cache_ttl: seconds a cached catalog entry may be served (0: no cache, every read goes to
+            the database, for several processes writing it).
         cache_size: at most this many cached entries.
         timer: the cache's clock (inject one in tests to move time without sleeping).
 
@@ -229,21 +230,23 @@ class InventoryDB:
     async def categories(self) -> list[str]:
         """Category names, sorted (cached)."""
         key = ("categories",)
-        if key not in self.cache:
+        found = self.cache.get(key)
+        if found is None:
             rows = await self._rows("SELECT DISTINCT category FROM items ORDER BY category")
-            self.cache[key] = [str(row["category"]) for row in rows]
-        return list(self.cache[key])
+            found = self.cache[key] = [str(row["category"]) for row in rows]
+        return list(found)
 
     async def items(self, category: str) -> list[Item]:
         """The items of one category, by price (cached until a write touches the category)."""
         key = ("items", category)
-        if key not in self.cache:
+        found = self.cache.get(key)
+        if found is None:
             rows = await self._rows(
                 "SELECT sku, name, category, price, stock FROM items WHERE category = ? ORDER BY price, sku",
                 (category,),
             )
-            self.cache[key] = [Item(*row) for row in rows]
-        return list(self.cache[key])
+            found = self.cache[key] = [Item(*row) for row in rows]
+        return list(found)
 
     def invalidate(self, category: str) -> None:
         """Forget the cached rows of ``category`` (call after any write to its items)."""
@@ -343,6 +346,21 @@ class InventoryDB:
             (user_id, sku, price, time.time()),
         )
         return Receipt(sku, name, category, price, balance - price, stock - 1)
+
+    async def restock(self, sku: str, amount: int) -> int:
+        """Add ``amount`` to the stock of ``sku`` (a delivery) and drop its cached category; returns
+        the new stock. Raises ``KeyError`` for an unknown item."""
+        conn = await self.connection()
+        async with self._write_lock, _immediate(conn):
+            async with conn.execute("SELECT category FROM items WHERE sku = ?", (sku,)) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                raise KeyError(sku)
+            await conn.execute("UPDATE items SET stock = stock + ? WHERE sku = ?", (amount, sku))
+            async with conn.execute("SELECT stock FROM items WHERE sku = ?", (sku,)) as cur:
+                stock = await cur.fetchone()
+        self.invalidate(str(row[0]))
+        return int(stock[0]) if stock is not None else 0
 
     async def purchase_count(self, user_id: int | None = None) -> int:
         """How many purchases were recorded (of ``user_id``, or of everyone)."""

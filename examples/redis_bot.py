@@ -11,6 +11,12 @@ balancer (the Interactions Endpoint URL points at the balancer)::
 
 The flow is the same one the single-process bot runs; only the store changes. What the session
 keeps (the category browsed, the last notice) is plain data that a snapshot stores as it is.
+
+Live stock works across replicas: a purchase on one replica (``ctx.invalidate("stock", sku)``)
+refreshes every open menu showing that item, whichever replica stored it, and so does
+:func:`restock`, called from any process on the same Redis (a delivery webhook, a job). The
+replicas read the catalog from the database rather than from a per-process cache: another
+process's write would not clear that cache, and a refreshed menu would show the old stock.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from flowfsm import FlowManager, RedisStore, RemoteStore
 
 def build(bot: hikari.RESTBot, store: RemoteStore) -> FlowManager:
     """Wire miru and flowfsm onto ``bot`` with sessions in ``store``; /inventory opens the shop."""
+    configure(os.environ.get(DB_ENV, "inventory.sqlite3"), cache_ttl=0.0)  # see the module
     flows = FlowManager(miru.Client(bot), [inventory], store=store)
 
     async def on_command(interaction: hikari.CommandInteraction) -> Any:
@@ -44,9 +51,16 @@ def build(bot: hikari.RESTBot, store: RemoteStore) -> FlowManager:
     return flows
 
 
+async def restock(flows: FlowManager, sku: str, amount: int) -> int:
+    """A delivery: ``amount`` more of ``sku``; every open menu showing it is refreshed, on whichever
+    replica it is stored. ``flows`` may be any process's manager on the same Redis. Returns how
+    many menus were marked for a refresh."""
+    await db().restock(sku, amount)
+    return await flows.ainvalidate("stock", sku)
+
+
 async def serve() -> None:
     """One replica: an interaction server on ``$PORT`` with sessions in ``$REDIS_URL``."""
-    configure(os.environ.get(DB_ENV, "inventory.sqlite3"))
     bot = hikari.RESTBot(os.environ["DISCORD_TOKEN"], "Bot", os.environ.get("DISCORD_PUBLIC_KEY"))
     store = RedisStore(os.environ.get("REDIS_URL", "redis://localhost:6379/0"))
     flows = build(bot, store)

@@ -45,7 +45,7 @@ from flowfsm.engine.manager import FlowManager
 from flowfsm.engine.memory_store import MemoryStore
 from flowfsm.engine.render import Rendered, render_screen
 from flowfsm.engine.session import Session
-from flowfsm.engine.store import RemoteStore, SessionStore, UserIndexedStore
+from flowfsm.engine.store import LiveClaims, LiveStore, RemoteStore, SessionStore, UserIndexedStore
 from flowfsm.engine.telemetry import END_REASONS, REFUSAL_REASONS, Telemetry
 from flowfsm.engine.watch import LiveStats
 from flowfsm.errors import (
@@ -86,7 +86,9 @@ __all__ = [
     "FlowManager",
     "Guard",
     "GuardFailure",
+    "LiveClaims",
     "LiveStats",
+    "LiveStore",
     "LockLost",
     "MediaGallery",
     "MediaItem",

@@ -35,6 +35,14 @@ def _mark(marker: str, session_id: str) -> None:
     Path(marker).write_text(session_id)
 
 
+def _first(marker: str) -> bool:
+    """Whether this replica is the first to get here (it then writes its index to ``marker``)."""
+    if Path(marker).exists():
+        return False
+    _mark(marker, os.environ.get("FLOWFSM_REPLICA", "?"))
+    return True
+
+
 async def slow(ctx: Context) -> None:
     """One more, after a wait in the middle of the step."""
     marker = os.environ.get("FLOWFSM_SLOW_MARKER")
@@ -78,12 +86,41 @@ def done(ctx: Context) -> Screen:
 counter.transition("done", "count", "done")
 
 
+bell = Flow("bell", timeout=60, command="bell")
+"""A bell that rings once, by itself, 0.5 s after it is shown (a timed ``after`` edge)."""
+
+
+async def ring(ctx: Context) -> None:
+    """One ring. In a replica process with ``$FLOWFSM_HANG_MARKER`` set, the first replica to
+    ring writes its index to that file and hangs there (the test kills it holding the claim)."""
+    marker = os.environ.get("FLOWFSM_HANG_MARKER")
+    if marker and _first(marker):
+        await asyncio.Event().wait()
+    ctx.data["rings"] = ctx.data.get("rings", 0) + 1
+
+
+@bell.state(initial=True)
+def quiet(ctx: Context) -> Screen:
+    """Before the ring."""
+    return Screen("quiet", items=[Button("Ring now", trigger="ring")])
+
+
+@bell.state()
+def rang(ctx: Context) -> Screen:
+    """After it: how many times it rang (once, whatever replicas died on the way)."""
+    return Screen(f"rings={ctx.data.get('rings', 0)}", items=[Button("Again", trigger="again")])
+
+
+bell.transition("ring", "quiet", "rang", after=0.5, before=ring)
+bell.transition("again", "rang", "quiet")
+
+
 def build(bot: hikari.RESTBot, store: RemoteStore) -> FlowManager:
-    """A replica: /counter opens the counter flow (see flowfsm.testing.replicas)."""
-    flows = FlowManager(miru.Client(bot), [counter], store=store)
+    """A replica: /counter opens the counter flow, /bell the bell (see flowfsm.testing.replicas)."""
+    flows = FlowManager(miru.Client(bot), [counter, bell], store=store)
 
     async def on_command(interaction: hikari.CommandInteraction) -> Any:
-        return await flows.start(interaction, counter)
+        return await flows.start(interaction, bell if interaction.command_name == "bell" else counter)
 
     bot.interaction_server.set_listener(hikari.CommandInteraction, on_command)
     return flows

@@ -1,6 +1,7 @@
 """Live menus on a RedisStore (real redis-server): sessions leave the live indexes with the working
-set, ``flows.send`` reaches a session another replica started, timed edges are refused at
-registration and ``invalidate`` says once that it reaches only this process's working set.
+set, ``flows.send`` reaches a session another replica started, and timed edges are refused only on
+a remote store that cannot keep their plans (tests/test_redis_timed.py and
+tests/test_redis_invalidate.py run timed edges and invalidation across replicas).
 
 Replicas are FlowManagers in one process sharing the loopback Discord, one clock and one Redis
 prefix (see tests/test_redis_engine.py).
@@ -9,7 +10,6 @@ prefix (see tests/test_redis_engine.py).
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import Any
 
 import pytest
@@ -174,7 +174,13 @@ async def test_a_send_while_another_replica_holds_the_session_is_busy(redis_stor
         assert again.status == NO_SESSION  # the final state ended it: the store has nothing
 
 
-async def test_timed_edges_are_refused_with_a_remote_store(redis_store: Any) -> None:
+class NotLive(RedisStore):
+    """A remote store that cannot keep timed plans or watched keys (not a :class:`LiveStore`)."""
+
+    claim_live = None  # type: ignore[assignment]
+
+
+async def test_timed_edges_are_refused_on_a_remote_store_that_is_no_live_store(redis_store: Any) -> None:
     ticking = Flow("ticking", timeout=60)
 
     @ticking.state(initial=True)
@@ -182,27 +188,21 @@ async def test_timed_edges_are_refused_with_a_remote_store(redis_store: Any) -> 
         return Screen("waiting")
 
     ticking.transition("tick", "waiting", "waiting", every=5)
+    base = redis_store()
     async with FakeDiscord() as discord:
-        h = Harness([], discord=discord, store=redis_store())
+        h = Harness([], discord=discord, store=NotLive(base.redis, prefix=base.prefix))
         await h.start()
         try:
-            with pytest.raises(FlowDefinitionError, match=r"timed edge 'tick' .*remote store"):
+            with pytest.raises(FlowDefinitionError, match=r"timed edge 'tick' .*no LiveStore"):
                 h.manager.register(ticking)
         finally:
             await h.close()
-
-
-async def test_invalidate_warns_once_that_it_reaches_only_the_working_set(
-    redis_store: Any, caplog: pytest.LogCaptureFixture
-) -> None:
-    async with replicas(redis_store) as r:
-        h = await r.replica([board])
-        await h.command("board")
-        with caplog.at_level(logging.WARNING, logger="flowfsm"):
-            assert h.manager.invalidate("stock", 1) == 0  # the session is in Redis, not here
-            assert h.manager.invalidate("stock", 1) == 0
-        warnings = [rec for rec in caplog.records if "working set" in rec.getMessage()]
-        assert len(warnings) == 1 and warnings[0].levelno == logging.WARNING
+        with_redis = Harness([], discord=discord, store=redis_store())
+        await with_redis.start()
+        try:
+            assert with_redis.manager.register(ticking) is ticking  # RedisStore keeps plans
+        finally:
+            await with_redis.close()
 
 
 class NoUserIndex(RedisStore):

@@ -46,8 +46,8 @@ class Cluster:
     def button(self, label: str) -> str:
         return next(str(c["custom_id"]) for c in components_of(self.menu) if c.get("label") == label)
 
-    async def open(self, url: str) -> None:
-        sent = await self.users.command(url, "counter", user=USER)
+    async def open(self, url: str, command: str = "counter") -> None:
+        sent = await self.users.command(url, command, user=USER)
         message = self.discord.message_for_token(sent.token)
         assert message is not None, sent
         self.menu_id = int(message["id"])
@@ -67,7 +67,7 @@ async def cluster(redis_server: RedisServer, tmp_path: Path, count: int) -> Asyn
             redis_server.url,
             public_key,
             store_options={"prefix": f"replicas{next(_prefixes)}:", "lease": 1.0, "wait": 3.0},
-            env={"FLOWFSM_SLOW_MARKER": str(marker)},
+            env={"FLOWFSM_SLOW_MARKER": str(marker), "FLOWFSM_HANG_MARKER": str(marker) + "-ring"},
             path=[str(ROOT), str(ROOT / "tests")],
         )
         async with replicas, RoundRobin(replicas) as balancer, aiohttp.ClientSession() as http:
@@ -76,6 +76,10 @@ async def cluster(redis_server: RedisServer, tmp_path: Path, count: int) -> Asyn
 
 def exists(path: Path) -> bool:
     return path.exists()
+
+
+def read(path: Path) -> str:
+    return path.read_text()
 
 
 async def appears(path: Path) -> None:
@@ -139,3 +143,27 @@ async def test_a_replica_killed_in_the_middle_of_a_step_loses_nothing_committed(
     assert sent.ephemeral_text is None, sent
     assert c.menu["content"] == "n=3"
     assert c.balancer.served  # the balancer routed clicks of the session
+
+
+async def shows(c: Cluster, text: str) -> None:
+    """Until the menu shows ``text`` (edited by a replica's timed edge, on its own clock)."""
+    for _ in range(2000):
+        if c.menu["content"] == text:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"the menu never showed {text!r}; it shows {c.menu['content']!r}")
+
+
+async def test_a_replica_killed_while_it_fires_a_timed_edge_leaves_it_to_another(two: Cluster) -> None:
+    c = two
+    await c.open(c.replicas[0].url, "bell")
+    assert c.menu["content"] == "quiet"
+    hang = Path(str(c.marker) + "-ring")
+    await appears(hang)  # one replica claimed the due edge and hangs in its step, holding the lock
+    claimer = int(read(hang))
+    c.replicas.kill(claimer)
+    # After the lock's and the claim's leases (1 s), the other replica fires it: once.
+    await shows(c, "rings=1")
+    sent = await c.click(c.balancer.url, "Again")
+    assert sent.status == 200 and sent.ephemeral_text is None, sent
+    await shows(c, "rings=2")  # the plan of the new visit rang on the surviving replica

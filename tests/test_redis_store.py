@@ -363,3 +363,35 @@ async def test_an_interaction_takes_a_session_once_whichever_process_it_reaches(
     async with two.lock("s1", 78) as session:
         assert session is not None
         await two.save(session)
+
+
+async def test_the_user_index_lives_as_long_as_the_session_it_names(redis_store: Any) -> None:
+    clock = FakeWall()
+    store = bound(redis_store(wall=clock, grace=100), clock)
+    session = new_session("s1", clock())
+    user_key = store.user_key(session.user_id, session.root_flow.name)
+    async with store.lock_new(session):
+        await store.save(session)
+    assert await store.redis.get(user_key) == b"s1"
+    # A day of clicks later, the index's first lifetime is nearly over (Redis counts real time,
+    # the test's wall clock does not move it: set what a day would have left).
+    await store.redis.pexpire(user_key, 1_000)
+    clock.now += 86_000
+    async with store.lock("s1") as loaded:
+        assert loaded is not None
+        loaded.last_active = clock()
+        await store.save(loaded)
+    session_ttl = await store.redis.pttl(store.session_key("s1"))
+    assert session_ttl > 100_000  # the click's deadline (60 s) plus the grace
+    assert abs(await store.redis.pttl(user_key) - session_ttl) < 1_000  # extended with it
+    assert await store.user_session(42, "tally") == "s1"
+    other = new_session("s2", clock())  # the user's new session replaces it in the index
+    async with store.lock_new(other) as previous:
+        assert previous == "s1"
+        await store.save(other)
+    async with store.lock("s1") as old:
+        assert old is not None
+        await store.redis.pexpire(user_key, 1_000)
+        await store.save(old)  # the replaced session's save leaves the index to the new one
+    assert await store.redis.pttl(user_key) <= 1_000
+    assert await store.user_session(42, "tally") == "s2"

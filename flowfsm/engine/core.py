@@ -59,6 +59,8 @@ class EngineCore:
     _timer: asyncio.TimerHandle | None
     _timer_at: float | None
     _poller: asyncio.Task[None] | None
+    _poll_wake: asyncio.Event | None
+    _poll_at: float
     _tasks: set[asyncio.Task[Any]]
     _defers: Deadlines[Responder]
     _limits: Deadlines[Responder]

@@ -27,7 +27,7 @@ from flowfsm.engine.cooldowns import DEFAULT_MAX_ENTRIES, Cooldowns
 from flowfsm.engine.deadlines import Deadlines
 from flowfsm.engine.memory_store import MemoryStore
 from flowfsm.engine.outbox import Outbox
-from flowfsm.engine.remote_live import RemoteLive
+from flowfsm.engine.remote_watch import RemoteWatching
 from flowfsm.engine.response import ArcContextLike, Responder
 from flowfsm.engine.session import Clock, Session
 from flowfsm.engine.store import RemoteStore, SessionStore
@@ -46,7 +46,7 @@ GLOBAL_HOOK_NAMES = tuple(name for name in HOOK_NAMES if name != "setup")
 """Hooks that can also be registered globally on the manager."""
 
 
-class FlowManager(RemoteLive):
+class FlowManager(RemoteWatching):
     """Holds the flows and the open sessions of one process, wired into a ``miru.Client``.
 
     Args:
@@ -144,6 +144,8 @@ class FlowManager(RemoteLive):
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at: float | None = None
         self._poller: asyncio.Task[None] | None = None
+        self._poll_wake: asyncio.Event | None = None
+        self._poll_at = math.inf
         self._tasks: set[asyncio.Task[Any]] = set()
         # One loop timer each for every step's two deadlines (see flowfsm.engine.deadlines).
         self._defers: Deadlines[Responder] = Deadlines(Responder.defer_now)

@@ -250,13 +250,21 @@ class Remote(Watching):
         """The process's one expiry task: claim due sessions, then wait for the next deadline."""
         while True:
             try:
-                await self.expire_stored()
-                deadline = await remote.next_deadline()
+                deadline = await self._poll_once(remote)
             except Exception:
                 _LOG.warning("flowfsm: looking for due sessions in the store failed", exc_info=True)
                 deadline = None
             wait = remote.poll if deadline is None else deadline - self.clock()
-            await asyncio.sleep(min(remote.poll, max(_SHORTEST_POLL, wait)))
+            await self._poll_wait(min(remote.poll, max(_SHORTEST_POLL, wait)))
+
+    async def _poll_once(self, remote: RemoteStore) -> float | None:
+        """One look for due work in the store; the next time to look (engine clock) or ``None``."""
+        await self.expire_stored()
+        return await remote.next_deadline()
+
+    async def _poll_wait(self, seconds: float) -> None:
+        """Wait before the next look (live menus wake it sooner)."""
+        await asyncio.sleep(seconds)
 
     async def expire_stored(self, now: float | None = None) -> int:
         """Expire the stored sessions due at ``now`` (default: the clock): each is claimed by

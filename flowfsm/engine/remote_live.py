@@ -14,19 +14,18 @@ possibly last touched by another replica. So:
   user's session of a flow), else the result says to send to the session id. Another step holding
   the session past the store's ``wait`` gives :data:`~flowfsm.engine.external.BUSY`, never an
   exception.
-* **Timed edges are refused** at registration (:class:`FlowDefinitionError`): their plans live in
-  one process's heap, which would have to be re-armed on every load and shared between replicas;
-  a flow needing them needs the default store for now.
-* **``flows.invalidate`` reaches only this process's working set** (sessions in the middle of a
-  step here): their watches leave with them after each step. It logs that once at WARNING; a
-  stored session shows fresh data at its next click or send.
+* **Timed edges and ``invalidate`` work across replicas** with a store that is also a
+  :class:`~flowfsm.engine.store.LiveStore` (RedisStore is): the plan and the watched keys travel
+  with the session into the store, and each replica's poll task claims due edges and refreshes
+  (see :mod:`flowfsm.engine.remote_timed` and :mod:`flowfsm.engine.remote_watch`). A remote store
+  that is not a ``LiveStore`` refuses flows with timed edges at registration
+  (:class:`FlowDefinitionError`), and its ``invalidate`` reaches only the working set.
 
 A part of :class:`~flowfsm.engine.manager.FlowManager` (see ARCHITECTURE.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from typing import Any
 
 import hikari
@@ -36,7 +35,7 @@ from flowfsm.engine import logs
 from flowfsm.engine.external import AMBIGUOUS, BUSY, ERROR, NO_SESSION, SendResult, check_declared
 from flowfsm.engine.remote import Remote
 from flowfsm.engine.session import Session
-from flowfsm.engine.store import RemoteStore, UserIndexedStore
+from flowfsm.engine.store import LiveStore, RemoteStore, UserIndexedStore
 from flowfsm.errors import FlowDefinitionError, FlowError, SessionBusy
 
 __all__ = ["RemoteLive"]
@@ -45,31 +44,19 @@ _LOG = logs.get_logger("flowfsm")
 
 
 class RemoteLive(Remote):
-    """Sends, timed edges and invalidation with a remote store (see the module)."""
-
-    _invalidate_warned = False
+    """Sends with a remote store, and the check of what a remote store can run (see the module)."""
 
     def _check_remote_live(self, flow: Flow) -> None:
-        """Refuse a flow with timed edges when sessions live in a remote store."""
-        if self.remote is None:
+        """Refuse a flow with timed edges on a remote store that cannot keep their plans."""
+        if self.remote is None or isinstance(self.remote, LiveStore):
             return
         timed = [tr for tr in flow.transitions if tr.timed is not None]
         if timed:
             raise FlowDefinitionError(
                 flow.name,
-                f"timed edge {timed[0].trigger!r} ({timed[0].time_label}): timed edges are planned in "
-                "the process that showed the menu; they need the default MemoryStore, not a remote store",
+                f"timed edge {timed[0].trigger!r} ({timed[0].time_label}): this remote store cannot keep "
+                "timed plans (it is no LiveStore); use RedisStore or the default MemoryStore",
             )
-
-    def invalidate(self, *key: Hashable, skip: Session | None = None) -> int:
-        if self.remote is not None and not self._invalidate_warned:
-            self._invalidate_warned = True
-            _LOG.warning(
-                "flowfsm: invalidate with a remote store reaches only the sessions in this process's "
-                "working set (a step running here); stored sessions show fresh data at their next "
-                "click or send"
-            )
-        return super().invalidate(*key, skip=skip)
 
     async def send(
         self,
@@ -105,6 +92,7 @@ class RemoteLive(Remote):
                     NO_SESSION, session_id, detail=f"no open session {session_id!r} in the store"
                 )
             check_declared(session, trigger)
+            await self._know_application()
             self.sessions.add(session)
             try:
                 result = await self._external_step(session, trigger, options, origin="send")
@@ -112,6 +100,15 @@ class RemoteLive(Remote):
                 held = self._leave_working_set(session)
             await self._commit(remote, session, held)
             return result
+
+    async def _know_application(self) -> None:
+        """Learn the bot's application id (its webhooks edit menus) when no interaction told this
+        process yet: a replica that fires a step for a session another replica opened."""
+        if self.application_id is None:
+            try:
+                self.application_id = int((await self.rest.fetch_application()).id)
+            except Exception:  # the edit then goes through the channel, or fails and says so
+                _LOG.warning("flowfsm: fetching the bot's application id failed", exc_info=True)
 
     async def _stored_target(
         self,

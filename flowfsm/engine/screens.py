@@ -107,7 +107,9 @@ class Screens(EngineCore):
                 ephemeral=ephemeral,
                 screen_number=session.screen,
             )
-            if not same_screen or _clicks(rendered.items) == _clicks(session.items):
+            # No items known (a session loaded from a remote store): its screen's items are those
+            # of a render of its current data, as a click's recovery takes them.
+            if not same_screen or not session.items or _clicks(rendered.items) == _clicks(session.items):
                 break
             # The refresh offers other items: a new screen, so clicks on the old one are stale.
             session.screen += 1

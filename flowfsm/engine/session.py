@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from flowfsm.engine.render import item_key
@@ -19,9 +20,27 @@ if TYPE_CHECKING:
     from flowfsm.define.flow import Flow
     from flowfsm.define.screen import Item
 
-__all__ = ["Clock", "Session"]
+__all__ = ["Clock", "PlanRecord", "Session"]
 
 Clock = Callable[[], float]
+
+
+@dataclass(slots=True)
+class PlanRecord:
+    """A session's timed plan as a remote store keeps it (engine clock times; see
+    :class:`flowfsm.engine.timed.Plan`): the state it is for, when it was entered, each ``every``
+    edge's last firing, the ``after`` edges fired, whether it waits for a click, and its next due
+    time (``None``: nothing due, or waiting)."""
+
+    flow: str
+    state: str
+    entered: float
+    last: dict[str, float] = field(default_factory=dict)
+    done: list[str] = field(default_factory=list)
+    waiting: bool = False
+    due: float | None = None
+
+
 """A monotonic clock in seconds; injectable so tests drive timeouts without sleeping."""
 
 
@@ -52,10 +71,12 @@ class Session:
         "screen",
         "state",
         "state_options",
+        "timed",
         "timeout",
         "token",
         "token_at",
         "user_id",
+        "watches",
     )
 
     def __init__(
@@ -97,6 +118,10 @@ class Session:
         # Shared menus (Flow(access=...)): per-user data, and the screen each user last clicked.
         self.members: dict[int, dict[str, Any]] | None = None
         self.member_screens: Any = None  # flowfsm.engine.admission.ScreenMarks
+        # With a remote store only, between steps: the timed plan and the watched keys of the
+        # current screen, which the store keeps for any replica (see flowfsm.engine.remote_timed).
+        self.timed: PlanRecord | None = None
+        self.watches: tuple[Any, ...] | None = None
 
     def __repr__(self) -> str:
         return f"<Session {self.id} flow={self.flow.name!r} state={self.state!r} user={self.user_id}>"

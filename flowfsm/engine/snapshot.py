@@ -15,6 +15,8 @@ in the process that loads it. Fields (``format`` first, so a later format can be
 * ``timeout``, ``last_active`` (the deadline is ``last_active + timeout``), ``token`` and
   ``token_at``, ``channel_id``, ``message_id``, ``msg_flags``, ``screen`` (when the session has a
   render counter), ``ended`` and ``end_text``;
+* ``timed``: with timed edges in the current state, their plan (state, entry time, last firings,
+  whether it waits for a click), so that any replica fires them (see :mod:`flowfsm.engine.remote_timed`);
 * ``members``: on a shared menu, each user's ``ctx.member_data`` by user id (the screens users last
   clicked are not kept: after a load only clicks on the current screen run until users click again).
 
@@ -51,7 +53,7 @@ from typing import Any
 
 import msgspec
 
-from flowfsm.engine.session import Session
+from flowfsm.engine.session import PlanRecord, Session
 from flowfsm.engine.snapshot_format import (
     ANY_DECODER,
     DECODER,
@@ -63,6 +65,7 @@ from flowfsm.engine.snapshot_format import (
     HistoryEntry,
     PreservedState,
     Snapshot,
+    TimedPlan,
     decode_data,
 )
 from flowfsm.engine.snapshot_load import decode_session, read_snapshot, refusal, restore
@@ -153,6 +156,21 @@ def snapshot_of(session: Session, *, wall_offset: float = 0.0) -> Snapshot:
         ended=session.ended,
         end_text=session.end_text,
         members={user: dict(data) for user, data in session.members.items()} if session.members else None,
+        timed=_timed(session.timed, wall_offset),
+    )
+
+
+def _timed(plan: PlanRecord | None, wall_offset: float) -> TimedPlan | None:
+    """The stored form of a timed plan (wall-clock times)."""
+    if plan is None:
+        return None
+    return TimedPlan(
+        plan.flow,
+        plan.state,
+        plan.entered + wall_offset,
+        {trigger: at + wall_offset for trigger, at in plan.last.items()} or None,
+        list(plan.done) or None,
+        plan.waiting,
     )
 
 

@@ -18,6 +18,7 @@ __all__ = [
     "HistoryEntry",
     "PreservedState",
     "Snapshot",
+    "TimedPlan",
     "decode_data",
 ]
 
@@ -56,6 +57,19 @@ class Frame(msgspec.Struct, omit_defaults=True):
     on_complete: str | None = None
 
 
+class TimedPlan(msgspec.Struct, array_like=True):
+    """The timed plan of the session's state (a remote store fires it from any replica): the flow
+    and state it is for, when the state was entered, each ``every`` edge's last firing, the
+    ``after`` edges fired, and whether it waits for the user's next click."""
+
+    flow: str
+    state: str
+    entered: float
+    last: dict[str, float] | None = None
+    done: list[str] | None = None
+    waiting: bool = False
+
+
 class Snapshot(msgspec.Struct, omit_defaults=True):
     """A session's stored position and data (see the module's docstring for the fields)."""
 
@@ -84,6 +98,7 @@ class Snapshot(msgspec.Struct, omit_defaults=True):
     ended: bool = False
     end_text: str | None = None
     members: dict[int, dict[Any, Any]] | None = None
+    timed: TimedPlan | None = None
 
 
 ENCODER = msgspec.msgpack.Encoder()

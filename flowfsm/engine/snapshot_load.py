@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 
 from flowfsm.define.flow import Flow
-from flowfsm.engine.session import Session
+from flowfsm.engine.session import PlanRecord, Session
 from flowfsm.engine.snapshot_format import (
     DECODER,
     FORMAT,
@@ -139,9 +139,25 @@ def restore(snapshot: Snapshot, flows: Mapping[str, Flow], *, wall_offset: float
     session.ended = snapshot.ended
     session.end_text = snapshot.end_text
     session.members = snapshot.members
+    session.timed = _restore_timed(snapshot, wall_offset)
     if hasattr(session, SCREEN):
         setattr(session, SCREEN, snapshot.screen)
     return session
+
+
+def _restore_timed(snapshot: Snapshot, wall_offset: float) -> PlanRecord | None:
+    """The timed plan, when it is for the state the session is in (a migrated state starts anew)."""
+    plan = snapshot.timed
+    if plan is None or plan.flow != snapshot.flow or plan.state != snapshot.state:
+        return None
+    return PlanRecord(
+        plan.flow,
+        plan.state,
+        plan.entered - wall_offset,
+        {trigger: at - wall_offset for trigger, at in (plan.last or {}).items()},
+        list(plan.done or ()),
+        plan.waiting,
+    )
 
 
 def decode_session(blob: bytes, flows: Mapping[str, Flow], *, wall_offset: float = 0.0) -> Session:

@@ -15,8 +15,10 @@ session from it at the start of a step, runs the step on the process's working s
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from flowfsm.engine.session import Clock, Session
@@ -24,7 +26,7 @@ from flowfsm.engine.session import Clock, Session
 if TYPE_CHECKING:
     from flowfsm.define.flow import Flow
 
-__all__ = ["RemoteStore", "SessionStore", "UserIndexedStore"]
+__all__ = ["LiveClaims", "LiveStore", "RemoteStore", "SessionStore", "UserIndexedStore", "encode_watch_key"]
 
 
 @runtime_checkable
@@ -168,3 +170,51 @@ class UserIndexedStore(Protocol):
     async def user_session(self, user_id: int, flow: str) -> str | None:
         """The id of ``user_id``'s session of ``flow`` (started with it), or ``None``."""
         ...
+
+
+@dataclass(slots=True)
+class LiveClaims:
+    """What one :meth:`LiveStore.claim_live` took: sessions with a timed edge due, sessions with a
+    refresh due (each claimed by this caller only, for the store's lease), and the earliest due
+    time left in the store (engine clock, ``None``: nothing planned)."""
+
+    timed: list[str] = field(default_factory=list)
+    refresh: list[str] = field(default_factory=list)
+    next_due: float | None = None
+
+
+@runtime_checkable
+class LiveStore(Protocol):
+    """A :class:`RemoteStore` that also keeps what live menus need across replicas (see
+    :mod:`flowfsm.engine.remote_timed` and :mod:`flowfsm.engine.remote_watch`):
+
+    * its :meth:`~RemoteStore.save` keeps ``session.timed`` (the timed plan) with the snapshot and
+      indexes its next due time, and indexes ``session.watches`` (the keys the current screen
+      watches) by key, in the same round trip; removing or expiring a session forgets both;
+    * :meth:`mark_watchers` marks the sessions watching a key for a refresh, at most one per
+      ``interval`` per session;
+    * :meth:`claim_live` hands due timed edges and refreshes to one caller each, for a lease: a
+      claim whose process dies is claimed again after it.
+
+    Optional: without it, a flow with timed edges cannot be registered on a remote store and
+    ``invalidate`` reaches only the process's working set."""
+
+    async def claim_live(self, now: float, limit: int = 100) -> LiveClaims:
+        """Claim the sessions whose timed edge or refresh is due at ``now`` (engine clock)."""
+        ...
+
+    async def mark_watchers(self, key: str, now: float, interval: float, skip: str | None = None) -> int:
+        """Mark every stored session watching ``key`` (encoded, see :func:`encode_watch_key`)
+        for a refresh no sooner than ``interval`` after its last one; returns how many were newly
+        marked (``skip``: a session id left out)."""
+        ...
+
+
+def encode_watch_key(key: object) -> str:
+    """A watch key as a remote store names it: compact JSON (``("stock", 3)`` is ``["stock",3]``),
+    or ``repr`` for a key JSON cannot write. Keys equal in Python but written differently (``1``
+    and ``True``) are different keys in a remote store."""
+    try:
+        return json.dumps(key, separators=(",", ":"), ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(key)

@@ -59,6 +59,8 @@ class LiveStats:
     """Refresh edits that reached Discord."""
     unreachable: int = 0
     """Refreshes skipped: an ephemeral menu past its 15-minute token."""
+    timed_fired: int = 0
+    """Due timed edges of stored sessions this process took from a remote store and ran."""
 
 
 _PRUNE_AT = 64

@@ -607,7 +607,7 @@ class Harness:
         count = 0
         repeats = 0
         while True:
-            wakeup = self.manager.next_wakeup()
+            wakeup = _earliest(self.manager.next_wakeup(), await self._stored_live())
             if wakeup is None or wakeup > target:
                 break
             now = max(self.clock.now, wakeup)
@@ -623,7 +623,18 @@ class Harness:
         count += self.manager.tick()
         count += await self.manager.expire_stored()
         await self.manager.drain()
+        await self._stored_live()
         return count
+
+    async def _stored_live(self) -> float | None:
+        """Run the timed edges and refreshes a remote store has due now (as the manager's poll
+        task would), until none is; the next due time left in the store."""
+        for _ in range(100):
+            due = await self.manager.run_stored_live()
+            if not self.manager.outbox:
+                return due
+            await self.manager.drain()
+        return None
 
     # -- reading -----------------------------------------------------------------------------------
 
@@ -648,3 +659,9 @@ class Harness:
     def session(self, user: int = DEFAULT_USER) -> Any:
         """The open session of ``user`` (or ``None``)."""
         return self.manager.session_for(user)
+
+
+def _earliest(*times: float | None) -> float | None:
+    """The earliest of the times given (``None``: no time)."""
+    known = [t for t in times if t is not None]
+    return min(known) if known else None

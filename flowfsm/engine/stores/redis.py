@@ -37,6 +37,7 @@ from flowfsm.engine.session import Clock, Session
 from flowfsm.engine.snapshot import encode_session, read_snapshot, restore
 from flowfsm.engine.stores import redis_scripts as scripts
 from flowfsm.engine.stores.redis_lease import Held, Leases, retry_while_busy
+from flowfsm.engine.stores.redis_live import RedisLive
 from flowfsm.errors import AlreadyHandled, FlowError, LockLost, SessionBusy, SnapshotRefused
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ DEFAULT_POLL = 1.0
 """Seconds between two looks of a process for due sessions (deadlines other replicas set)."""
 
 
-class RedisStore:
+class RedisStore(RedisLive):
     """Sessions as snapshots in Redis, shared by every process that uses the same Redis.
 
     Args:
@@ -108,7 +109,7 @@ class RedisStore:
         self._load_and_lock = self.redis.register_script(scripts.LOAD_AND_LOCK)
         self._add_locked = self.redis.register_script(scripts.ADD_LOCKED)
         self._take = self.redis.register_script(scripts.TAKE)
-        self._save = self.redis.register_script(scripts.SAVE)
+        self._register_live()
         self._release = self.redis.register_script(scripts.RELEASE)
         self._extend = self.redis.register_script(scripts.EXTEND)
         self._remove = self.redis.register_script(scripts.REMOVE)
@@ -131,11 +132,6 @@ class RedisStore:
     def message_key(self, message_id: int) -> str:
         """The key naming the session whose menu is message ``message_id``."""
         return f"{self.prefix}msg:{message_id}"
-
-    @property
-    def deadlines_key(self) -> str:
-        """The sorted set of deadlines."""
-        return f"{self.prefix}deadlines"
 
     def _offset(self) -> float:
         """Wall clock minus the engine's clock, now (see :mod:`flowfsm.engine.snapshot` on times)."""
@@ -187,10 +183,7 @@ class RedisStore:
         held = self.leases.get(session.id)
         if held is not None:
             self.leases.forget(session.id, held)
-        await self._remove(
-            keys=[self.session_key(session.id), self.lock_key(session.id), self.deadlines_key],
-            args=[session.id, self.message_key_prefix],
-        )
+        await self._remove(**self._forget_args(session.id))
 
     async def by_message(self, message_id: int) -> Session | None:
         """The session whose menu is message ``message_id`` (unlocked), in one round trip."""
@@ -212,6 +205,7 @@ class RedisStore:
                 self.session_key(""),
                 self.lock_key(""),
                 self.message_key_prefix,
+                self.prefix,
             ],
         )
         sessions: list[Session] = []
@@ -243,11 +237,6 @@ class RedisStore:
         return self._locked(session_id, interaction_id)
 
     # -- beyond the protocol -------------------------------------------------------------------------------
-
-    @property
-    def message_key_prefix(self) -> str:
-        """The start of the message index keys."""
-        return f"{self.prefix}msg:"
 
     async def memory_usage(self, session_id: str) -> int | None:
         """Bytes Redis uses for a session's hash (``MEMORY USAGE``), or ``None``."""
@@ -282,10 +271,7 @@ class RedisStore:
         """Remove a session whatever holds it and return it (``None`` when it is gone), in one
         round trip: a session replaced by its user's new one. A step of it running elsewhere
         finds it gone at its save and stores nothing."""
-        blob = await self._take(
-            keys=[self.session_key(session_id), self.lock_key(session_id), self.deadlines_key],
-            args=[session_id, self.message_key_prefix],
-        )
+        blob = await self._take(**self._forget_args(session_id))
         return None if blob is None else await self._restore(session_id, blob, drop=False)
 
     async def user_session(self, user_id: int, flow: str) -> str | None:
@@ -315,25 +301,6 @@ class RedisStore:
     def _encode(self, session: Session) -> bytes:
         return encode_session(session, wall_offset=self._offset())
 
-    async def _write(self, session: Session, token: str, mode: str, blob: bytes | None = None) -> int:
-        offset = self._offset()
-        deadline = session.last_active + offset + session.timeout
-        ttl_ms = self._ttl_ms(deadline)
-        result = await self._save(
-            keys=[self.session_key(session.id), self.lock_key(session.id), self.deadlines_key],
-            args=[
-                token,
-                blob if blob is not None else self._encode(session),
-                ttl_ms,
-                repr(deadline),
-                session.id,
-                "" if session.message_id is None else str(session.message_id),
-                self.message_key_prefix,
-                mode,
-            ],
-        )
-        return int(result)
-
     async def _restore(self, session_id: str, blob: bytes, *, drop: bool = True) -> Session | None:
         """The session of a snapshot; ``None`` (and the snapshot removed) when it cannot carry on."""
         try:
@@ -341,10 +308,7 @@ class RedisStore:
         except SnapshotRefused as exc:
             log.info("session %s cannot carry on and is dropped: %s", session_id, exc)
             if drop:
-                await self._remove(
-                    keys=[self.session_key(session_id), self.lock_key(session_id), self.deadlines_key],
-                    args=[session_id, self.message_key_prefix],
-                )
+                await self._remove(**self._forget_args(session_id))
             return None
 
     async def _acquire(self, session_id: str, interaction_id: int | None = None) -> tuple[str, bytes | None]:

@@ -12,13 +12,18 @@ What a store keeps, under its key prefix (``flowfsm:`` by default):
   task per idle session;
 * ``msg:<message id>``: the session id whose menu is that message (message-delete events);
 * ``lock:<session id>``: the lock of a session while a step runs (a random token, with a lease);
-* ``u:<user id>:<flow>``: the user's session of that flow (a new one replaces it).
+* ``u:<user id>:<flow>``: the user's session of that flow (a new one replaces it); each save of
+  that session extends it as long as the session's hash;
+* ``timed``, ``w:<key>``, ``refresh``, ``refreshing``: live menus across replicas (timed edges,
+  invalidation), see :mod:`flowfsm.engine.stores.redis_live_scripts`.
 
 Key names are built from the store's prefix inside the scripts, so a store needs one Redis (or a
 primary with replicas / Sentinel), not Redis Cluster.
 """
 
 from __future__ import annotations
+
+from flowfsm.engine.stores.redis_live_scripts import FORGET_LIVE, KEEP_LIVE
 
 __all__ = [
     "ADD_LOCKED",
@@ -53,9 +58,12 @@ redis.call('HSET', KEYS[1], 'pending', ARGV[1])
 return {1, snap, interrupted}
 """
 
-# KEYS: session, lock, deadlines; ARGV: token ('' = not held), snapshot, ttl ms, deadline, id,
-# message id ('' = none), message key prefix, mode ('add' or 'save').
-SAVE = """
+# KEYS: session, lock, deadlines, the user's session of the flow; ARGV: token ('' = not held),
+# snapshot, ttl ms, deadline, id, message id ('' = none), message key prefix, mode ('add' or
+# 'save'), timed due ('' = none), watched keys (one a line), key prefix.
+SAVE = (
+    KEEP_LIVE
+    + """
 local exists = redis.call('EXISTS', KEYS[1]) == 1
 if ARGV[8] == 'add' then
   if exists then return -2 end
@@ -81,9 +89,12 @@ end
 redis.call('HDEL', KEYS[1], 'pending')
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5])
+if redis.call('GET', KEYS[4]) == ARGV[5] then redis.call('PEXPIRE', KEYS[4], ARGV[3]) end
+keep_live(KEYS[1], ARGV[5], ARGV[11], ARGV[9], ARGV[10], ARGV[3])
 if ARGV[1] ~= '' then redis.call('DEL', KEYS[2]) end
 return 1
 """
+)
 
 # KEYS: lock, session; ARGV: token. A step that ends without saving lets go, cleanly.
 RELEASE = """
@@ -99,13 +110,17 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[
 return 0
 """
 
-# KEYS: session, lock, deadlines; ARGV: id, message key prefix.
-REMOVE = """
+# KEYS: session, lock, deadlines; ARGV: id, message key prefix, key prefix.
+REMOVE = (
+    FORGET_LIVE
+    + """
+forget_live(KEYS[1], ARGV[1], ARGV[3])
 local old = redis.call('HGET', KEYS[1], 'msg')
 if old then redis.call('DEL', ARGV[2] .. old) end
 redis.call('ZREM', KEYS[3], ARGV[1])
 return redis.call('DEL', KEYS[1], KEYS[2])
 """
+)
 
 BY_MESSAGE = """
 local id = redis.call('GET', KEYS[1])
@@ -115,9 +130,11 @@ if not snap then return false end
 return {id, snap}
 """
 
-# KEYS: deadlines; ARGV: now, limit, session prefix, lock prefix, message prefix.
+# KEYS: deadlines; ARGV: now, limit, session prefix, lock prefix, message prefix, key prefix.
 # A session whose step is running (locked) is skipped: its save moves the deadline.
-CLAIM = """
+CLAIM = (
+    FORGET_LIVE
+    + """
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
 local out = {}
 for _, id in ipairs(due) do
@@ -125,6 +142,7 @@ for _, id in ipairs(due) do
     local key = ARGV[3] .. id
     local snap = redis.call('HGET', key, 'snap')
     local msg = redis.call('HGET', key, 'msg')
+    forget_live(key, id, ARGV[6])
     redis.call('ZREM', KEYS[1], id)
     redis.call('DEL', key)
     if msg then redis.call('DEL', ARGV[5] .. msg) end
@@ -136,6 +154,7 @@ for _, id in ipairs(due) do
 end
 return out
 """
+)
 
 # KEYS: session, lock, deadlines, user's session of the flow; ARGV: token, snapshot, ttl ms,
 # deadline, id, lease ms. A new session, stored and locked at once (its first step runs under the
@@ -151,14 +170,18 @@ redis.call('SET', KEYS[4], ARGV[5], 'PX', ARGV[3])
 return {1, previous}
 """
 
-# KEYS: session, lock, deadlines; ARGV: id, message key prefix. Remove a session whatever holds it
-# (a step running elsewhere finds it gone and stores nothing) and return its snapshot.
-TAKE = """
+# KEYS: session, lock, deadlines; ARGV: id, message key prefix, key prefix. Remove a session
+# whatever holds it (a step running elsewhere finds it gone and stores nothing); its snapshot.
+TAKE = (
+    FORGET_LIVE
+    + """
 local snap = redis.call('HGET', KEYS[1], 'snap')
 if not snap then return false end
+forget_live(KEYS[1], ARGV[1], ARGV[3])
 local msg = redis.call('HGET', KEYS[1], 'msg')
 if msg then redis.call('DEL', ARGV[2] .. msg) end
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('DEL', KEYS[1], KEYS[2])
 return snap
 """
+)
