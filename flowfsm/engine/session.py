@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["Clock", "PlanRecord", "Session"]
 
 Clock = Callable[[], float]
+"""A monotonic clock in seconds; injectable so tests drive timeouts without sleeping."""
 
 
 @dataclass(slots=True)
@@ -39,9 +40,6 @@ class PlanRecord:
     done: list[str] = field(default_factory=list)
     waiting: bool = False
     due: float | None = None
-
-
-"""A monotonic clock in seconds; injectable so tests drive timeouts without sleeping."""
 
 
 class Session:
