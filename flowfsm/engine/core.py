@@ -79,6 +79,10 @@ class EngineCore:
     _refreshing: set[str]
     _flush_at: float | None
     _last_flush: float
+    _screen_hooks: tuple[Callable[[Session], None], ...]
+    """What each part does when a screen is shown, in order (set once by FlowManager.__init__: a
+    tuple of bound methods rather than a chain of ``super()`` overrides, which every render of
+    every click would walk)."""
 
     def _track_input(self, session: Session) -> None:
         """Keep the index of sessions waiting for a text message current (see
@@ -93,9 +97,14 @@ class EngineCore:
         """Fire ``trigger`` on the session's machine (:class:`~flowfsm.engine.step.Steps` overrides this)."""
         raise NotImplementedError
 
-    def _screen_shown(self, session: Session) -> None:
-        """A new interactive screen of ``session`` was rendered (timed edges plan here, see
-        :class:`~flowfsm.engine.timed.Timed`); nothing by default."""
+    async def _remote_click(
+        self,
+        remote: RemoteStore,
+        interaction: hikari.ComponentInteraction | hikari.ModalInteraction,
+        responder: Responder,
+    ) -> None:
+        """A click of a session kept in ``remote`` (:class:`~flowfsm.engine.remote.Remote` overrides this)."""
+        raise NotImplementedError
 
     def watch(self, session: Session, key: Hashable) -> None:
         """Record what a screen shows (:class:`~flowfsm.engine.watch.Watching` overrides this)."""

@@ -172,7 +172,7 @@ class External(TextInput):
             return None, f"user {user} has no open menu"
         return None, f"several open menus of user {user} ({', '.join(sorted(mine))}): say which with flow="
 
-    def _screen_shown(self, session: Session) -> None:
+    def _index_live(self, session: Session) -> None:
         """Every interactive render: index the session by its flow for ``open_sessions(flow=...)``
         (a dict lookup once it is indexed; its first screen indexes it)."""
         name = session.root_flow.name

@@ -167,6 +167,10 @@ class FlowManager(RemoteWatching):
         self._refreshing: set[str] = set()
         self._flush_at: float | None = None
         self._last_flush = -math.inf
+        shown: list[Callable[[Session], None]] = [self._index_live, self._plan_shown]
+        if self.remote is not None:
+            shown = [self._adopt_shown, *shown, self._watches_shown]
+        self._screen_hooks = tuple(shown)
         for flow in flows:
             self.register(flow)
         self._install_hooks()

@@ -52,7 +52,6 @@ import hikari
 
 from flowfsm.define.context import Context
 from flowfsm.engine import custom_id, logs, trust
-from flowfsm.engine.render import Rendered
 from flowfsm.engine.response import Responder
 from flowfsm.engine.session import Session
 from flowfsm.engine.store import RemoteStore
@@ -72,13 +71,6 @@ async def _nothing() -> None:
 class Remote(Watching):
     """Sessions kept outside the process: load and lock at the start of a step, save and unlock at its end."""
 
-    async def _click(
-        self, interaction: hikari.ComponentInteraction | hikari.ModalInteraction, responder: Responder
-    ) -> None:
-        if self.remote is None:
-            return await super()._click(interaction, responder)
-        return await self._remote_click(self.remote, interaction, responder)
-
     async def _remote_click(
         self,
         remote: RemoteStore,
@@ -89,7 +81,7 @@ class Remote(Watching):
         parsed = custom_id.parse(interaction.custom_id)
         flow = self.flows.get(parsed.flow) if parsed is not None else None
         if parsed is None or flow is None or custom_id.parse_resume(interaction.custom_id) is not None:
-            return await super()._click(interaction, responder)  # refusals and "Open again" load nothing
+            return await self._click(interaction, responder)  # refusals and "Open again" load nothing
         self.application_id = int(interaction.application_id)
         self._arm_timer()
         # Waiting for another replica's step of this session counts towards the defer deadline.
@@ -97,7 +89,7 @@ class Remote(Watching):
         try:
             async with remote.lock(parsed.session_id, int(interaction.id)) as session:
                 if session is None:
-                    return await super()._click(interaction, responder)  # the expired reply
+                    return await self._click(interaction, responder)  # the expired reply
                 if not await self._recover(remote, session, interaction, responder):
                     return None
                 self.sessions.add(session)
@@ -105,7 +97,7 @@ class Remote(Watching):
                     if remote.interrupted(session) and self._may_redraw(session, interaction):
                         await self._redraw(session, interaction, responder)
                     else:
-                        await super()._click(interaction, responder)
+                        await self._click(interaction, responder)
                 finally:
                     held = self._leave_working_set(session)  # False: the step ended the session
                 await self._commit(remote, session, held)
@@ -230,12 +222,6 @@ class Remote(Watching):
         old.ended = True
         self.telemetry.session_ended(old, "replaced")
         self.outbox.put(lambda: self._timed_out(old, "replaced"))
-
-    async def _render_for_step(self, ctx: Context) -> Rendered:
-        rendered = await super()._render_for_step(ctx)
-        if self.remote is not None and not ctx.session.ended:
-            self.remote.check(ctx.session)  # SnapshotError: the step fails here, before it answers
-        return rendered
 
     # -- expiry ------------------------------------------------------------------------------------
 

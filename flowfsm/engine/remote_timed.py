@@ -66,10 +66,9 @@ class RemoteTimed(RemoteLive):
 
     # -- the plan travels with the session ---------------------------------------------------------
 
-    def _screen_shown(self, session: Session) -> None:
-        if self.remote is not None:
-            self._adopt_plan(session)
-        super()._screen_shown(session)
+    def _adopt_shown(self, session: Session) -> None:
+        """A render with a remote store, first of the screen hooks: take back the stored plan."""
+        self._adopt_plan(session)
 
     def _adopt_plan(self, session: Session) -> Plan | None:
         """Take back the plan the store kept with a loaded session (once, before it renders)."""

@@ -85,10 +85,10 @@ class RemoteWatching(RemoteTimed):
 
     # -- the watched keys travel with the session --------------------------------------------------
 
-    def _screen_shown(self, session: Session) -> None:
-        super()._screen_shown(session)
-        if self.remote is not None:
-            session.watches = ()  # rendered in this step: its keys are stored when it leaves
+    def _watches_shown(self, session: Session) -> None:
+        """A render with a remote store, last of the screen hooks: the keys this render watches
+        are stored when the session leaves the working set."""
+        session.watches = ()
 
     async def _recover(
         self, remote: RemoteStore, session: Session, interaction: Any, responder: Responder

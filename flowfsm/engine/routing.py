@@ -45,6 +45,8 @@ class Routing(Admission):
         if not self._seen.first_time(interaction.id):
             return self._replayed(interaction)
         responder = Responder(interaction, self._mode(None), creates=False)
+        if self.remote is not None:  # a stored session: load, run, save (engine/remote.py)
+            return await self._dispatch(responder, self._remote_click(self.remote, interaction, responder))
         return await self._dispatch(responder, self._click(interaction, responder))
 
     def _not_ours(self, interaction: hikari.ComponentInteraction | hikari.ModalInteraction) -> Any:
@@ -64,6 +66,8 @@ class Routing(Admission):
         if not self._seen.first_time(interaction.id):
             return self._replayed(interaction)
         responder = Responder(interaction, self._mode(None), creates=False)
+        if self.remote is not None:  # a stored session: load, run, save (engine/remote.py)
+            return await self._dispatch(responder, self._remote_click(self.remote, interaction, responder))
         return await self._dispatch(responder, self._click(interaction, responder))
 
     async def _refuse(

@@ -41,7 +41,12 @@ class Screens(EngineCore):
             return self._text_message(session, session.end_text)
         if session.flow.is_final(session.state):
             session.ended = True
-        return await self.render(ctx, interactive=not session.ended)
+        rendered = await self.render(ctx, interactive=not session.ended)
+        if self.remote is not None and not session.ended:
+            # A remote store must be able to save what the step made: a SnapshotError fails the
+            # step here, before it answers (see engine/remote.py).
+            self.remote.check(session)
+        return rendered
 
     def _text_message(self, session: Session, text: str) -> Rendered:
         """A message that is only ``text`` (a closed menu), in the mode of the current message."""
@@ -117,7 +122,8 @@ class Screens(EngineCore):
         session.page = rendered.page
         if interactive and not disabled:
             session.items = rendered.items
-            self._screen_shown(session)
+            for hook in self._screen_hooks:  # a new screen: the live index, timed plans... (core.py)
+                hook(session)
         else:
             session.items = ()
         if lifecycle.detailed(self) and not disabled:  # a final state renders without items

@@ -2,7 +2,7 @@
 (the expiry timer, on the injectable session clock), never by a task or timer per session.
 
 Every interactive render of a state with timed edges (:meth:`Screens.render` calls
-:meth:`Timed._screen_shown`) gives its session a *plan*: the state, when
+:meth:`Timed._plan_shown`) gives its session a *plan*: the state, when
 it was entered and when each ``every`` edge last fired. The plan's next due time sits in one heap
 for all sessions; the manager's single timer wakes at the earliest of that heap and of the
 store's expiry deadlines (:meth:`Timed.next_wakeup`). A due edge is queued on the outbox and runs
@@ -130,10 +130,10 @@ class TimedSchedule:
 class Timed(External):
     """Timed edges: plans made on render, one heap, fired from the manager's single timer."""
 
-    def _screen_shown(self, session: Session) -> None:
+    def _plan_shown(self, session: Session) -> None:
         """Every interactive render: plan the state's timed edges (nothing for a state without)."""
-        super()._screen_shown(session)
-        if session.flow.timed_from(session.state) or session.id in self._timed.plans:
+        plans = self._timed.plans
+        if (plans and session.id in plans) or session.flow.timed_from(session.state):
             self._plan(session)
 
     def _plan(self, session: Session) -> None:
