@@ -83,6 +83,45 @@ def test_quick_init_refuses_fields_it_cannot_set() -> None:
             label: str = ""
 
 
+def test_quick_init_runs_post_init_only_for_the_fields_it_names() -> None:
+    calls: list[int | None] = []
+
+    @quick_init
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class _Watched:
+        """A class whose __post_init__ looks only at ``limit``."""
+
+        label: str = ""
+        limit: int | None = None
+
+        __post_init_fields__ = ("limit",)
+
+        def __post_init__(self) -> None:
+            calls.append(self.limit)
+
+    _Watched("a")
+    _Watched("b", limit=3)
+    assert calls == [3]
+    # The button's cooldown is still checked at construction (its __post_init__ names it).
+    with pytest.raises(ValueError):
+        Button("Buy", trigger="buy", cooldown=-1)
+    assert Button("Buy", trigger="buy", cooldown=2).cooldown == 2.0
+
+    with pytest.raises(TypeError, match="names no field"):
+
+        @quick_init
+        @dataclasses.dataclass(frozen=True, slots=True)
+        class _Misnamed:
+            """``__post_init_fields__`` with a typo."""
+
+            limit: int | None = None
+
+            __post_init_fields__ = ("limt",)
+
+            def __post_init__(self) -> None:
+                """Never called."""
+
+
 async def test_call_hook_awaits_what_is_awaitable_whatever_came_before() -> None:
     def plain_generator() -> Generator[int, None, None]:
         yield 1

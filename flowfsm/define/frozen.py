@@ -23,7 +23,11 @@ def quick_init(cls: type[T]) -> type[T]:
     """Replace the ``__init__`` of the frozen, slotted dataclass ``cls`` by one that sets its slots
     directly, then calls its ``__post_init__`` if it has one. Only plain fields are supported (no
     ``default_factory``, ``init=False`` or keyword-only fields): anything else raises
-    ``TypeError`` at import."""
+    ``TypeError`` at import.
+
+    A class whose ``__post_init__`` only looks at some fields can name them in
+    ``__post_init_fields__``: it is then called only when one of them is not ``None`` (a
+    button's ``cooldown`` is checked when it has one, and most buttons have none)."""
     if not dataclasses.is_dataclass(cls):
         raise TypeError(f"quick_init: {cls.__name__} must be a dataclass")
     params = dataclasses.fields(cls)
@@ -44,7 +48,12 @@ def quick_init(cls: type[T]) -> type[T]:
             args.append(f"{param.name}=_default_{param.name}")
         body.append(f"    _set_{param.name}(self, {param.name})")
     if hasattr(cls, "__post_init__"):
-        body.append("    self.__post_init__()")
+        watched = getattr(cls, "__post_init_fields__", ())
+        unknown = [name for name in watched if name not in {param.name for param in params}]
+        if unknown:
+            raise TypeError(f"quick_init: {cls.__name__}.__post_init_fields__ names no field: {unknown}")
+        when = " or ".join(f"{name} is not None" for name in watched)
+        body.append(f"    if {when}:\n        self.__post_init__()" if when else "    self.__post_init__()")
     source = f"def __init__(self, {', '.join(args)}):\n" + "\n".join(body or ["    pass"])
     exec(source, namespace)  # the source is built above from the dataclass's own field names
     init = namespace["__init__"]

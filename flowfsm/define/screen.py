@@ -69,6 +69,8 @@ class Button:
     cleanup: str | None = None
     cooldown: float | None = None
 
+    __post_init_fields__ = ("cooldown",)  # quick_init calls __post_init__ only for a cooldown
+
     def __post_init__(self) -> None:
         if self.cooldown is not None:
             from flowfsm.define.cooldowns import check_cooldown

@@ -157,13 +157,15 @@ class Routing(Admission):
             # The session's id on a message that is not its menu: forged, or an old copy.
             self._trace_stale(session, parsed)
             return await self._refuse(responder, self.texts.stale, flow, reason="earlier_screen")
-        problem = self._untrusted(session, parsed, item, interaction, message)
+        modal_submit = _is_modal(interaction)
+        problem = self._untrusted(session, parsed, item, interaction, message, modal_submit)
         if problem is not None:
             _LOG.info("flowfsm: refused a click on session %s: %s", session.id, problem)
             return await self._refuse(responder, self.texts.invalid, flow, reason="invalid")
-        slow_down = self._cooled_down(session, parsed, item, interaction)  # a button's cooldown
-        if slow_down is not None:
-            return await self._refuse(responder, slow_down, flow, reason="rate_limited")
+        if getattr(item, "cooldown", None) is not None:
+            slow_down = self._cooled_down(session, parsed, item, interaction)  # a button's cooldown
+            if slow_down is not None:
+                return await self._refuse(responder, slow_down, flow, reason="rate_limited")
         self.sessions.touch(session)
         if session.message_id is None:
             # Only now, with the session's current custom ids found on it, is this its menu.
@@ -185,7 +187,7 @@ class Routing(Admission):
             return await responder.modal(build_modal(interaction, modal, cid))  # type: ignore[arg-type]
         ctx = Context(self, session, interaction)
         ctx.item = item
-        if _is_modal(interaction):
+        if modal_submit:
             ctx.fields = fields_from(interaction)  # type: ignore[arg-type]
         else:
             ctx.values = values_from(interaction)  # type: ignore[arg-type]
@@ -201,10 +203,11 @@ class Routing(Admission):
         item: Any,
         interaction: hikari.ComponentInteraction | hikari.ModalInteraction,
         message: hikari.Message | None,
+        modal_submit: bool,
     ) -> str | None:
         """Why a click on the current screen cannot run (``None`` when it can): it must come from
         ``message`` (the one that shows this screen), be of the kind rendered, with values it offered."""
-        if _is_modal(interaction):
+        if modal_submit:
             if not isinstance(item, Modal):
                 return "a modal submit for an item that is not a modal"
             prefix = custom_id.encode(session.flow.name, session.id, parsed.state_index, "", session.screen)
