@@ -26,7 +26,7 @@ from flowfsm.engine.render import (
     PREVIOUS_KEY,
 )
 from flowfsm.engine.response import Responder
-from flowfsm.engine.telemetry import AFTER, RENDER, RESPONSE
+from flowfsm.engine.telemetry import AFTER, NO_PROBE, RENDER, RESPONSE
 from flowfsm.errors import FlowError, GuardFailure
 
 __all__ = ["Steps"]
@@ -121,22 +121,26 @@ class Steps(Expiry):
         session = ctx.session
         before = (session.flow, session.state)
         probe = self.telemetry.step(ctx, responder)
+        timing = probe is not NO_PROBE  # nobody measures: no marks (three calls a click)
         self._defers.add(responder, self.defer_after)
         self._limits.add(responder, self.step_timeout)
         try:
             try:
                 await work()
-                probe.mark(RENDER)
+                if timing:
+                    probe.mark(RENDER)
                 rendered = await self._render_for_step(ctx)
             except GuardFailure as refusal:
                 probe.outcome("guard")
                 await self._refused_by_guard(ctx, responder, refusal)
                 return
-            probe.mark(RESPONSE)
+            if timing:
+                probe.mark(RESPONSE)
             if not await self._show(ctx, responder, rendered, before):
                 probe.outcome("gone")
                 return
-            probe.mark(AFTER)
+            if timing:
+                probe.mark(AFTER)
             if session.ended:
                 self._end(session, ctx.end_reason)
             elif lifecycle.has_hooks(ctx, "after_render"):
@@ -160,7 +164,8 @@ class Steps(Expiry):
             self._defers.discard(responder)
             # Still marked when the step swallowed its cancellation and finished anyway.
             self._forgive_overrun(responder)
-            probe.done()
+            if timing:
+                probe.done()
 
     def _overrun(self, responder: Responder) -> None:
         """A step ran past ``step_timeout``: cancel it (:meth:`_step` turns that into an error reply).

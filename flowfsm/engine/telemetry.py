@@ -32,6 +32,7 @@ __all__ = [
     "CALLBACKS",
     "END_REASONS",
     "NO_FLOW",
+    "NO_PROBE",
     "OFF",
     "OUTCOMES",
     "PHASES",
@@ -176,6 +177,8 @@ class _NoStep:
 
 
 _NO_STEP = _NoStep()
+NO_PROBE = _NO_STEP
+"""The probe :meth:`Telemetry.step` returns when nobody measures: a step may skip its marks."""
 
 
 class Telemetry:
