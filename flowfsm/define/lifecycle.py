@@ -90,7 +90,7 @@ async def enter_state(ctx: Context, options: Mapping[str, Any] | None) -> None:
             if detailed(ctx.manager):
                 trace_hook(ctx, "setup", index)
             await call_hook(hook, ctx)
-    if has_hooks(ctx, "on_enter"):  # most states have none: no coroutine for nothing
+    if spec.on_enter or "on_enter" in ctx.manager.global_hooks:  # most states have none: no coroutine
         await run_hooks(ctx, "on_enter")
 
 
@@ -100,9 +100,9 @@ async def leave_state(ctx: Context, *, cancel: bool = False) -> None:
     session = ctx.session
     if cancel:
         await run_hooks(ctx, "on_cancel")
-    if has_hooks(ctx, "on_leave"):
-        await run_hooks(ctx, "on_leave")
     spec = session.flow.states[session.state]
+    if spec.on_leave or "on_leave" in ctx.manager.global_hooks:  # has_hooks, with the spec at hand
+        await run_hooks(ctx, "on_leave")
     if spec.preserve:
         if session.preserved is None:
             session.preserved = {}

@@ -174,7 +174,8 @@ class Routing(Admission):
             # Deferred while it waited for the session: too late to open a modal.
             self._trace_stale(session, parsed)
             return await self._refuse(responder, self.texts.stale, flow, reason="earlier_screen")
-        if lifecycle.detailed(self):
+        tracer = self.tracer  # lifecycle.detailed, inlined (every click asks)
+        if tracer is not None and tracer.detailed:
             clicked = Context(self, session, interaction)
             clicked.item = item
             lifecycle.trace(clicked, "click", session.state, session.state, None, parsed.item)

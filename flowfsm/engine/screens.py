@@ -82,7 +82,7 @@ class Screens(EngineCore):
         # Most states paginate nothing and have no before_render hook: no coroutine for either.
         list_pages = await self._page_state(ctx) if spec.paginate is not None else None
         if interactive and not disabled:
-            if lifecycle.has_hooks(ctx, "before_render"):
+            if spec.before_render or "before_render" in self.global_hooks:  # lifecycle.has_hooks
                 await lifecycle.run_hooks(ctx, "before_render")
             if not same_screen:
                 session.screen += 1  # a new screen: clicks on the previous one are now stale
@@ -126,7 +126,8 @@ class Screens(EngineCore):
                 hook(session)
         else:
             session.items = ()
-        if lifecycle.detailed(self) and not disabled:  # a final state renders without items
+        tracer = self.tracer  # lifecycle.detailed, inlined: every render of every click asks
+        if tracer is not None and tracer.detailed and not disabled:  # a final state renders without items
             lifecycle.trace(ctx, "render", session.state, session.state, None, _item_list(session.items))
         return rendered
 

@@ -102,7 +102,8 @@ class Steps(Expiry):
         source = session.state
         try:
             fired = bool(await event.trigger(session, ctx=ctx))
-            if lifecycle.detailed(self):
+            tracer = self.tracer  # lifecycle.detailed, inlined (every fired trigger asks)
+            if tracer is not None and tracer.detailed:
                 # A sub-flow opener leaves the flow: the event is the parent's, its dest the child.
                 dest = session.state if session.flow is flow else f"flow {session.flow.name}"
                 detail = "ok" if fired else "refused"
