@@ -27,7 +27,6 @@ from flowfsm.define.layout import (
 from flowfsm.define.modals import Modal
 from flowfsm.define.screen import Button, Item
 from flowfsm.define.selects import SELECT_TYPES, Select, add_select
-from flowfsm.engine import custom_id
 from flowfsm.engine.screen_checks import MAX_BUTTONS_PER_ROW, MAX_ROWS, ScreenChecks
 
 __all__ = ["NEXT_KEY", "PREVIOUS_KEY", "Components", "item_key"]
@@ -175,10 +174,7 @@ class Components(ScreenChecks):
         """The builder of one button, with its custom id (a link button has none)."""
         if button.url is not None:
             return button_builder(button, None, disabled=self.disabled)
-        key = button.id or str(index)
-        cid = self.prefix + key
-        if len(cid) > custom_id.MAX_CUSTOM_ID:
-            self.custom_id(key, button)  # raises the error naming the item
+        cid = self.custom_id(button.id or str(index), button)
         # :func:`~flowfsm.define.layout.button_builder` for an interactive button, inlined: this
         # runs for every button of every render.
         emoji = button.emoji

@@ -162,10 +162,9 @@ class Routing(Admission):
         if problem is not None:
             _LOG.info("flowfsm: refused a click on session %s: %s", session.id, problem)
             return await self._refuse(responder, self.texts.invalid, flow, reason="invalid")
-        if getattr(item, "cooldown", None) is not None:
-            slow_down = self._cooled_down(session, parsed, item, interaction)  # a button's cooldown
-            if slow_down is not None:
-                return await self._refuse(responder, slow_down, flow, reason="rate_limited")
+        slow_down = self._cooled_down(session, parsed, item, interaction)  # a button's cooldown
+        if slow_down is not None:
+            return await self._refuse(responder, slow_down, flow, reason="rate_limited")
         self.sessions.touch(session)
         if session.message_id is None:
             # Only now, with the session's current custom ids found on it, is this its menu.

@@ -167,13 +167,8 @@ class ScreenChecks:
                 )
             if item.style in _NOT_INTERACTIVE:
                 raise self.error("style LINK needs url=...; PREMIUM buttons are not supported", item)
-        item_id = item.id
-        if item_id is not None:
-            # check_id, inlined for buttons (every button of every render): an id seen on this
-            # render before, or not valid, is refused there.
-            if item_id in self.seen or not custom_id.valid_item_id(item_id):
-                self.check_id(item, item_id)
-            self.seen.add(item_id)
+        if item.id is not None:
+            self.check_id(item, item.id)
         if trigger is not None and trigger not in self.triggers:
             self.check_trigger(trigger, item)
         if url is not None or not (emoji is None or (type(emoji) is str and len(emoji) <= MAX_EMOJI_NAME)):

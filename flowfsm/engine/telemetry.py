@@ -176,8 +176,7 @@ class _NoStep:
         """Nothing to report."""
 
 
-_NO_STEP = _NoStep()
-NO_PROBE = _NO_STEP
+NO_PROBE = _NoStep()
 """The probe :meth:`Telemetry.step` returns when nobody measures: a step may skip its marks."""
 
 
@@ -194,7 +193,7 @@ class Telemetry:
 
     def step(self, ctx: Context, responder: Any = None, trigger: str | None = None) -> StepProbe | _NoStep:
         """A step begins (its callbacks phase); returns the probe the step marks and finishes."""
-        return _NO_STEP
+        return NO_PROBE
 
     def session_started(self, session: Session) -> None:
         """A session was opened and is held."""
@@ -303,7 +302,7 @@ class Instruments(Telemetry):
     def step(self, ctx: Context, responder: Any = None, trigger: str | None = None) -> StepProbe | _NoStep:
         """A probe when anything listens (metrics, or a configured OpenTelemetry), else the no-op."""
         if self.metrics is None and (self.spans is None or not self.spans.active()):
-            return _NO_STEP
+            return NO_PROBE
         return StepProbe(self, ctx, responder, trigger)
 
     def step_done(self, record: StepRecord) -> None:

@@ -284,6 +284,16 @@ class RedisStore(RedisLive):
         """The key naming a user's session of a flow (a new one replaces it)."""
         return f"{self.prefix}u:{user_id}:{flow}"
 
+    def _written_keys(self, session: Session) -> list[str]:
+        """The keys the add and save scripts write, in their ``KEYS`` order: the session's hash,
+        its lock, the deadlines, the user's index entry."""
+        return [
+            self.session_key(session.id),
+            self.lock_key(session.id),
+            self.deadlines_key,
+            self.user_key(session.user_id, session.root_flow.name),
+        ]
+
     async def close(self) -> None:
         """Close the client when the store created it from a URL."""
         if self._own_client:
@@ -352,12 +362,7 @@ class RedisStore(RedisLive):
         offset = self._offset()
         deadline = session.last_active + offset + session.timeout
         added = await self._add_locked(
-            keys=[
-                self.session_key(session.id),
-                self.lock_key(session.id),
-                self.deadlines_key,
-                self.user_key(session.user_id, session.root_flow.name),
-            ],
+            keys=self._written_keys(session),
             args=[
                 token,
                 self._encode(session),

@@ -35,6 +35,7 @@ class RedisLive:
     session_key: Callable[[str], str]
     lock_key: Callable[[str], str]
     user_key: Callable[[int, str], str]
+    _written_keys: Callable[[Session], list[str]]
     _offset: Callable[[], float]
     _ttl_ms: Callable[[float], int]
     _encode: Callable[[Session], bytes]
@@ -96,12 +97,7 @@ class RedisLive:
         watching = session.watches
         watches = "=" if watching is None else "\n".join(sorted({encode_watch_key(k) for k in watching}))
         result = await self._save(
-            keys=[
-                self.session_key(session.id),
-                self.lock_key(session.id),
-                self.deadlines_key,
-                self.user_key(session.user_id, session.root_flow.name),
-            ],
+            keys=self._written_keys(session),
             args=[
                 token,
                 blob if blob is not None else self._encode(session),
