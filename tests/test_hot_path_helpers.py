@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import inspect
 import pickle
@@ -12,9 +13,12 @@ from typing import Any
 import hikari
 import pytest
 
-from flowfsm.define.flow import call_hook
+from flowfsm import Context, Flow, Screen
+from flowfsm.define import lifecycle
+from flowfsm.define.flow import FlowMachine, call_hook
 from flowfsm.define.frozen import quick_init
 from flowfsm.define.screen import Button
+from flowfsm.testing import Harness
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -151,3 +155,75 @@ def test_quick_init_runs_the_classes_post_init() -> None:
     with pytest.raises(ValueError):
         Button("Join", trigger="join", id="join", cooldown=-1.0)
     assert Button("Join", trigger="join", id="join", cooldown=2).cooldown == 2.0
+
+
+async def test_run_callbacks_keeps_order_and_awaits_only_when_a_callback_needs_it() -> None:
+    """FlowMachine.run_callbacks: transitions' callbacks order, a coroutine only from the first
+    callback whose result is awaitable on (the rest run after it finishes, in order)."""
+    machine = FlowMachine(model=None, states=["only"], initial="only", send_event=True)
+    ran: list[str] = []
+    event = object()
+
+    def plain(name: str) -> Any:
+        def callback(received: object) -> None:
+            assert received is event
+            ran.append(name)
+
+        return callback
+
+    async def slow(received: object) -> None:
+        await asyncio.sleep(0)
+        ran.append("slow")
+
+    assert machine.run_callbacks([plain("a"), plain("b")], event) is None  # type: ignore[arg-type]
+    assert ran == ["a", "b"]
+    ran.clear()
+    pending = machine.run_callbacks([plain("a"), slow, plain("c")], event)  # type: ignore[arg-type]
+    assert pending is not None and ran == ["a"]  # "c" waits for "slow"
+    await pending
+    assert ran == ["a", "slow", "c"]
+    ran.clear()
+    await machine.callbacks([slow, plain("d")], event)  # type: ignore[arg-type]
+    assert ran == ["slow", "d"]
+
+
+async def test_state_entry_and_exit_cost_a_coroutine_only_for_states_with_hooks() -> None:
+    """A click's state change runs flowfsm's entry and exit at once unless the state has hooks;
+    the hooks, a preserved state's snapshot and setup still run in their documented order."""
+    calls: list[str] = []
+
+    def count(ctx: Context) -> None:
+        ctx.state["clicks"] = ctx.state.get("clicks", 0) + 1
+
+    flow = Flow("entry", command="entry")
+    flow.add_state("plain", lambda ctx: Screen("plain", items=[Button("go", trigger="go")]), initial=True)
+    flow.add_state(
+        "hooked",
+        lambda ctx: Screen(
+            f"clicks {ctx.state.get('clicks', 0)}",
+            items=[Button("count", action=count), Button("home", trigger="home")],
+        ),
+        setup=lambda ctx: calls.append("setup"),
+        on_enter=lambda ctx: calls.append("on_enter"),
+        on_leave=lambda ctx: calls.append("on_leave"),
+        preserve=True,
+    )
+    flow.transition("go", "plain", "hooked")
+    flow.transition("home", "hooked", "plain")
+    async with Harness([flow]) as h:
+        await h.command("entry")
+        session = h.session()
+        ctx = Context(h.manager, session, None)
+        event = types.SimpleNamespace(kwargs={"ctx": ctx})
+        assert lifecycle.on_state_exit(event) is None  # "plain" has no leave hooks: no coroutine
+        assert lifecycle.on_state_enter(event) is None  # nor entry hooks
+        await h.click("go")
+        await h.click("count")
+        assert calls == ["setup", "on_enter"] and session.state == "hooked"
+        exiting = lifecycle.on_state_exit(event)
+        assert exiting is not None  # "hooked" has on_leave: a coroutine, for the machine to await
+        exiting.close()  # type: ignore[attr-defined]
+        await h.click("home")
+        await h.click("go")  # restored from its snapshot: no setup, the count kept
+        assert calls == ["setup", "on_enter", "on_leave", "on_enter"]
+        assert h.message is not None and h.message["content"] == "clicks 1"

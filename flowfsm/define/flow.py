@@ -13,7 +13,7 @@ import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import CoroutineType, GeneratorType
-from typing import TYPE_CHECKING, Any, Generic, TypeAlias
+from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeGuard
 
 from transitions.core import EventData
 from transitions.extensions.asyncio import (
@@ -68,18 +68,27 @@ async def call_hook(fn: Callable[..., Any], *args: Any) -> Any:
     a guard), which only call user callbacks through this function.
     """
     result = fn(*args)
-    if result is not None and _awaitable(result):
-        if not getattr(fn, "_flowfsm_inline", False):
-            await own_task()
-        result = await result
+    if result is not None and awaitable(result):
+        return await settle_hook(fn, result)
     return result
+
+
+async def settle_hook(fn: Callable[..., Any], result: Awaitable[Any]) -> Any:
+    """The awaitable half of :func:`call_hook`: await ``result``, which ``fn`` returned, in the
+    step's own task unless ``fn`` is marked ``_flowfsm_inline``.
+
+    For a hot call site that calls ``fn`` itself and pays for a coroutine only when its result
+    needs awaiting."""
+    if not getattr(fn, "_flowfsm_inline", False):
+        await own_task()
+    return await result
 
 
 _PLAIN_TYPES: set[type] = set()
 """Types of hook results found not awaitable (a render function's ``Screen``, ``str``...)."""
 
 
-def _awaitable(result: object) -> bool:
+def awaitable(result: object) -> TypeGuard[Awaitable[Any]]:
     """``inspect.isawaitable``, remembering the types that are not: it walks the ABCs on every call,
     and a click calls several hooks whose results are screens or nothing (``None`` is tested by
     the callers, before calling this)."""
@@ -797,12 +806,16 @@ class Flow(Generic[DataT]):
     @property
     def machine(self) -> AsyncMachine:
         """The flow's transitions machine (compiles the flow on first access)."""
-        return self.compile()
+        machine = self._machine
+        return machine if machine is not None else self.compile()
 
     def state_index(self, name: str) -> int:
         """Small integer naming a state in custom ids."""
-        self.compile()
-        return self._state_index[name]
+        index = self._state_index.get(name)
+        if index is None:
+            self.compile()
+            return self._state_index[name]
+        return index
 
     def state_at(self, index: int) -> str | None:
         """The state named by :meth:`state_index`, or ``None``."""
@@ -849,10 +862,11 @@ class FlowTransition(AsyncTransition):
     async def execute(self, event_data: AsyncEventData) -> bool:  # type: ignore[override]
         """Run the transition: conditions, callbacks around the state change, the change itself.
 
-        transitions' own order, without awaiting the (many) callback lists that are empty and
-        without its per-step debug logging: a click runs one of these.
+        transitions' own order, without awaiting the (many) callback lists that are empty, without
+        a coroutine for callbacks that finish at once (flowfsm's own state entry and exit, most
+        of the time) and without its per-step debug logging: a click runs one of these.
         """
-        machine = event_data.machine
+        machine: FlowMachine = event_data.machine  # type: ignore[assignment]
         if self.prepare:
             await machine.callbacks(self.prepare, event_data)
         if self.conditions and not await self._eval_conditions(event_data):
@@ -862,11 +876,25 @@ class FlowTransition(AsyncTransition):
         if self.before:
             await machine.callbacks(self.before, event_data)
         if self.dest is not None:
-            await self._change_state(event_data)
+            states: dict[str, FlowState] = machine.states  # type: ignore[assignment]
+            pending = machine.run_callbacks(states[self.source].on_exit, event_data)
+            if pending is not None:
+                await pending
+            dest = states[self.dest]
+            # transitions' set_state + event_data.update for one model and a string state, without
+            # looking the state up three more times.
+            setattr(event_data.model, machine.model_attribute, dest.value)
+            event_data.state = dest
+            pending = machine.run_callbacks(dest.on_enter, event_data)
+            if pending is not None:
+                await pending
+            if dest.final and machine.on_final:
+                await machine.callbacks(machine.on_final, event_data)
         if self.after:
             await machine.callbacks(self.after, event_data)
-        if machine.after_state_change:
-            await machine.callbacks(machine.after_state_change, event_data)
+        pending = machine.run_callbacks(machine.after_state_change, event_data)
+        if pending is not None:
+            await pending
         return True
 
     async def _eval_conditions(self, event_data: AsyncEventData) -> bool:  # type: ignore[override]
@@ -876,20 +904,6 @@ class FlowTransition(AsyncTransition):
                 return False
         return True
 
-    async def _change_state(self, event_data: AsyncEventData) -> None:  # type: ignore[override]
-        machine = event_data.machine
-        states: dict[str, FlowState] = machine.states  # type: ignore[assignment]
-        assert self.dest is not None  # an internal transition (no dest) changes no state
-        await states[self.source].exit(event_data)
-        dest = states[self.dest]
-        # transitions' set_state + event_data.update for one model and a string state, without
-        # looking the state up three more times.
-        setattr(event_data.model, machine.model_attribute, dest.value)
-        event_data.state = dest
-        await dest.enter(event_data)
-        if dest.final and machine.on_final:
-            await machine.callbacks(machine.on_final, event_data)
-
 
 class FlowEvent(AsyncEvent):
     """transitions' :class:`AsyncEvent`, fired directly and quietly.
@@ -897,20 +911,25 @@ class FlowEvent(AsyncEvent):
     transitions logs every exception raised inside a trigger at ERROR level before re-raising
     it; flowfsm handles those exceptions itself (a guard's refusal is one, and is not an error)
     and logs real errors once, with the flow, state and session. Empty callback lists are
-    skipped, and :meth:`trigger` calls :meth:`_trigger` without transitions' per-model task
-    bookkeeping (see :meth:`FlowMachine.process_context`).
+    skipped, and :meth:`trigger` does the work of transitions' ``_trigger`` and ``_process`` in
+    one coroutine, without its per-model task bookkeeping (see :meth:`FlowMachine.process_context`).
     """
 
     async def trigger(self, model: Any, *args: Any, **kwargs: Any) -> bool:  # type: ignore[override]
-        """Fire this event with ``model`` (a session) in its current state."""
-        return await self._trigger(AsyncEventData(None, self, self.machine, model, args=args, kwargs=kwargs))
-
-    async def _trigger(self, event_data: AsyncEventData) -> bool:  # type: ignore[override]
+        """Fire this event with ``model`` (a session) in its current state: the first of its
+        transitions from that state whose conditions pass runs."""
         machine = self.machine
-        event_data.state = machine.states[getattr(event_data.model, machine.model_attribute)]
+        event_data = AsyncEventData(None, self, machine, model, args=args, kwargs=kwargs)
+        event_data.state = state = machine.states[getattr(model, machine.model_attribute)]
         try:
-            if self._is_valid_source(event_data.state):
-                await self._process(event_data)
+            if self._is_valid_source(state):
+                if machine.prepare_event:
+                    await machine.callbacks(machine.prepare_event, event_data)
+                for transition in self.transitions[state.name]:
+                    event_data.transition = transition
+                    event_data.result = await transition.execute(event_data)
+                    if event_data.result:
+                        break
         except BaseException as error:
             event_data.error = error  # type: ignore[assignment]
             if not machine.on_exception:
@@ -920,16 +939,6 @@ class FlowEvent(AsyncEvent):
             if machine.finalize_event:
                 await machine.callbacks(machine.finalize_event, event_data)
         return bool(event_data.result)
-
-    async def _process(self, event_data: AsyncEventData) -> None:  # type: ignore[override]
-        machine = self.machine
-        if machine.prepare_event:
-            await machine.callbacks(machine.prepare_event, event_data)
-        for transition in self.transitions[event_data.state.name]:
-            event_data.transition = transition
-            event_data.result = await transition.execute(event_data)
-            if event_data.result:
-                break
 
 
 class FlowMachine(AsyncMachine):
@@ -951,20 +960,36 @@ class FlowMachine(AsyncMachine):
 
     async def callbacks(self, funcs: Iterable[Any], event_data: AsyncEventData) -> None:  # type: ignore[override]
         """Run a list of callbacks in order."""
-        for func in funcs:
-            # :meth:`callback`, inlined: a coroutine less for each callback of each click.
+        pending = self.run_callbacks(funcs if isinstance(funcs, Sequence) else list(funcs), event_data)
+        if pending is not None:
+            await pending
+
+    def run_callbacks(self, funcs: Sequence[Any], event_data: AsyncEventData) -> Awaitable[None] | None:
+        """Run callbacks in order, as :meth:`callbacks` does, without a coroutine while each returns
+        a plain value: ``None`` once all have run, else an awaitable that awaits the result at hand
+        and runs the rest.
+
+        (transitions' :meth:`callback`, inlined: most callbacks of a click are flowfsm's own
+        entry and exit, which finish at once unless the state has hooks.)
+        """
+        for index, func in enumerate(funcs):
             if not callable(func):
                 func = self.resolve_callable(func, event_data)
             result = func(event_data)
-            if result is not None and _awaitable(result):
-                await result
+            if result is not None and awaitable(result):
+                return self._run_rest(result, funcs[index + 1 :], event_data)
+        return None
+
+    async def _run_rest(self, result: Awaitable[Any], rest: Sequence[Any], event_data: AsyncEventData) -> None:
+        await result
+        await self.callbacks(rest, event_data)
 
     async def callback(self, func: Any, event_data: AsyncEventData) -> None:  # type: ignore[override]
         """Run one callback (flowfsm's callbacks take the event data and may be async)."""
         if not callable(func):
             func = self.resolve_callable(func, event_data)
         result = func(event_data)
-        if result is not None and _awaitable(result):
+        if result is not None and awaitable(result):
             await result
 
     async def cancel_running_transitions(self, model: Any, msg: str | None = None) -> None:

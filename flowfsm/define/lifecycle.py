@@ -21,17 +21,18 @@ transitions are ordinary machine transitions (so diagrams and checks see them).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from transitions.core import EventData
 
-from flowfsm.define.flow import Flow, TransitionSpec, call_hook
+from flowfsm.define.flow import Flow, Hook, StateSpec, TransitionSpec, call_hook
 from flowfsm.define.tracing import TraceEvent
 from flowfsm.errors import FlowError
 
 if TYPE_CHECKING:
     from flowfsm.define.context import Context
+    from flowfsm.engine.session import Session  # a type only: definitions never import the engine
 
 __all__ = [
     "complete",
@@ -42,6 +43,7 @@ __all__ = [
     "leave_state",
     "return_to_parent",
     "run_hooks",
+    "start_state",
 ]
 
 _EMPTY: Mapping[str, Any] = {}
@@ -77,6 +79,14 @@ def has_hooks(ctx: Context, name: str) -> bool:
 
 async def enter_state(ctx: Context, options: Mapping[str, Any] | None) -> None:
     """Create (or restore) the current state's instance and run its entry hooks."""
+    hooks = start_state(ctx, options)
+    if hooks is not None:
+        await hooks
+
+
+def start_state(ctx: Context, options: Mapping[str, Any] | None) -> Awaitable[None] | None:
+    """:func:`enter_state` without a coroutine for a state that has no entry hooks to run:
+    ``None`` when the state is entered, else the awaitable that runs its hooks."""
     session = ctx.session
     spec = session.flow.states[session.state]
     session.state_options = options if options is not None else _EMPTY
@@ -86,12 +96,19 @@ async def enter_state(ctx: Context, options: Mapping[str, Any] | None) -> None:
     else:
         session.local = None
         session.page = 0
-        for index, hook in enumerate(spec.setup):
-            if detailed(ctx.manager):
-                trace_hook(ctx, "setup", index)
-            await call_hook(hook, ctx)
-    if spec.on_enter or "on_enter" in ctx.manager.global_hooks:  # most states have none: no coroutine
-        await run_hooks(ctx, "on_enter")
+    setup = spec.setup if snapshot is None else ()
+    if setup or spec.on_enter or "on_enter" in ctx.manager.global_hooks:  # most states have none
+        return _entry_hooks(ctx, setup)
+    return None
+
+
+async def _entry_hooks(ctx: Context, setup: Sequence[Hook]) -> None:
+    """A new instance's ``setup`` hooks, then ``on_enter``."""
+    for index, hook in enumerate(setup):
+        if detailed(ctx.manager):
+            trace_hook(ctx, "setup", index)
+        await call_hook(hook, ctx)
+    await run_hooks(ctx, "on_enter")
 
 
 async def leave_state(ctx: Context, *, cancel: bool = False) -> None:
@@ -103,6 +120,11 @@ async def leave_state(ctx: Context, *, cancel: bool = False) -> None:
     spec = session.flow.states[session.state]
     if spec.on_leave or "on_leave" in ctx.manager.global_hooks:  # has_hooks, with the spec at hand
         await run_hooks(ctx, "on_leave")
+    _keep(session, spec)
+
+
+def _keep(session: Session, spec: StateSpec) -> None:
+    """Keep a snapshot of a preserved state's data (its hooks have run)."""
     if spec.preserve:
         if session.preserved is None:
             session.preserved = {}
@@ -127,15 +149,21 @@ def _ctx(event: EventData) -> Context:
     return event.kwargs["ctx"]
 
 
-async def on_state_enter(event: EventData) -> None:
-    """State ``on_enter`` callback of every machine state."""
+def on_state_enter(event: EventData) -> Awaitable[None] | None:
+    """State ``on_enter`` callback of every machine state (no coroutine unless hooks run)."""
     ctx = _ctx(event)
-    await enter_state(ctx, ctx.trigger_options or None)
+    return start_state(ctx, ctx.trigger_options or None)
 
 
-async def on_state_exit(event: EventData) -> None:
-    """State ``on_exit`` callback of every machine state."""
-    await leave_state(_ctx(event))
+def on_state_exit(event: EventData) -> Awaitable[None] | None:
+    """State ``on_exit`` callback of every machine state (no coroutine unless hooks run)."""
+    ctx = _ctx(event)
+    session = ctx.session
+    spec = session.flow.states[session.state]
+    if spec.on_leave or "on_leave" in ctx.manager.global_hooks:
+        return leave_state(ctx)
+    _keep(session, spec)
+    return None
 
 
 def before_state_change(event: EventData) -> None:

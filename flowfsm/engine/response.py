@@ -134,8 +134,7 @@ class Responder:
         flags = hikari.MessageFlag.EPHEMERAL if self.creates and self.ephemeral else hikari.UNDEFINED
         builder = InteractionDeferredBuilder(kind, flags=flags)
         if self.future is not None:
-            if not self.future.done():
-                self.future.set_result(builder)
+            self._hand_over(builder)
             return
         self._defer_task = asyncio.get_running_loop().create_task(self._send_initial(builder))
 
@@ -146,11 +145,15 @@ class Responder:
 
     # -- sending -----------------------------------------------------------------------------------
 
+    def _hand_over(self, builder: ResponseBuilder) -> None:
+        """A REST bot's initial response: the HTTP reply its interaction server sends."""
+        assert self.future is not None
+        if not self.future.done():
+            self.future.set_result(builder)
+
     async def _send_initial(self, builder: ResponseBuilder) -> None:
         if self.mode is ResponseMode.BUILDER:
-            assert self.future is not None
-            if not self.future.done():
-                self.future.set_result(builder)
+            self._hand_over(builder)
             return
         if self.mode is ResponseMode.ARC:
             assert self.arc_ctx is not None
@@ -208,6 +211,11 @@ class Responder:
                 # hikari's interaction server would fetch and re-upload every file of an HTTP reply,
                 # media URLs included: acknowledge now and send the files through the REST client.
                 self.defer_now()
+            elif self.future is not None:
+                # _respond without its coroutines: a REST bot's reply is handed over, not awaited.
+                self._phase = _Phase.RESPONDED
+                self._hand_over(builder)
+                return
             else:
                 await self._respond(builder)
                 return

@@ -119,8 +119,12 @@ class Routing(Admission):
             self._defers.add(responder, self.defer_after)
             self._limits.add(responder, self.step_timeout)
         try:
-            async with lock:
+            # acquire/release rather than ``async with``: two coroutines less on every click.
+            await lock.acquire()
+            try:
                 await self._click_locked(session, parsed, interaction, responder)
+            finally:
+                lock.release()
         except asyncio.CancelledError:
             if not self._forgive_overrun(responder):
                 raise

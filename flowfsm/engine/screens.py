@@ -14,7 +14,7 @@ from hikari.impl import TextDisplayComponentBuilder
 
 from flowfsm.define import lifecycle
 from flowfsm.define.context import Context
-from flowfsm.define.flow import call_hook
+from flowfsm.define.flow import awaitable, call_hook, settle_hook
 from flowfsm.define.i18n import Chrome
 from flowfsm.define.pagination import page_state
 from flowfsm.define.screen import Button, as_screen
@@ -86,7 +86,9 @@ class Screens(EngineCore):
                 await lifecycle.run_hooks(ctx, "before_render")
             if not same_screen:
                 session.screen += 1  # a new screen: clicks on the previous one are now stale
-        value = await call_hook(spec.render, ctx)
+        value = spec.render(ctx)  # call_hook, without a coroutine for a render that returns a screen
+        if value is not None and awaitable(value):
+            value = await settle_hook(spec.render, value)
         chrome = self.localized.for_screen(ctx)
         screen = as_screen(value)
         if screen is None:
