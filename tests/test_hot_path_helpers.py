@@ -15,8 +15,8 @@ import pytest
 
 from flowfsm import Context, Flow, Screen
 from flowfsm.define import lifecycle
-from flowfsm.define.flow import FlowMachine, call_hook
 from flowfsm.define.frozen import quick_init
+from flowfsm.define.machine import FlowMachine, call_hook
 from flowfsm.define.screen import Button
 from flowfsm.testing import Harness
 

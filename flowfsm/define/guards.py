@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, overload
 
-from flowfsm.define.flow import call_hook
+from flowfsm.define.machine import call_hook
 from flowfsm.errors import GuardFailure
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ class Guard:
     __slots__ = ("message", "name", "predicate")
 
     _flowfsm_inline = True
-    """Awaiting a guard waits only where its predicate does (see :func:`flowfsm.define.flow.call_hook`)."""
+    """Awaiting a guard waits only where its predicate does (see :func:`flowfsm.define.machine.call_hook`)."""
 
     def __init__(
         self, predicate: Predicate, message: str = DEFAULT_GUARD_MESSAGE, *, name: str | None = None

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from transitions.core import EventData
 
-from flowfsm.define.flow import Flow, Hook, StateSpec, TransitionSpec, call_hook
+from flowfsm.define.flow import Flow, Hook, StateSpec, TransitionSpec
+from flowfsm.define.machine import call_hook
 from flowfsm.define.tracing import TraceEvent
 from flowfsm.errors import FlowError
 

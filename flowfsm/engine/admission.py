@@ -33,7 +33,7 @@ import hikari
 
 from flowfsm.define.access import Access
 from flowfsm.define.context import Context
-from flowfsm.define.flow import call_hook
+from flowfsm.define.machine import call_hook
 from flowfsm.engine import custom_id, logs, trust
 from flowfsm.engine.response import Responder
 from flowfsm.engine.session import Session

@@ -15,7 +15,8 @@ from hikari.impl import InteractionDeferredBuilder, MessageActionRowBuilder
 
 from flowfsm.define import lifecycle
 from flowfsm.define.context import Context
-from flowfsm.define.flow import Flow, call_hook
+from flowfsm.define.flow import Flow
+from flowfsm.define.machine import call_hook
 from flowfsm.define.modals import Modal, build_modal, fields_from
 from flowfsm.define.screen import Button
 from flowfsm.define.selects import values_from

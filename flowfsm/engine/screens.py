@@ -14,8 +14,8 @@ from hikari.impl import TextDisplayComponentBuilder
 
 from flowfsm.define import lifecycle
 from flowfsm.define.context import Context
-from flowfsm.define.flow import awaitable, call_hook, settle_hook
 from flowfsm.define.i18n import Chrome
+from flowfsm.define.machine import awaitable, call_hook, settle_hook
 from flowfsm.define.pagination import page_state
 from flowfsm.define.screen import Button, as_screen
 from flowfsm.engine.core import EngineCore

@@ -16,7 +16,7 @@ from transitions.core import MachineError
 from flowfsm import eager
 from flowfsm.define import lifecycle
 from flowfsm.define.context import Context
-from flowfsm.define.flow import call_hook
+from flowfsm.define.machine import call_hook
 from flowfsm.define.modals import Modal
 from flowfsm.define.selects import SELECT_TYPES
 from flowfsm.engine import logs, trust

@@ -11,7 +11,7 @@ import hikari
 
 from flowfsm.define import lifecycle
 from flowfsm.define.context import Context
-from flowfsm.define.flow import call_hook
+from flowfsm.define.machine import call_hook
 from flowfsm.engine import logs
 from flowfsm.engine.routing import Routing
 from flowfsm.engine.session import Session
