@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -84,6 +85,8 @@ def main() -> None:
         help="the CPU to pin every run to (-1: no pinning)",
     )
     args = parser.parse_args()
+    # A terminated run still removes its worktree (SystemExit runs the ``finally`` below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     cpu = None if args.cpu < 0 else args.cpu
     with tempfile.TemporaryDirectory(prefix="flowfsm-paired-") as scratch:
         other = worktree(args.rev, Path(scratch))

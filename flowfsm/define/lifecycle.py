@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from transitions.core import EventData
 
-from flowfsm.define.flow import Flow, Hook, StateSpec, TransitionSpec
+from flowfsm.define.flow import Flow, Hook, TransitionSpec
 from flowfsm.define.machine import call_hook
 from flowfsm.define.tracing import TraceEvent
 from flowfsm.errors import FlowError
@@ -121,15 +121,15 @@ async def leave_state(ctx: Context, *, cancel: bool = False) -> None:
     spec = session.flow.states[session.state]
     if spec.on_leave or "on_leave" in ctx.manager.global_hooks:  # has_hooks, with the spec at hand
         await run_hooks(ctx, "on_leave")
-    _keep(session, spec)
-
-
-def _keep(session: Session, spec: StateSpec) -> None:
-    """Keep a snapshot of a preserved state's data (its hooks have run)."""
     if spec.preserve:
-        if session.preserved is None:
-            session.preserved = {}
-        session.preserved[session.state] = (session.local, session.page)
+        _keep(session)
+
+
+def _keep(session: Session) -> None:
+    """Keep a snapshot of the current (preserved) state's data, its leave hooks having run."""
+    if session.preserved is None:
+        session.preserved = {}
+    session.preserved[session.state] = (session.local, session.page)
 
 
 async def hard_refresh(ctx: Context) -> None:
@@ -152,18 +152,19 @@ def _ctx(event: EventData) -> Context:
 
 def on_state_enter(event: EventData) -> Awaitable[None] | None:
     """State ``on_enter`` callback of every machine state (no coroutine unless hooks run)."""
-    ctx = _ctx(event)
+    ctx = event.kwargs["ctx"]  # _ctx, inlined: every state change of every click
     return start_state(ctx, ctx.trigger_options or None)
 
 
 def on_state_exit(event: EventData) -> Awaitable[None] | None:
     """State ``on_exit`` callback of every machine state (no coroutine unless hooks run)."""
-    ctx = _ctx(event)
+    ctx = event.kwargs["ctx"]  # _ctx, inlined: every state change of every click
     session = ctx.session
     spec = session.flow.states[session.state]
     if spec.on_leave or "on_leave" in ctx.manager.global_hooks:
         return leave_state(ctx)
-    _keep(session, spec)
+    if spec.preserve:
+        _keep(session)
     return None
 
 

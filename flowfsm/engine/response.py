@@ -205,7 +205,7 @@ class Responder:
             )
             if (
                 self.mode is ResponseMode.BUILDER
-                and (rendered.attachments or rendered.layout)
+                and (rendered.attachments or rendered.flags & COMPONENTS_V2)
                 and builder.build(self.interaction.app.entity_factory)[1]
             ):
                 # hikari's interaction server would fetch and re-upload every file of an HTTP reply,
