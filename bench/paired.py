@@ -1,116 +1,135 @@
-"""Compare the click of two checkouts of flowfsm, paired: ``python bench/paired.py REV [--seeds N]``.
+"""This tree's click against another commit's, in one process: ``python bench/paired.py REV [--seeds N]``.
 
 The four-framework click ratio of ``make bench`` moves with the machine (0.69-0.84 over runs of
-the same code on the project's 2-core machine), so a change to the engine is judged against the
-commit before it, not against a remembered figure. This script checks ``REV`` out into a
-temporary git worktree, copies today's ``bench/`` into it (both checkouts run the same
-benchmark), then runs ``bench/measure.py latency`` in each checkout in turn, seed by seed, the
-order swapped every other seed, each process pinned to one CPU (a process moving between cores
-leaves its warm L2 behind). For each run it takes flowfsm's median click over
-miru.ext.menu's median click in the same process: the ratio that ``make bench`` reports.
+the same code on the project's 2-core machine), and two checkouts measured in turn, even seed by
+seed, still differ by a few percent from one run to the next. So a change to the engine is judged
+side by side: ``REV``'s ``flowfsm`` package is extracted (``git archive``) into a temporary
+directory as ``flowfsm_rev`` (its imports renamed), and one process builds today's benchmark menu
+(``bench/flows.py``) with both engines, each on its own miru client and loopback Discord, next to
+the three miru set-ups. Clicks are interleaved framework by framework in a shuffled order, as in
+``bench/measure.py latency``: the same machine load and the same caches for everyone.
 
-It prints, per checkout, each seed's ratio and their median, then the per-seed quotients
-(this checkout / REV) with their median and range, e.g.::
+Each seed runs in a process of its own, pinned to one CPU; it prints the two engines' median
+clicks, their quotient (this tree / REV) and each one's ratio to miru.ext.menu, then the median
+and range of the quotients::
 
-    REV 49bcc51   0.732 0.735 ... | median 0.729
-    this tree     0.740 0.685 ... | median 0.704
-    this / REV    1.011 0.932 ... | median 0.995 (0.762-1.128)
+    seed 0: this 352 µs  REV 350 µs  this/REV 1.006 | vs miru.ext.menu: this 0.733  REV 0.729
+    ...
+    this / REV: median 0.998 (0.991-1.006) over 3 seeds
 
-Run it on an otherwise quiet machine: it takes about 25 s per seed and checkout.
+``REV`` must run today's benchmark menu (any commit since the engine split does). Run it on an
+otherwise quiet machine: about 50 s a seed.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
+import random
+import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
+from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+_IMPORT = re.compile(r"\b(from|import) flowfsm(?=[.\s])")
 
 
-def worktree(rev: str, into: Path) -> Path:
-    """``rev`` checked out (detached) under ``into``, with today's ``bench/`` in place of its own."""
-    path = into / "checkout"
-    subprocess.run(
-        ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(path), rev],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    shutil.rmtree(path / "bench", ignore_errors=True)
-    shutil.copytree(ROOT / "bench", path / "bench", ignore=shutil.ignore_patterns("__pycache__"))
-    return path
+def extract(rev: str, into: Path) -> None:
+    """``REV``'s ``flowfsm`` as the package ``flowfsm_rev`` under ``into``, and ``flows_rev.py``
+    (today's benchmark menu built with it)."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "--format=tar", rev, "flowfsm"], check=True, capture_output=True
+    ).stdout
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    (into / "flowfsm").rename(into / "flowfsm_rev")
+    for path in (into / "flowfsm_rev").rglob("*.py"):
+        path.write_text(_IMPORT.sub(r"\1 flowfsm_rev", path.read_text()))
+    flows = (ROOT / "bench" / "flows.py").read_text()
+    (into / "flows_rev.py").write_text(_IMPORT.sub(r"\1 flowfsm_rev", flows))
 
 
-def click_ratio(checkout: Path, seed: int, sessions: int, clicks: int, cpu: int | None) -> float:
-    """One ``measure.py latency`` run in ``checkout``: flowfsm's median click / miru.ext.menu's."""
-    # All four frameworks, as in ``make bench``: what the others leave in the caches is part of it.
-    command = [
-        sys.executable,
-        "bench/measure.py",
-        "latency",
-        "--sessions",
-        str(sessions),
-        "--clicks",
-        str(clicks),
-        "--seed",
-        str(seed),
+async def one_seed(seed: int, clicks: int, sessions: int) -> dict[str, float]:
+    """Median click (ns) of each set-up, interleaved in this process."""
+    import flows_rev  # written by extract() into the scratch directory
+
+    from bench import measure
+    from bench.env import Env
+
+    envs = [
+        Env("flowfsm", label="this"),
+        Env("flowfsm", label="rev"),
+        Env("miru_menu"),
+        Env("miru_view"),
+        Env("miru_view_idiomatic"),
     ]
-    if cpu is not None and shutil.which("taskset"):
-        command = ["taskset", "-c", str(cpu), *command]
-    done = subprocess.run(command, cwd=checkout, capture_output=True, text=True, check=True)
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
-    return statistics.median(figures["flowfsm"]["click_ns"]) / statistics.median(
-        figures["miru_menu"]["click_ns"]
-    )
+    for env in envs:
+        await env.start()
+    rev = envs[1]
+    rev.menus = flows_rev.FlowfsmMenus(rev.client, clock=rev.clock, auto_expire=False)
+    if not type(rev.menus.manager).__module__.startswith("flowfsm_rev."):
+        raise AssertionError("REV's menus are not built with REV's engine")
+    rng = random.Random(seed)
+    menus: dict[str, list[Any]] = {env.label: [] for env in envs}
+    await measure._open_interleaved(envs, menus, sessions, 10_000, rng)
+    await measure._interleaved(envs, menus, rng, 100)  # warm-up, not counted
+    measure.full_gc()
+    times = await measure._interleaved(envs, menus, rng, clicks)
+    for env in envs:
+        await env.close()
+    return {label: statistics.median(values) for label, values in times.items()}
+
+
+def run_seed(scratch: Path, seed: int, args: argparse.Namespace) -> dict[str, float]:
+    """One seed in a fresh process (pinned to ``--cpu`` when ``taskset`` exists)."""
+    command = [sys.executable, __file__, "--one-seed", str(seed), "--scratch", str(scratch)]
+    command += ["--clicks", str(args.clicks), "--sessions", str(args.sessions), "REV"]
+    if args.cpu >= 0 and shutil.which("taskset"):
+        command = ["taskset", "-c", str(args.cpu), *command]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 def main() -> None:
-    """Parse arguments, run the paired comparison, print it."""
+    """Parse arguments; extract REV and run the seeds, or (``--one-seed``) run one seed."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("rev", help="the commit to compare this tree against (e.g. HEAD~1)")
-    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--sessions", type=int, default=1000)
-    parser.add_argument("--clicks", type=int, default=1500)
-    parser.add_argument(
-        "--cpu",
-        type=int,
-        default=(os.cpu_count() or 1) - 1,
-        help="the CPU to pin every run to (-1: no pinning)",
-    )
+    parser.add_argument("--clicks", type=int, default=1000)
+    parser.add_argument("--cpu", type=int, default=(os.cpu_count() or 1) - 1, help="-1: no pinning")
+    parser.add_argument("--one-seed", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--scratch", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    # A terminated run still removes its worktree (SystemExit runs the ``finally`` below).
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    cpu = None if args.cpu < 0 else args.cpu
+    if args.one_seed is not None:
+        sys.path[:0] = [str(args.scratch), str(ROOT)]
+        print(json.dumps(asyncio.run(one_seed(args.one_seed, args.clicks, args.sessions))))
+        return
+    quotients = []
     with tempfile.TemporaryDirectory(prefix="flowfsm-paired-") as scratch:
-        other = worktree(args.rev, Path(scratch))
-        try:
-            ratios: dict[str, list[float]] = {"rev": [], "tree": []}
-            for seed in range(args.seeds):
-                pair = [("rev", other), ("tree", ROOT)]
-                for name, checkout in pair if seed % 2 == 0 else reversed(pair):
-                    ratios[name].append(click_ratio(checkout, seed, args.sessions, args.clicks, cpu))
-                print(
-                    f"seed {seed}: REV {ratios['rev'][-1]:.3f}  this tree {ratios['tree'][-1]:.3f}",
-                    file=sys.stderr,
-                )
-        finally:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(other)], check=False)
-    quotients = [tree / rev for tree, rev in zip(ratios["tree"], ratios["rev"], strict=True)]
-    for label, values in ((f"REV {args.rev}", ratios["rev"]), ("this tree", ratios["tree"])):
-        print(
-            f"{label:<14}", " ".join(f"{v:.3f}" for v in values), f"| median {statistics.median(values):.3f}"
-        )
+        extract(args.rev, Path(scratch))
+        for seed in range(args.seeds):
+            medians = run_seed(Path(scratch), seed, args)
+            this, rev, menu = medians["this"], medians["rev"], medians["miru_menu"]
+            quotients.append(this / rev)
+            print(
+                f"seed {seed}: this {this / 1e3:.0f} µs  REV {rev / 1e3:.0f} µs  this/REV {this / rev:.3f}"
+                f" | vs miru.ext.menu: this {this / menu:.3f}  REV {rev / menu:.3f}",
+                flush=True,
+            )
     print(
-        f"{'this / REV':<14}",
-        " ".join(f"{q:.3f}" for q in quotients),
-        f"| median {statistics.median(quotients):.3f} ({min(quotients):.3f}-{max(quotients):.3f})",
+        f"this / REV: median {statistics.median(quotients):.3f} "
+        f"({min(quotients):.3f}-{max(quotients):.3f}) over {len(quotients)} seeds"
     )
 
 
