@@ -28,6 +28,7 @@ test: $(STAMP) system-deps
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check flowfsm examples tests bench
+	$(VENV)/bin/ruff format --check flowfsm examples tests bench
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 

@@ -111,7 +111,9 @@ def waiting(ctx: Context) -> Screen:
         items=[
             Button("Join", id="join", action=join, style=hikari.ButtonStyle.SUCCESS, cooldown=COOLDOWN),
             Button("Leave", id="leave", action=leave, cooldown=COOLDOWN),
-            Button("Ready", id="ready", action=toggle_ready, style=hikari.ButtonStyle.PRIMARY, cooldown=COOLDOWN),
+            Button(
+                "Ready", id="ready", action=toggle_ready, style=hikari.ButtonStyle.PRIMARY, cooldown=COOLDOWN
+            ),
             Button("Start", id="start", trigger="start"),
             Button("Close", id="close", trigger="close", style=hikari.ButtonStyle.DANGER),
         ],

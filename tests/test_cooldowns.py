@@ -35,7 +35,10 @@ def tap(rate_limit: RateLimit | None = None, access: str = "opener") -> Flow:
     def main(ctx: Context) -> Screen:
         return Screen(
             f"n={ctx.data.get('n', 0)}",
-            items=[Button("Tap", id="tap", action=_inc, cooldown=2.5), Button("Other", id="other", action=_other)],
+            items=[
+                Button("Tap", id="tap", action=_inc, cooldown=2.5),
+                Button("Other", id="other", action=_other),
+            ],
         )
 
     return flow
@@ -89,7 +92,9 @@ async def test_the_refusal_is_counted_as_rate_limited() -> None:
         await h.command("tap")
         await h.click("Tap")
         await h.click("Tap")
-    found = metrics.registry.get_sample_value("flowfsm_refusals_total", {"flow": "tap", "reason": "rate_limited"})
+    found = metrics.registry.get_sample_value(
+        "flowfsm_refusals_total", {"flow": "tap", "reason": "rate_limited"}
+    )
     assert found == 1
 
 
@@ -128,6 +133,7 @@ def test_the_table_stays_bounded_however_many_users_click() -> None:
     flow = tap(RateLimit(5, per=10.0))
     table = Cooldowns(clock, max_entries=1_000)
     tracemalloc.start()
+
     def click(user: int) -> None:
         assert table.rate_wait(flow, user) == 0.0
         assert table.button_wait("sess", "tap", 30.0, user) == 0.0

@@ -92,7 +92,9 @@ async def test_default_access_is_the_opener_only(open_room: Callable[..., Any]) 
 
 @pytest.mark.parametrize("access", [Access.channel(), "channel"])
 @pytest.mark.parametrize("rest_bot", [False, True])
-async def test_channel_access_lets_anyone_click(open_room: Callable[..., Any], access: Any, rest_bot: bool) -> None:
+async def test_channel_access_lets_anyone_click(
+    open_room: Callable[..., Any], access: Any, rest_bot: bool
+) -> None:
     h = await open_room(access, rest_bot=rest_bot)
     for user in (GUEST, STRANGER, HOST):
         reply = await h.click("+1", user=user)
@@ -201,7 +203,9 @@ async def test_member_data_is_per_user(open_room: Callable[..., Any]) -> None:
 
 
 @pytest.mark.parametrize("rest_bot", [False, True])
-async def test_many_users_clicking_at_once_are_serialized(open_room: Callable[..., Any], rest_bot: bool) -> None:
+async def test_many_users_clicking_at_once_are_serialized(
+    open_room: Callable[..., Any], rest_bot: bool
+) -> None:
     """Twenty users click the same screen together: every click runs, one at a time (the
     counter's read-modify-write yields in between, so overlapping steps would lose updates)."""
     h = await open_room("channel", rest_bot=rest_bot)

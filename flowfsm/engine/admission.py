@@ -84,7 +84,11 @@ class Admission(Steps):
         return None
 
     def _cooled_down(
-        self, session: Session, parsed: custom_id.ParsedId, item: object, interaction: hikari.PartialInteraction
+        self,
+        session: Session,
+        parsed: custom_id.ParsedId,
+        item: object,
+        interaction: hikari.PartialInteraction,
     ) -> str | None:
         """The "slow down" reply for a click on a button still in its cooldown for this user
         (``None`` when the click may run: the cooldown starts again)."""

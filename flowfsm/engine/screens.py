@@ -97,7 +97,9 @@ class Screens(EngineCore):
                 session.state,
                 f"render function returned {type(value).__name__}; expected Screen, str or hikari.Embed",
             )
-        reserved = self._reserved(session, chrome) if interactive and (spec.returnable or spec.cancellable) else ()
+        reserved = (
+            self._reserved(session, chrome) if interactive and (spec.returnable or spec.cancellable) else ()
+        )
         ephemeral = spec.ephemeral if spec.ephemeral is not None else flow.ephemeral
         while True:
             rendered = render_screen(

@@ -72,7 +72,15 @@ from flowfsm.tools.diagram import (
 if TYPE_CHECKING:
     from flowfsm.define.context import Context
 
-__all__ = ["FLOW_WIDE", "Finding", "access_problems", "check_all", "check_flow", "check_flows", "check_screens"]
+__all__ = [
+    "FLOW_WIDE",
+    "Finding",
+    "access_problems",
+    "check_all",
+    "check_flow",
+    "check_flows",
+    "check_screens",
+]
 
 FLOW_WIDE = "*"
 """The state part of a finding about the flow as a whole."""

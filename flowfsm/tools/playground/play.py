@@ -34,7 +34,17 @@ from flowfsm.errors import FlowDefinitionError
 from flowfsm.testing import payloads
 from flowfsm.testing.harness import DEFAULT_USER, OTHER_USER, Harness, Reply
 
-__all__ = ["DEFAULT_USERS", "SHARED_USERS", "FakeUser", "LogEntry", "Modal", "Move", "Playground", "PlaygroundError", "View"]
+__all__ = [
+    "DEFAULT_USERS",
+    "SHARED_USERS",
+    "FakeUser",
+    "LogEntry",
+    "Modal",
+    "Move",
+    "Playground",
+    "PlaygroundError",
+    "View",
+]
 
 _GUILD_ID = 111
 _FIRST_CHANNEL = 5000
