@@ -94,10 +94,11 @@ class Routing(Admission):
         self, interaction: hikari.ComponentInteraction | hikari.ModalInteraction, responder: Responder
     ) -> None:
         """A click, a select or a modal submit: find the session, check the owner, serialize."""
-        resume_flow = custom_id.parse_resume(interaction.custom_id)
-        if resume_flow is not None and isinstance(interaction, hikari.ComponentInteraction):
-            return await self._resume(interaction, responder, resume_flow)
         parsed = custom_id.parse(interaction.custom_id)
+        if parsed is None:  # "Open again" ids do not parse as an item's (no session, no screen)
+            resume_flow = custom_id.parse_resume(interaction.custom_id)
+            if resume_flow is not None and isinstance(interaction, hikari.ComponentInteraction):
+                return await self._resume(interaction, responder, resume_flow)
         flow = self.flows.get(parsed.flow) if parsed is not None else None
         if parsed is None or flow is None:
             return await self._refuse(responder, self.texts.invalid, flow, reason="invalid")
