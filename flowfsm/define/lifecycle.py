@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from transitions.core import EventData
 
 from flowfsm.define.flow import Flow, Hook, TransitionSpec
-from flowfsm.define.machine import call_hook
+from flowfsm.define.machine import call_hook, context_of
 from flowfsm.define.tracing import TraceEvent
 from flowfsm.errors import FlowError
 
@@ -146,19 +146,15 @@ async def hard_refresh(ctx: Context) -> None:
 # -- transitions callbacks ------------------------------------------------------------------------
 
 
-def _ctx(event: EventData) -> Context:
-    return event.kwargs["ctx"]
-
-
 def on_state_enter(event: EventData) -> Awaitable[None] | None:
     """State ``on_enter`` callback of every machine state (no coroutine unless hooks run)."""
-    ctx = event.kwargs["ctx"]  # _ctx, inlined: every state change of every click
+    ctx = event.kwargs["ctx"]  # context_of, inlined: every state change of every click
     return start_state(ctx, ctx.trigger_options or None)
 
 
 def on_state_exit(event: EventData) -> Awaitable[None] | None:
     """State ``on_exit`` callback of every machine state (no coroutine unless hooks run)."""
-    ctx = event.kwargs["ctx"]  # _ctx, inlined: every state change of every click
+    ctx = event.kwargs["ctx"]  # context_of, inlined: every state change of every click
     session = ctx.session
     spec = session.flow.states[session.state]
     if spec.on_leave or "on_leave" in ctx.manager.global_hooks:
@@ -175,7 +171,7 @@ def before_state_change(event: EventData) -> None:
         return
     if event.event.name == "back" or transition.dest == transition.source:
         return
-    session = _ctx(event).session
+    session = context_of(event).session
     if session.flow.states[transition.source].tracked:
         if session.history is None:
             session.history = []
@@ -187,7 +183,7 @@ def after_state_change(event: EventData) -> None:
     transition = event.transition
     if transition is None or transition.dest is None or event.event is None:
         return
-    ctx = _ctx(event)
+    ctx = context_of(event)
     ctx.manager.telemetry.transition(
         ctx.session.flow.name, transition.source, event.event.name, transition.dest
     )

@@ -37,6 +37,7 @@ __all__ = [
     "FlowTransition",
     "awaitable",
     "call_hook",
+    "context_of",
     "event_adapter",
     "settle_hook",
     "traced_predicate",
@@ -241,11 +242,7 @@ class FlowMachine(AsyncMachine):
 
     async def callback(self, func: Any, event_data: AsyncEventData) -> None:  # type: ignore[override]
         """Run one callback (flowfsm's callbacks take the event data and may be async)."""
-        if not callable(func):
-            func = self.resolve_callable(func, event_data)
-        result = func(event_data)
-        if result is not None and awaitable(result):
-            await result
+        await self.callbacks([func], event_data)
 
     async def cancel_running_transitions(self, model: Any, msg: str | None = None) -> None:
         """Nothing to cancel: see :meth:`process_context`."""
@@ -282,6 +279,7 @@ def traced_predicate(
 
 
 def context_of(event: EventData) -> Context:
+    """The :class:`~flowfsm.define.context.Context` an event was fired with (``ctx=`` of the trigger)."""
     return event.kwargs["ctx"]
 
 

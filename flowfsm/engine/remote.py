@@ -80,8 +80,9 @@ class Remote(Watching):
         """A click of a stored session: load and lock it, recover its items, run the click, save."""
         parsed = custom_id.parse(interaction.custom_id)
         flow = self.flows.get(parsed.flow) if parsed is not None else None
-        if parsed is None or flow is None or custom_id.parse_resume(interaction.custom_id) is not None:
-            return await self._click(interaction, responder)  # refusals and "Open again" load nothing
+        if parsed is None or flow is None:
+            # Refusals and "Open again" (whose ids never parse as an item's) load nothing.
+            return await self._click(interaction, responder)
         self.application_id = int(interaction.application_id)
         self._arm_timer()
         # Waiting for another replica's step of this session counts towards the defer deadline.
